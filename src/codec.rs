@@ -1,0 +1,263 @@
+//! The streaming [`Decoder`], the one-shot decode functions and the [`Encode`] trait.
+
+use crate::error::{DecodeError, EncodeError};
+use crate::header::{remaining_length_len, write_fixed_header, FixedHeader, MAX_REMAINING_LENGTH};
+use crate::packet::Packet;
+use bytes::{BufMut, Bytes, BytesMut};
+
+/// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
+///
+/// The decoder keeps no state between calls: everything not yet decoded stays in the caller's
+/// buffer, so one decoder can serve any number of connections.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mqttwire::{Decoder, Packet};
+///
+/// let decoder = Decoder::new().max_packet_size(64 * 1024);
+/// let mut buf = BytesMut::new();
+///
+/// buf.extend_from_slice(&[0xc0]); // the first byte of a PINGREQ...
+/// assert_eq!(decoder.decode(&mut buf), Ok(None));
+/// buf.extend_from_slice(&[0x00]); // ...and its Remaining Length
+/// assert_eq!(decoder.decode(&mut buf), Ok(Some(Packet::PingReq)));
+/// assert!(buf.is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Decoder {
+    pub(crate) max_packet_size: usize,
+    pub(crate) lossy_utf8: bool,
+    pub(crate) strict_flags: bool,
+}
+
+impl Default for Decoder {
+    fn default() -> Self {
+        Decoder::new()
+    }
+}
+
+impl Decoder {
+    /// The default limit on the size of one packet, fixed header included: 1 MiB.
+    ///
+    /// Chosen for a server: a peer can make the decoder buffer (and reserve) at most this much
+    /// per connection, and it is far above what sensors and ordinary clients publish. MQTT
+    /// itself allows 268,435,460 bytes; raise the limit with
+    /// [`Decoder::max_packet_size`] when your peers send larger messages.
+    pub const DEFAULT_MAX_PACKET_SIZE: usize = 1024 * 1024;
+
+    /// The largest packet MQTT can express: a five-byte fixed header and a Remaining Length of
+    /// 268,435,455.
+    pub const PROTOCOL_MAX_PACKET_SIZE: usize = 5 + MAX_REMAINING_LENGTH;
+
+    /// A strict decoder with the default limit ([`Decoder::DEFAULT_MAX_PACKET_SIZE`]).
+    pub const fn new() -> Self {
+        Decoder {
+            max_packet_size: Self::DEFAULT_MAX_PACKET_SIZE,
+            lossy_utf8: false,
+            strict_flags: true,
+        }
+    }
+
+    /// Sets the largest packet accepted, counting the **whole packet, fixed header included**
+    /// (a PINGREQ is 2 bytes). A larger packet is refused from its fixed header alone with
+    /// [`DecodeError::PacketTooLarge`], before its body is buffered, so the decoder never
+    /// reserves more than this.
+    pub const fn max_packet_size(mut self, max: usize) -> Self {
+        self.max_packet_size = max;
+        self
+    }
+
+    /// Opt-out: accept ill-formed UTF-8 in received strings, topic names and filters, replacing
+    /// each ill-formed sequence with U+FFFD (only then is the string copied). Off by default:
+    /// the standard asks to close the connection [MQTT-1.5.3-1]. A client that must keep
+    /// talking to a sloppy broker may turn it on. The other rules (no U+0000, no wildcard in a
+    /// topic name, ...) still apply.
+    pub const fn lossy_utf8(mut self, accept: bool) -> Self {
+        self.lossy_utf8 = accept;
+        self
+    }
+
+    /// Opt-out: accept any value in the reserved flag bits of the fixed header of packets other
+    /// than PUBLISH (for instance a SUBSCRIBE sent with flags `0000` by an old MQTT 3.1 client).
+    /// Off by default: the standard asks to close the connection [MQTT-2.2.2-2]. PUBLISH flags
+    /// are always checked, since they carry meaning.
+    pub const fn lenient_reserved_flags(mut self, accept: bool) -> Self {
+        self.strict_flags = !accept;
+        self
+    }
+
+    /// The configured packet size limit.
+    pub const fn max_packet_size_limit(&self) -> usize {
+        self.max_packet_size
+    }
+
+    /// Decodes the next packet from the front of `buf`.
+    ///
+    /// - `Ok(None)`: `buf` does not hold a whole packet yet. Its content is untouched; once the
+    ///   fixed header is known, room for the rest of the packet is reserved (never more than the
+    ///   packet size limit).
+    /// - `Ok(Some(packet))`: exactly one packet was taken from the front of `buf`. Its strings
+    ///   and payload share that memory, without copying.
+    /// - `Err(_)`: the bytes are not a valid packet; close the connection [MQTT-4.8.0-1]. The
+    ///   stream cannot be resynchronised, so what is left in `buf` no longer matters (a packet
+    ///   whose fixed header is malformed is left there, one whose body is malformed has been
+    ///   taken out).
+    ///
+    /// Errors are reported as early as possible: a bad first byte as soon as it arrives, an
+    /// over-long Remaining Length at its fourth byte, an oversized or impossible length as soon
+    /// as the fixed header is complete.
+    ///
+    /// # Errors
+    ///
+    /// Any [`DecodeError`].
+    pub fn decode(&self, buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
+        let Some(header) = FixedHeader::peek_with(buf, self.strict_flags)? else {
+            return Ok(None);
+        };
+        let frame_len = self.check_size(&header)?;
+        if buf.len() < frame_len {
+            buf.reserve(frame_len - buf.len());
+            return Ok(None);
+        }
+        let frame = buf.split_to(frame_len).freeze();
+        Packet::decode(&header, frame, self).map(Some)
+    }
+
+    /// Decodes `frame`, which must hold exactly one packet, sharing its memory.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use mqttwire::{Decoder, Packet};
+    ///
+    /// let packet = Decoder::new().decode_frame(Bytes::from_static(&[0xe0, 0x00])).unwrap();
+    /// assert_eq!(packet, Packet::Disconnect);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::IncompleteFrame`] if `frame` ends before the packet it starts,
+    /// [`DecodeError::FrameLengthMismatch`] if bytes follow it, otherwise any [`DecodeError`].
+    pub fn decode_frame(&self, frame: Bytes) -> Result<Packet, DecodeError> {
+        let header = FixedHeader::peek_with(&frame, self.strict_flags)?
+            .ok_or(DecodeError::IncompleteFrame)?;
+        let declared = self.check_size(&header)?;
+        if declared > frame.len() {
+            return Err(DecodeError::IncompleteFrame);
+        }
+        if declared < frame.len() {
+            return Err(DecodeError::FrameLengthMismatch {
+                declared,
+                actual: frame.len(),
+            });
+        }
+        Packet::decode(&header, frame, self)
+    }
+
+    #[inline]
+    fn check_size(&self, header: &FixedHeader) -> Result<usize, DecodeError> {
+        let size = header.frame_len();
+        if size > self.max_packet_size {
+            return Err(DecodeError::PacketTooLarge {
+                size,
+                max: self.max_packet_size,
+            });
+        }
+        Ok(size)
+    }
+}
+
+/// Decodes the next packet from the front of `buf` with a default [`Decoder`].
+///
+/// See [`Decoder::decode`] for the meaning of `Ok(None)`, `Ok(Some(_))` and `Err(_)`.
+///
+/// ```
+/// use bytes::BytesMut;
+/// use mqttwire::{decode, Packet};
+///
+/// let mut buf = BytesMut::from(&b"\x30\x07\x00\x03a/bhi"[..]);
+/// let Some(Packet::Publish(publish)) = decode(&mut buf).unwrap() else { panic!() };
+/// assert_eq!(publish.topic, "a/b");
+/// assert_eq!(&publish.payload[..], b"hi");
+/// ```
+///
+/// # Errors
+///
+/// Any [`DecodeError`].
+pub fn decode(buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
+    Decoder::new().decode(buf)
+}
+
+/// Decodes `frame`, which must hold exactly one packet, with a default [`Decoder`].
+///
+/// # Errors
+///
+/// As [`Decoder::decode_frame`].
+pub fn decode_frame(frame: Bytes) -> Result<Packet, DecodeError> {
+    Decoder::new().decode_frame(frame)
+}
+
+/// Encoding of a control packet: implemented by [`Packet`] and by every packet type.
+///
+/// ```
+/// use mqttwire::{Encode, PubAck, PacketId};
+///
+/// let ack = PubAck { packet_id: PacketId::new(10).unwrap() };
+/// let mut buf = Vec::new();
+/// ack.encode(&mut buf).unwrap();
+/// assert_eq!(buf, [0x40, 0x02, 0x00, 0x0a]);
+/// assert_eq!(ack.encoded_len(), buf.len());
+///
+/// // A buffer that is too small is an error, not a panic, and nothing is written.
+/// let mut small = [0u8; 3];
+/// assert!(ack.encode(&mut &mut small[..]).is_err());
+/// ```
+pub trait Encode {
+    /// The exact number of bytes [`Encode::encode`] writes, fixed header included.
+    fn encoded_len(&self) -> usize;
+
+    /// Writes the packet to `buf`. On error nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::BufferTooSmall`] when `buf` has less room than
+    /// [`Encode::encoded_len`], or the [`EncodeError`] naming the rule the packet breaks.
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError>;
+
+    /// Encodes the packet into a new buffer of exactly the right size.
+    ///
+    /// # Errors
+    ///
+    /// As [`Encode::encode`].
+    fn to_bytes(&self) -> Result<Bytes, EncodeError> {
+        let mut buf = BytesMut::with_capacity(self.encoded_len());
+        self.encode(&mut buf)?;
+        Ok(buf.freeze())
+    }
+}
+
+/// Bytes a packet with this Remaining Length takes in all.
+#[inline]
+pub(crate) const fn frame_len(remaining_length: usize) -> usize {
+    1 + remaining_length_len(remaining_length) + remaining_length
+}
+
+/// Starts encoding a packet: checks the Remaining Length and the room in `buf`, then writes the
+/// fixed header. Packets call it only after their own checks, so that nothing is written when
+/// encoding fails.
+#[inline]
+pub(crate) fn begin<B: BufMut>(
+    buf: &mut B,
+    first_byte: u8,
+    remaining_length: usize,
+) -> Result<(), EncodeError> {
+    if remaining_length > MAX_REMAINING_LENGTH {
+        return Err(EncodeError::PacketTooLarge(remaining_length));
+    }
+    let needed = frame_len(remaining_length);
+    let available = buf.remaining_mut();
+    if available < needed {
+        return Err(EncodeError::BufferTooSmall { needed, available });
+    }
+    write_fixed_header(buf, first_byte, remaining_length);
+    Ok(())
+}

@@ -1,0 +1,254 @@
+//! Errors of decoding and encoding, one variant per rule of the standard.
+
+use crate::header::PacketType;
+use crate::string::StringError;
+use crate::topic::TopicError;
+use crate::types::ConnectReturnCode;
+
+/// Why a sequence of bytes is not a well-formed MQTT 3.1.1 control packet.
+///
+/// Every variant names the normative statement of the OASIS standard it enforces. The standard
+/// asks a receiver of a malformed packet to close the network connection [MQTT-4.8.0-1]; the
+/// decoder leaves the connection to its caller and only reports the reason.
+///
+/// "Need more bytes" is never an error: the streaming decoder answers `Ok(None)` for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecodeError {
+    /// The packet type in the first byte is 0 or 15, which the standard reserves (section 2.2.1,
+    /// Table 2.1).
+    #[error("reserved control packet type {0} (section 2.2.1)")]
+    ReservedPacketType(u8),
+
+    /// The flags of the first byte differ from the values the standard fixes for this packet
+    /// type [MQTT-2.2.2-1], [MQTT-2.2.2-2] (for PUBREL, SUBSCRIBE and UNSUBSCRIBE also
+    /// [MQTT-3.6.1-1], [MQTT-3.8.1-1] and [MQTT-3.10.1-1]; for DISCONNECT [MQTT-3.14.1-1]).
+    #[error("invalid fixed header flags {flags:#06b} for {packet_type:?} [MQTT-2.2.2-2]")]
+    InvalidFlags {
+        /// The packet type the flags belong to.
+        packet_type: PacketType,
+        /// The four low bits of the first byte.
+        flags: u8,
+    },
+
+    /// A PUBLISH has both QoS bits set (QoS 3) [MQTT-3.3.1-4].
+    #[error("PUBLISH with QoS 3 [MQTT-3.3.1-4]")]
+    InvalidPublishQos,
+
+    /// A PUBLISH at QoS 0 has its DUP flag set [MQTT-3.3.1-2].
+    #[error("PUBLISH at QoS 0 with DUP set [MQTT-3.3.1-2]")]
+    DupWithQos0,
+
+    /// The Remaining Length field continues past its fourth byte (section 2.2.3: at most four
+    /// bytes, 268,435,455).
+    #[error("remaining length longer than four bytes (section 2.2.3)")]
+    MalformedRemainingLength,
+
+    /// The whole packet (fixed header included) is larger than the decoder's configured
+    /// `max_packet_size`. Detected from the fixed header alone, before the body is buffered.
+    #[error("packet of {size} bytes exceeds the limit of {max} bytes")]
+    PacketTooLarge {
+        /// Size the fixed header announces, in bytes, fixed header included.
+        size: usize,
+        /// The configured limit.
+        max: usize,
+    },
+
+    /// The Remaining Length is impossible for this packet type: the fixed-size packets
+    /// (CONNACK, PUBACK, PUBREC, PUBREL, PUBCOMP, UNSUBACK: 2; PINGREQ, PINGRESP, DISCONNECT: 0)
+    /// and the minimum sizes of the others (sections 3.2 to 3.14). Detected from the fixed
+    /// header alone.
+    #[error("remaining length {remaining_length} is impossible for {packet_type:?}")]
+    InvalidRemainingLength {
+        /// The packet type.
+        packet_type: PacketType,
+        /// The Remaining Length the fixed header announced.
+        remaining_length: u32,
+    },
+
+    /// A field runs past the end of the packet: the Remaining Length is too small for the
+    /// content (section 2.2.3).
+    #[error("a field runs past the end of the packet (remaining length too small)")]
+    FieldOverrun,
+
+    /// Bytes remain after the last field the packet can hold: the Remaining Length is too large
+    /// for the content (section 2.2.3).
+    #[error("{0} unexpected bytes after the last field of the packet")]
+    TrailingBytes(usize),
+
+    /// The bytes given to `decode_frame` end before the packet they start. (The streaming
+    /// decoder never reports this: it answers `Ok(None)` and waits for more.)
+    #[error("the frame ends before the packet it starts")]
+    IncompleteFrame,
+
+    /// The bytes given to `decode_frame` go on after the packet their fixed header announces.
+    #[error("frame of {actual} bytes, but its fixed header announces {declared}")]
+    FrameLengthMismatch {
+        /// Frame size the fixed header announces, fixed header included.
+        declared: usize,
+        /// Bytes actually given.
+        actual: usize,
+    },
+
+    /// The CONNECT protocol name is neither `MQTT` (3.1.1) nor `MQIsdp` (3.1) [MQTT-3.1.2-1].
+    /// A server may close the connection without CONNACK, or answer with
+    /// [`ConnectReturnCode::UnacceptableProtocolVersion`] (see [`DecodeError::connack_code`]).
+    #[error("unsupported protocol name in CONNECT [MQTT-3.1.2-1]")]
+    InvalidProtocolName,
+
+    /// The CONNECT protocol level does not match its name (`MQTT` needs 4, `MQIsdp` needs 3): the
+    /// server answers CONNACK 0x01 and closes the connection [MQTT-3.1.2-2].
+    #[error("unsupported protocol level {0} in CONNECT [MQTT-3.1.2-2]")]
+    UnsupportedProtocolLevel(u8),
+
+    /// The reserved bit 0 of the CONNECT flags is set [MQTT-3.1.2-3].
+    #[error("CONNECT reserved flag set [MQTT-3.1.2-3]")]
+    ConnectReservedFlag,
+
+    /// The Will flag is 0 but Will QoS or Will Retain is not [MQTT-3.1.2-11], [MQTT-3.1.2-13],
+    /// [MQTT-3.1.2-15].
+    #[error("Will QoS or Will Retain set without the Will flag [MQTT-3.1.2-11]")]
+    WillFlagsWithoutWill,
+
+    /// The Will QoS is 3 [MQTT-3.1.2-14].
+    #[error("Will QoS 3 [MQTT-3.1.2-14]")]
+    InvalidWillQos,
+
+    /// The Password flag is set without the User Name flag [MQTT-3.1.2-22].
+    #[error("password without user name [MQTT-3.1.2-22]")]
+    PasswordWithoutUsername,
+
+    /// A UTF-8 encoded string field is not valid (ill-formed UTF-8 [MQTT-1.5.3-1] or contains
+    /// U+0000 [MQTT-1.5.3-2]). Topic names and filters report [`DecodeError::InvalidTopicName`]
+    /// and [`DecodeError::InvalidTopicFilter`] instead.
+    #[error("invalid UTF-8 string: {0}")]
+    InvalidString(StringError),
+
+    /// A topic name (PUBLISH, Will Topic) breaks a rule of section 4.7: empty [MQTT-4.7.3-1],
+    /// wildcard characters [MQTT-3.3.2-2], [MQTT-4.7.1-1], U+0000 or ill-formed UTF-8.
+    #[error("invalid topic name: {0}")]
+    InvalidTopicName(TopicError),
+
+    /// A topic filter (SUBSCRIBE, UNSUBSCRIBE) breaks a rule of section 4.7: empty
+    /// [MQTT-4.7.3-1], misplaced wildcard [MQTT-4.7.1-2], [MQTT-4.7.1-3], U+0000 or ill-formed
+    /// UTF-8.
+    #[error("invalid topic filter: {0}")]
+    InvalidTopicFilter(TopicError),
+
+    /// A packet identifier is 0 [MQTT-2.3.1-1].
+    #[error("packet identifier 0 [MQTT-2.3.1-1]")]
+    ZeroPacketId,
+
+    /// A SUBSCRIBE carries no topic filter [MQTT-3.8.3-3].
+    #[error("SUBSCRIBE without topic filters [MQTT-3.8.3-3]")]
+    EmptySubscribe,
+
+    /// An UNSUBSCRIBE carries no topic filter [MQTT-3.10.3-2].
+    #[error("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]")]
+    EmptyUnsubscribe,
+
+    /// A SUBACK carries no return code. The standard has one return code per filter of the
+    /// SUBSCRIBE [MQTT-3.9.3-1] and a SUBSCRIBE has at least one [MQTT-3.8.3-3], so an empty
+    /// SUBACK cannot answer any SUBSCRIBE.
+    #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
+    EmptySubAck,
+
+    /// The Requested QoS byte of a SUBSCRIBE has reserved bits set or asks for QoS 3
+    /// [MQTT-3-8.3-4] (the standard's own spelling of that statement number).
+    #[error("invalid requested QoS byte {0:#04x} in SUBSCRIBE [MQTT-3-8.3-4]")]
+    InvalidRequestedQos(u8),
+
+    /// The reserved bits 7-1 of the CONNACK acknowledge flags are set (section 3.2.2.1).
+    #[error("CONNACK reserved flags {0:#04x} set (section 3.2.2.1)")]
+    ConnAckReservedFlags(u8),
+
+    /// A CONNACK refuses the connection yet says a session is present [MQTT-3.2.2-4].
+    #[error("CONNACK with session present and a non-zero return code [MQTT-3.2.2-4]")]
+    SessionPresentWithRefusal,
+
+    /// A CONNACK return code is one of the reserved values 6-255 (section 3.2.2.3).
+    #[error("reserved CONNACK return code {0} (section 3.2.2.3)")]
+    InvalidConnectReturnCode(u8),
+
+    /// A SUBACK return code is not 0x00, 0x01, 0x02 or 0x80 [MQTT-3.9.3-2].
+    #[error("reserved SUBACK return code {0:#04x} [MQTT-3.9.3-2]")]
+    InvalidSubAckReturnCode(u8),
+}
+
+impl DecodeError {
+    /// The CONNACK return code a server should send before closing the connection, if the
+    /// standard asks for one.
+    ///
+    /// An unsupported protocol level gets [`ConnectReturnCode::UnacceptableProtocolVersion`]
+    /// [MQTT-3.1.2-2]. For an unknown protocol name the standard lets the server close without
+    /// CONNACK [MQTT-3.1.2-1]; answering 0x01 is also allowed and more helpful, so this returns
+    /// it too. Every other malformed packet is answered by closing the connection
+    /// [MQTT-4.8.0-1], so this returns `None`.
+    ///
+    /// ```
+    /// use mqttwire::{decode, DecodeError, ConnectReturnCode};
+    /// use bytes::BytesMut;
+    ///
+    /// // CONNECT "MQTT" level 5 (MQTT 5.0), which this crate does not speak.
+    /// let mut buf = BytesMut::from(&b"\x10\x0d\x00\x04MQTT\x05\x02\x00\x3c\x00\x01c"[..]);
+    /// let err = decode(&mut buf).unwrap_err();
+    /// assert_eq!(err, DecodeError::UnsupportedProtocolLevel(5));
+    /// assert_eq!(err.connack_code(), Some(ConnectReturnCode::UnacceptableProtocolVersion));
+    /// ```
+    pub fn connack_code(&self) -> Option<ConnectReturnCode> {
+        match self {
+            DecodeError::InvalidProtocolName | DecodeError::UnsupportedProtocolLevel(_) => {
+                Some(ConnectReturnCode::UnacceptableProtocolVersion)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Why a packet could not be encoded. Nothing is written when encoding fails.
+///
+/// Most invalid packets cannot be built at all (non-zero [`PacketId`](crate::PacketId),
+/// validated topic and string types); these are the rules a value can still break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The buffer has less room than the packet needs. Only bounded buffers (such as
+    /// `&mut [u8]`) can fail this way.
+    #[error("buffer too small: {needed} bytes needed, {available} available")]
+    BufferTooSmall {
+        /// Bytes the packet needs ([`Encode::encoded_len`](crate::Encode::encoded_len)).
+        needed: usize,
+        /// Bytes the buffer could take.
+        available: usize,
+    },
+
+    /// The packet's Remaining Length would exceed 268,435,455, the most four bytes can encode
+    /// (section 2.2.3).
+    #[error("remaining length {0} exceeds 268,435,455 (section 2.2.3)")]
+    PacketTooLarge(usize),
+
+    /// A binary field (Will Message, Password) is longer than 65,535 bytes (section 1.5.3,
+    /// 3.1.3.3, 3.1.3.5).
+    #[error("binary field of {0} bytes exceeds 65,535")]
+    FieldTooLong(usize),
+
+    /// A PUBLISH at QoS 0 has DUP set [MQTT-3.3.1-2].
+    #[error("PUBLISH at QoS 0 with DUP set [MQTT-3.3.1-2]")]
+    DupWithQos0,
+
+    /// A CONNACK refuses the connection yet says a session is present [MQTT-3.2.2-4].
+    #[error("CONNACK with session present and a non-zero return code [MQTT-3.2.2-4]")]
+    SessionPresentWithRefusal,
+
+    /// A SUBSCRIBE without topic filters [MQTT-3.8.3-3].
+    #[error("SUBSCRIBE without topic filters [MQTT-3.8.3-3]")]
+    EmptySubscribe,
+
+    /// An UNSUBSCRIBE without topic filters [MQTT-3.10.3-2].
+    #[error("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]")]
+    EmptyUnsubscribe,
+
+    /// A SUBACK without return codes [MQTT-3.9.3-1].
+    #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
+    EmptySubAck,
+}

@@ -1,0 +1,261 @@
+//! The fixed header (section 2.2): packet type, flags and the Remaining Length varint.
+
+use crate::error::DecodeError;
+use bytes::BufMut;
+
+/// The largest Remaining Length four varint bytes can carry (section 2.2.3).
+pub const MAX_REMAINING_LENGTH: usize = 268_435_455;
+
+/// The most bytes a fixed header takes: one type-and-flags byte and four length bytes.
+pub const MAX_FIXED_HEADER_LEN: usize = 5;
+
+/// The type of an MQTT control packet (section 2.2.1, Table 2.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PacketType {
+    /// 1, client to server: connection request.
+    Connect = 1,
+    /// 2, server to client: connection acknowledgement.
+    ConnAck = 2,
+    /// 3, both ways: publish message.
+    Publish = 3,
+    /// 4, both ways: QoS 1 publish acknowledgement.
+    PubAck = 4,
+    /// 5, both ways: QoS 2 publish received (part 1).
+    PubRec = 5,
+    /// 6, both ways: QoS 2 publish release (part 2).
+    PubRel = 6,
+    /// 7, both ways: QoS 2 publish complete (part 3).
+    PubComp = 7,
+    /// 8, client to server: subscribe request.
+    Subscribe = 8,
+    /// 9, server to client: subscribe acknowledgement.
+    SubAck = 9,
+    /// 10, client to server: unsubscribe request.
+    Unsubscribe = 10,
+    /// 11, server to client: unsubscribe acknowledgement.
+    UnsubAck = 11,
+    /// 12, client to server: ping request.
+    PingReq = 12,
+    /// 13, server to client: ping response.
+    PingResp = 13,
+    /// 14, client to server: disconnect notification.
+    Disconnect = 14,
+}
+
+impl PacketType {
+    /// The type of a four-bit value, `None` for the reserved 0 and 15.
+    pub const fn from_bits(bits: u8) -> Option<PacketType> {
+        Some(match bits {
+            1 => PacketType::Connect,
+            2 => PacketType::ConnAck,
+            3 => PacketType::Publish,
+            4 => PacketType::PubAck,
+            5 => PacketType::PubRec,
+            6 => PacketType::PubRel,
+            7 => PacketType::PubComp,
+            8 => PacketType::Subscribe,
+            9 => PacketType::SubAck,
+            10 => PacketType::Unsubscribe,
+            11 => PacketType::UnsubAck,
+            12 => PacketType::PingReq,
+            13 => PacketType::PingResp,
+            14 => PacketType::Disconnect,
+            _ => return None,
+        })
+    }
+
+    /// The four-bit wire value.
+    pub const fn bits(self) -> u8 {
+        self as u8
+    }
+
+    /// The flags every packet of this type carries (section 2.2.2, Table 2.2); `None` for
+    /// PUBLISH, whose flags are DUP, QoS and RETAIN.
+    pub const fn fixed_flags(self) -> Option<u8> {
+        match self {
+            PacketType::Publish => None,
+            PacketType::PubRel | PacketType::Subscribe | PacketType::Unsubscribe => Some(0b0010),
+            _ => Some(0),
+        }
+    }
+
+    /// The range of Remaining Lengths a packet of this type can have, from its shortest valid
+    /// form to its longest, so that impossible lengths are refused from the header alone.
+    ///
+    /// `flags` matter for PUBLISH only: QoS 1 and 2 add a packet identifier.
+    pub(crate) const fn remaining_length_range(self, flags: u8) -> (u32, u32) {
+        const MAX: u32 = MAX_REMAINING_LENGTH as u32;
+        match self {
+            // CONNECT: left to the body parser, so a wrong protocol name or level is reported
+            // as such (the server answers those with CONNACK 0x01) whatever the length.
+            PacketType::Connect => (0, MAX),
+            PacketType::ConnAck
+            | PacketType::PubAck
+            | PacketType::PubRec
+            | PacketType::PubRel
+            | PacketType::PubComp
+            | PacketType::UnsubAck => (2, 2),
+            PacketType::PingReq | PacketType::PingResp | PacketType::Disconnect => (0, 0),
+            // The topic's length prefix, then the packet identifier when QoS > 0. Shorter
+            // fields (empty topic, no filter) are left to the body parser, which names the
+            // rule they break.
+            PacketType::Publish if flags & 0b0110 == 0 => (2, MAX),
+            PacketType::Publish => (4, MAX),
+            // The packet identifier.
+            PacketType::Subscribe | PacketType::SubAck | PacketType::Unsubscribe => (2, MAX),
+        }
+    }
+}
+
+/// A parsed fixed header (section 2.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixedHeader {
+    /// The packet type.
+    pub packet_type: PacketType,
+    /// The four flag bits of the first byte.
+    pub flags: u8,
+    /// The Remaining Length: bytes after the fixed header.
+    pub remaining_length: u32,
+    /// Bytes the fixed header itself takes, 2 to 5.
+    pub header_len: u8,
+}
+
+impl FixedHeader {
+    /// Reads the fixed header at the start of `bytes`, without consuming anything.
+    ///
+    /// Returns `Ok(None)` while the header is incomplete. The first byte is checked as soon as
+    /// it is there (reserved type, fixed flags, PUBLISH QoS 3 and DUP at QoS 0), and a
+    /// Remaining Length that would need a fifth byte is refused as soon as the fourth arrives.
+    /// Flags are checked strictly; see [`Decoder::lenient_reserved_flags`] for the opt-out.
+    ///
+    /// ```
+    /// use mqttwire::{FixedHeader, PacketType};
+    ///
+    /// let header = FixedHeader::peek(&[0x30, 0x80, 0x01]).unwrap().unwrap();
+    /// assert_eq!(header.packet_type, PacketType::Publish);
+    /// assert_eq!(header.remaining_length, 128);
+    /// assert_eq!(header.frame_len(), 131);
+    /// assert_eq!(FixedHeader::peek(&[0x30, 0x80]), Ok(None));
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`DecodeError::ReservedPacketType`], [`DecodeError::InvalidFlags`],
+    /// [`DecodeError::InvalidPublishQos`], [`DecodeError::DupWithQos0`],
+    /// [`DecodeError::MalformedRemainingLength`], [`DecodeError::InvalidRemainingLength`].
+    ///
+    /// [`Decoder::lenient_reserved_flags`]: crate::Decoder::lenient_reserved_flags
+    #[inline]
+    pub fn peek(bytes: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
+        Self::peek_with(bytes, true)
+    }
+
+    #[inline]
+    pub(crate) fn peek_with(
+        bytes: &[u8],
+        strict_flags: bool,
+    ) -> Result<Option<FixedHeader>, DecodeError> {
+        let Some((&first, rest)) = bytes.split_first() else {
+            return Ok(None);
+        };
+        let packet_type = check_first_byte(first, strict_flags)?;
+        let Some((remaining_length, len_bytes)) = read_remaining_length(rest)? else {
+            return Ok(None);
+        };
+        let (min, max) = packet_type.remaining_length_range(first & 0x0f);
+        if remaining_length < min || remaining_length > max {
+            return Err(DecodeError::InvalidRemainingLength {
+                packet_type,
+                remaining_length,
+            });
+        }
+        Ok(Some(FixedHeader {
+            packet_type,
+            flags: first & 0x0f,
+            remaining_length,
+            header_len: 1 + len_bytes,
+        }))
+    }
+
+    /// The whole packet's size: fixed header and Remaining Length.
+    #[inline]
+    pub fn frame_len(&self) -> usize {
+        // At most 5 + 268,435,455: no overflow even on 32-bit targets.
+        usize::from(self.header_len) + self.remaining_length as usize
+    }
+}
+
+/// Checks the first byte of a fixed header and returns its packet type.
+#[inline]
+fn check_first_byte(first: u8, strict_flags: bool) -> Result<PacketType, DecodeError> {
+    let bits = first >> 4;
+    let flags = first & 0x0f;
+    let packet_type = PacketType::from_bits(bits).ok_or(DecodeError::ReservedPacketType(bits))?;
+    match packet_type.fixed_flags() {
+        Some(expected) => {
+            if strict_flags && flags != expected {
+                return Err(DecodeError::InvalidFlags { packet_type, flags });
+            }
+        }
+        None => {
+            let qos = (flags >> 1) & 0b11;
+            if qos == 3 {
+                return Err(DecodeError::InvalidPublishQos);
+            }
+            if qos == 0 && flags & 0b1000 != 0 {
+                return Err(DecodeError::DupWithQos0);
+            }
+        }
+    }
+    Ok(packet_type)
+}
+
+/// Reads a Remaining Length varint (section 2.2.3): `Ok(None)` while incomplete, otherwise the
+/// value and the number of bytes it took.
+#[inline]
+fn read_remaining_length(bytes: &[u8]) -> Result<Option<(u32, u8)>, DecodeError> {
+    let mut value: u32 = 0;
+    for (index, &byte) in bytes.iter().take(4).enumerate() {
+        value |= u32::from(byte & 0x7f) << (7 * index);
+        if byte & 0x80 == 0 {
+            // `index` < 4, so the count fits in a u8.
+            return Ok(Some((value, index as u8 + 1)));
+        }
+    }
+    if bytes.len() >= 4 {
+        Err(DecodeError::MalformedRemainingLength)
+    } else {
+        Ok(None)
+    }
+}
+
+/// Bytes a Remaining Length of `len` takes on the wire.
+#[inline]
+pub(crate) const fn remaining_length_len(len: usize) -> usize {
+    match len {
+        0..=127 => 1,
+        128..=16_383 => 2,
+        16_384..=2_097_151 => 3,
+        _ => 4,
+    }
+}
+
+/// Writes the fixed header. The caller has checked `remaining_length` ≤
+/// [`MAX_REMAINING_LENGTH`] and that the buffer has room.
+#[inline]
+pub(crate) fn write_fixed_header<B: BufMut>(buf: &mut B, first_byte: u8, remaining_length: usize) {
+    buf.put_u8(first_byte);
+    let mut value = remaining_length;
+    loop {
+        // Truncation intended: the low seven bits.
+        let mut byte = (value & 0x7f) as u8;
+        value >>= 7;
+        if value > 0 {
+            byte |= 0x80;
+        }
+        buf.put_u8(byte);
+        if value == 0 {
+            break;
+        }
+    }
+}

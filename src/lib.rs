@@ -1,0 +1,120 @@
+//! # mqttwire
+//!
+//! The MQTT 3.1.1 wire format: bytes in, typed packets out, and back. No I/O, no connection
+//! state, no runtime, so that a broker on tokio, a blocking client and a microcontroller's
+//! firmware can share the same code.
+//!
+//! - **Strict.** Every rule of the [OASIS standard] a decoder can check is checked, and each
+//!   rejection is a [`DecodeError`] variant naming the rule (`[MQTT-3.1.2-3]`). See the
+//!   [`conformance`] table.
+//! - **Never panics, never over-allocates**, whatever the input: limits are checked from the
+//!   fixed header, before a packet's body is buffered.
+//! - **Zero-copy, owned packets.** A decoded [`Packet`] shares the memory of the buffer it came
+//!   from ([`bytes::Bytes`]) and has no lifetime, so it can be stored or sent anywhere.
+//! - **Invalid packets are unbuildable**: packet identifiers are non-zero, a QoS 1 or 2 PUBLISH
+//!   always has one, topic names and filters are validated types.
+//!
+//! ## Decoding a stream
+//!
+//! Append what the network gives you to a [`BytesMut`](bytes::BytesMut) and call
+//! [`Decoder::decode`] until it answers `Ok(None)` ("need more bytes"):
+//!
+//! ```
+//! use bytes::BytesMut;
+//! use mqttwire::{Decoder, Packet};
+//!
+//! let decoder = Decoder::new(); // strict, 1 MiB packet limit
+//! let mut buf = BytesMut::new();
+//!
+//! // A PUBLISH to "a/b" with payload "hi", then a PINGREQ, arriving in two reads.
+//! let reads: [&[u8]; 2] = [b"\x30\x07\x00\x03a/", b"bhi\xc0\x00"];
+//! let mut packets = Vec::new();
+//! for read in reads {
+//!     buf.extend_from_slice(read);
+//!     while let Some(packet) = decoder.decode(&mut buf)? {
+//!         packets.push(packet);
+//!     }
+//! }
+//! assert!(matches!(&packets[0], Packet::Publish(p) if p.topic == "a/b"));
+//! assert_eq!(packets[1], Packet::PingReq);
+//! # Ok::<(), mqttwire::DecodeError>(())
+//! ```
+//!
+//! An `Err` means the peer sent a malformed packet; close the connection [MQTT-4.8.0-1].
+//!
+//! ## Encoding
+//!
+//! Every packet implements [`Encode`]: [`Encode::encoded_len`] is exact, and
+//! [`Encode::encode`] writes into any [`BufMut`](bytes::BufMut) (a `Vec<u8>`, a `BytesMut`, a
+//! fixed `&mut [u8]` on a microcontroller).
+//!
+//! ```
+//! use mqttwire::{Encode, PacketId, Publish, QosPid, TopicName};
+//!
+//! let publish = Publish::new(
+//!     TopicName::new("sensors/kitchen/temperature")?,
+//!     QosPid::AtLeastOnce(PacketId::new(1).unwrap()),
+//!     &b"21.5"[..],
+//! );
+//! let mut buf = Vec::with_capacity(publish.encoded_len());
+//! publish.encode(&mut buf)?;
+//! assert_eq!(buf.len(), publish.encoded_len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Topics
+//!
+//! [`TopicName`] and [`TopicFilter`] are validated when made (section 4.7).
+//!
+//! ```
+//! use mqttwire::{TopicFilter, TopicName};
+//!
+//! let filter = TopicFilter::new("sensors/+/temperature")?;
+//! let name = TopicName::new("sensors/kitchen/temperature")?;
+//! assert_eq!(filter.levels().count(), name.levels().count());
+//! assert!(TopicName::new("sensors/+").is_err()); // no wildcard in a topic name
+//! # Ok::<(), mqttwire::TopicError>(())
+//! ```
+//!
+//! ## Features
+//!
+//! - `std` (default): implements `std::error::Error` for the error types. Without it the crate
+//!   is `#![no_std]` and needs only `alloc`.
+//!
+//! [OASIS standard]: https://docs.oasis-open.org/mqtt/mqtt/v3.1.1/mqtt-v3.1.1.html
+
+#![no_std]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(
+    clippy::indexing_slicing,
+    clippy::unwrap_used,
+    clippy::arithmetic_side_effects
+)]
+
+extern crate alloc;
+#[cfg(feature = "std")]
+extern crate std;
+
+mod codec;
+mod error;
+mod header;
+mod packet;
+mod string;
+pub mod topic;
+mod types;
+mod wire;
+
+#[doc = include_str!("conformance.md")]
+pub mod conformance {}
+
+pub use codec::{decode, decode_frame, Decoder, Encode};
+pub use error::{DecodeError, EncodeError};
+pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
+pub use packet::{
+    ConnAck, Connect, Login, Packet, PubAck, PubComp, PubRec, PubRel, Publish, SubAck, Subscribe,
+    Subscription, UnsubAck, Unsubscribe, Will,
+};
+pub use string::{MqttString, StringError, MAX_STRING_LEN};
+pub use topic::{TopicError, TopicFilter, TopicName};
+pub use types::{ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode};

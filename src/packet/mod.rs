@@ -1,0 +1,190 @@
+//! The MQTT 3.1.1 control packets (chapter 3), one file per packet or family of packets.
+
+mod ack;
+mod connack;
+mod connect;
+pub(crate) mod fields;
+mod publish;
+mod suback;
+mod subscribe;
+mod unsubscribe;
+
+pub use ack::{PubAck, PubComp, PubRec, PubRel, UnsubAck};
+pub use connack::ConnAck;
+pub use connect::{Connect, Login, Will};
+pub use publish::Publish;
+pub use suback::SubAck;
+pub use subscribe::{Subscribe, Subscription};
+pub use unsubscribe::Unsubscribe;
+
+use crate::codec::{begin, Decoder, Encode};
+use crate::error::{DecodeError, EncodeError};
+use crate::header::{FixedHeader, PacketType};
+use bytes::{BufMut, Bytes};
+
+/// An MQTT 3.1.1 control packet.
+///
+/// Packets own their data (no lifetimes): strings and payloads are [`Bytes`] sharing the
+/// buffer they were decoded from, so a packet can be kept in session state or sent to another
+/// task as it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Packet {
+    /// CONNECT (section 3.1), client to server.
+    Connect(Connect),
+    /// CONNACK (section 3.2), server to client.
+    ConnAck(ConnAck),
+    /// PUBLISH (section 3.3), both ways.
+    Publish(Publish),
+    /// PUBACK (section 3.4), both ways.
+    PubAck(PubAck),
+    /// PUBREC (section 3.5), both ways.
+    PubRec(PubRec),
+    /// PUBREL (section 3.6), both ways.
+    PubRel(PubRel),
+    /// PUBCOMP (section 3.7), both ways.
+    PubComp(PubComp),
+    /// SUBSCRIBE (section 3.8), client to server.
+    Subscribe(Subscribe),
+    /// SUBACK (section 3.9), server to client.
+    SubAck(SubAck),
+    /// UNSUBSCRIBE (section 3.10), client to server.
+    Unsubscribe(Unsubscribe),
+    /// UNSUBACK (section 3.11), server to client.
+    UnsubAck(UnsubAck),
+    /// PINGREQ (section 3.12), client to server.
+    PingReq,
+    /// PINGRESP (section 3.13), server to client.
+    PingResp,
+    /// DISCONNECT (section 3.14), client to server.
+    Disconnect,
+}
+
+impl Packet {
+    /// The packet's type.
+    pub fn packet_type(&self) -> PacketType {
+        match self {
+            Packet::Connect(_) => PacketType::Connect,
+            Packet::ConnAck(_) => PacketType::ConnAck,
+            Packet::Publish(_) => PacketType::Publish,
+            Packet::PubAck(_) => PacketType::PubAck,
+            Packet::PubRec(_) => PacketType::PubRec,
+            Packet::PubRel(_) => PacketType::PubRel,
+            Packet::PubComp(_) => PacketType::PubComp,
+            Packet::Subscribe(_) => PacketType::Subscribe,
+            Packet::SubAck(_) => PacketType::SubAck,
+            Packet::Unsubscribe(_) => PacketType::Unsubscribe,
+            Packet::UnsubAck(_) => PacketType::UnsubAck,
+            Packet::PingReq => PacketType::PingReq,
+            Packet::PingResp => PacketType::PingResp,
+            Packet::Disconnect => PacketType::Disconnect,
+        }
+    }
+
+    /// Decodes the body of a complete frame whose fixed header has been checked.
+    pub(crate) fn decode(
+        header: &FixedHeader,
+        frame: Bytes,
+        decoder: &Decoder,
+    ) -> Result<Packet, DecodeError> {
+        let body = frame
+            .get(usize::from(header.header_len)..)
+            .unwrap_or_default();
+        Ok(match header.packet_type {
+            PacketType::Publish => {
+                Packet::Publish(Publish::decode(header.flags, body, &frame, decoder)?)
+            }
+            PacketType::PubAck => Packet::PubAck(PubAck::decode(body)?),
+            PacketType::PubRec => Packet::PubRec(PubRec::decode(body)?),
+            PacketType::PubRel => Packet::PubRel(PubRel::decode(body)?),
+            PacketType::PubComp => Packet::PubComp(PubComp::decode(body)?),
+            PacketType::Connect => Packet::Connect(Connect::decode(body, &frame, decoder)?),
+            PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body)?),
+            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, &frame, decoder)?),
+            PacketType::SubAck => Packet::SubAck(SubAck::decode(body)?),
+            PacketType::Unsubscribe => {
+                Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
+            }
+            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body)?),
+            // The fixed header checked that these have a Remaining Length of 0.
+            PacketType::PingReq => Packet::PingReq,
+            PacketType::PingResp => Packet::PingResp,
+            PacketType::Disconnect => Packet::Disconnect,
+        })
+    }
+}
+
+/// The first byte of a packet whose flags are fixed.
+const fn first_byte(packet_type: PacketType) -> u8 {
+    let flags = match packet_type.fixed_flags() {
+        Some(flags) => flags,
+        None => 0,
+    };
+    (packet_type.bits() << 4) | flags
+}
+
+/// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP, DISCONNECT).
+fn encode_empty<B: BufMut>(packet_type: PacketType, buf: &mut B) -> Result<(), EncodeError> {
+    begin(buf, first_byte(packet_type), 0)
+}
+
+impl Encode for Packet {
+    fn encoded_len(&self) -> usize {
+        match self {
+            Packet::Connect(p) => p.encoded_len(),
+            Packet::ConnAck(p) => p.encoded_len(),
+            Packet::Publish(p) => p.encoded_len(),
+            Packet::PubAck(p) => p.encoded_len(),
+            Packet::PubRec(p) => p.encoded_len(),
+            Packet::PubRel(p) => p.encoded_len(),
+            Packet::PubComp(p) => p.encoded_len(),
+            Packet::Subscribe(p) => p.encoded_len(),
+            Packet::SubAck(p) => p.encoded_len(),
+            Packet::Unsubscribe(p) => p.encoded_len(),
+            Packet::UnsubAck(p) => p.encoded_len(),
+            Packet::PingReq | Packet::PingResp | Packet::Disconnect => 2,
+        }
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        match self {
+            Packet::Connect(p) => p.encode(buf),
+            Packet::ConnAck(p) => p.encode(buf),
+            Packet::Publish(p) => p.encode(buf),
+            Packet::PubAck(p) => p.encode(buf),
+            Packet::PubRec(p) => p.encode(buf),
+            Packet::PubRel(p) => p.encode(buf),
+            Packet::PubComp(p) => p.encode(buf),
+            Packet::Subscribe(p) => p.encode(buf),
+            Packet::SubAck(p) => p.encode(buf),
+            Packet::Unsubscribe(p) => p.encode(buf),
+            Packet::UnsubAck(p) => p.encode(buf),
+            Packet::PingReq | Packet::PingResp | Packet::Disconnect => {
+                encode_empty(self.packet_type(), buf)
+            }
+        }
+    }
+}
+
+/// `From` conversions from each packet struct into [`Packet`].
+macro_rules! into_packet {
+    ($($ty:ident),*) => {
+        $(impl From<$ty> for Packet {
+            fn from(p: $ty) -> Packet {
+                Packet::$ty(p)
+            }
+        })*
+    };
+}
+into_packet!(
+    Connect,
+    ConnAck,
+    Publish,
+    PubAck,
+    PubRec,
+    PubRel,
+    PubComp,
+    Subscribe,
+    SubAck,
+    Unsubscribe,
+    UnsubAck
+);

@@ -1,0 +1,209 @@
+//! `MqttString`: a UTF-8 encoded string as section 1.5.3 defines it, backed by [`Bytes`].
+
+use bytes::Bytes;
+
+/// The most bytes a UTF-8 encoded string field can hold: its length prefix is a `u16`
+/// (section 1.5.3).
+pub const MAX_STRING_LEN: usize = u16::MAX as usize;
+
+/// Why bytes are not a valid MQTT UTF-8 encoded string (section 1.5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StringError {
+    /// The bytes are not well-formed UTF-8 (this includes encoded surrogates U+D800..U+DFFF)
+    /// [MQTT-1.5.3-1].
+    #[error("ill-formed UTF-8 at byte {offset} [MQTT-1.5.3-1]")]
+    InvalidUtf8 {
+        /// Byte offset of the first ill-formed sequence.
+        offset: usize,
+    },
+    /// The string contains the null character U+0000 [MQTT-1.5.3-2].
+    #[error("U+0000 at byte {offset} [MQTT-1.5.3-2]")]
+    NullCharacter {
+        /// Byte offset of the null character.
+        offset: usize,
+    },
+    /// The string is longer than 65,535 bytes (section 1.5.3).
+    #[error("string of {len} bytes exceeds 65,535 (section 1.5.3)")]
+    TooLong {
+        /// Length in bytes.
+        len: usize,
+    },
+}
+
+/// Checks the rules of section 1.5.3 that every MQTT string obeys: at most 65,535 bytes, no
+/// U+0000. Well-formed UTF-8 is guaranteed by the `&str` type.
+pub(crate) fn check_str(s: &str) -> Result<(), StringError> {
+    if s.len() > MAX_STRING_LEN {
+        return Err(StringError::TooLong { len: s.len() });
+    }
+    match s.bytes().position(|b| b == 0) {
+        Some(offset) => Err(StringError::NullCharacter { offset }),
+        None => Ok(()),
+    }
+}
+
+/// A UTF-8 encoded string of section 1.5.3 (client identifier, user name): well-formed UTF-8,
+/// no U+0000, at most 65,535 bytes. Checked once when made, then free to read.
+///
+/// It is backed by [`Bytes`], so a decoded string shares the packet's buffer instead of copying.
+///
+/// ```
+/// use mqttwire::MqttString;
+///
+/// let id = MqttString::new("sensor-17").unwrap();
+/// assert_eq!(id, "sensor-17");
+/// assert!(MqttString::new("nul\0").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct MqttString(Bytes);
+
+/// Implements the common API of a `Bytes`-backed string type whose values are valid by
+/// construction: `$check(&str)` states the type's rules beyond well-formed UTF-8.
+macro_rules! checked_str_type {
+    ($ty:ident, $err:ty, $check:path) => {
+        impl $ty {
+            /// Copies `s` into a new value after checking it.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("The [`", stringify!($err), "`] naming the rule `s` breaks.")]
+            pub fn new(s: &str) -> Result<Self, $err> {
+                $check(s)?;
+                Ok($ty(bytes::Bytes::copy_from_slice(s.as_bytes())))
+            }
+
+            /// Makes a value from a `&'static str` without copying it.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("The [`", stringify!($err), "`] naming the rule `s` breaks.")]
+            pub fn from_static(s: &'static str) -> Result<Self, $err> {
+                $check(s)?;
+                Ok($ty(bytes::Bytes::from_static(s.as_bytes())))
+            }
+
+            /// Takes `bytes` without copying them, after checking them.
+            ///
+            /// # Errors
+            ///
+            #[doc = concat!("The [`", stringify!($err), "`] naming the rule the bytes break, ")]
+            /// ill-formed UTF-8 included.
+            pub fn from_bytes(bytes: bytes::Bytes) -> Result<Self, $err> {
+                let s = core::str::from_utf8(&bytes).map_err(|e| {
+                    <$err>::from($crate::string::StringError::InvalidUtf8 {
+                        offset: e.valid_up_to(),
+                    })
+                })?;
+                $check(s)?;
+                Ok($ty(bytes))
+            }
+
+            /// Wraps bytes the caller has already checked.
+            #[allow(dead_code)]
+            pub(crate) fn from_checked(bytes: bytes::Bytes) -> Self {
+                $ty(bytes)
+            }
+
+            /// The text.
+            #[inline]
+            pub fn as_str(&self) -> &str {
+                // The bytes were checked to be UTF-8 when the value was made, so `from_utf8`
+                // cannot fail here; the fallback keeps this path free of panics and `unsafe`.
+                core::str::from_utf8(&self.0).unwrap_or_default()
+            }
+
+            /// The bytes, shared with the buffer they were decoded from.
+            #[inline]
+            pub fn as_bytes(&self) -> &bytes::Bytes {
+                &self.0
+            }
+
+            /// Gives back the underlying bytes.
+            pub fn into_bytes(self) -> bytes::Bytes {
+                self.0
+            }
+
+            /// Length in bytes (what the wire format counts), not in characters.
+            #[inline]
+            pub fn len(&self) -> usize {
+                self.0.len()
+            }
+
+            /// Whether the value is empty.
+            #[inline]
+            pub fn is_empty(&self) -> bool {
+                self.0.is_empty()
+            }
+        }
+
+        impl core::ops::Deref for $ty {
+            type Target = str;
+            fn deref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+
+        impl core::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                core::fmt::Debug::fmt(self.as_str(), f)
+            }
+        }
+
+        impl core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl PartialEq<str> for $ty {
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+
+        impl PartialEq<&str> for $ty {
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
+
+        impl core::str::FromStr for $ty {
+            type Err = $err;
+            fn from_str(s: &str) -> Result<Self, $err> {
+                $ty::new(s)
+            }
+        }
+
+        impl TryFrom<&str> for $ty {
+            type Error = $err;
+            fn try_from(s: &str) -> Result<Self, $err> {
+                $ty::new(s)
+            }
+        }
+
+        impl TryFrom<alloc::string::String> for $ty {
+            type Error = $err;
+            fn try_from(s: alloc::string::String) -> Result<Self, $err> {
+                $check(&s)?;
+                Ok($ty(bytes::Bytes::from(s.into_bytes())))
+            }
+        }
+
+        impl TryFrom<bytes::Bytes> for $ty {
+            type Error = $err;
+            fn try_from(bytes: bytes::Bytes) -> Result<Self, $err> {
+                $ty::from_bytes(bytes)
+            }
+        }
+    };
+}
+pub(crate) use checked_str_type;
+
+checked_str_type!(MqttString, StringError, check_str);

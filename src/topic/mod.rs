@@ -1,0 +1,22 @@
+//! Topic names, topic filters and wildcard matching (section 4.7).
+//!
+//! A [`TopicName`] is where a message is published (`home/kitchen/temperature`); it never holds
+//! a wildcard. A [`TopicFilter`] is what a client subscribes to (`home/+/temperature`,
+//! `home/#`). Both are checked when made, so a value of either type is always valid.
+
+mod error;
+mod filter;
+mod name;
+
+pub use error::TopicError;
+pub(crate) use filter::check_filter;
+pub use filter::TopicFilter;
+pub(crate) use name::check_name;
+pub use name::TopicName;
+
+/// The topic level separator (section 4.7.1.1).
+pub(crate) const LEVEL_SEPARATOR: u8 = b'/';
+/// The multi-level wildcard (section 4.7.1.2).
+pub(crate) const MULTI_LEVEL_WILDCARD: u8 = b'#';
+/// The single-level wildcard (section 4.7.1.3).
+pub(crate) const SINGLE_LEVEL_WILDCARD: u8 = b'+';

@@ -1,0 +1,105 @@
+//! Crate-private parsers and writers of the field types of section 1.5: two-byte integers,
+//! packet identifiers, UTF-8 encoded strings and length-prefixed binary data.
+//!
+//! The parsers are nom parsers over a borrowed, complete body (the frame is whole before any of
+//! them runs), so running out of input is a malformed packet, never "need more". They return
+//! borrowed slices; the packet parsers turn those into `Bytes` of the frame at the edge.
+
+use crate::error::DecodeError;
+use crate::types::PacketId;
+use bytes::BufMut;
+use nom::error::{ErrorKind, ParseError};
+use nom::number::complete::{be_u16, be_u8};
+use nom::Parser;
+
+/// The error of the body parsers: the typed reason, kept through nom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BodyError(pub(crate) DecodeError);
+
+impl<'a> ParseError<&'a [u8]> for BodyError {
+    fn from_error_kind(_input: &'a [u8], _kind: ErrorKind) -> Self {
+        // The complete-mode primitives used here fail only by running out of input.
+        BodyError(DecodeError::FieldOverrun)
+    }
+
+    fn append(_input: &'a [u8], _kind: ErrorKind, other: Self) -> Self {
+        other
+    }
+}
+
+impl From<DecodeError> for BodyError {
+    fn from(e: DecodeError) -> Self {
+        BodyError(e)
+    }
+}
+
+/// Result of a body parser.
+pub(crate) type Parsed<'a, T> = nom::IResult<&'a [u8], T, BodyError>;
+
+/// Fails a parser with a typed reason.
+pub(crate) fn fail<T>(e: DecodeError) -> Result<T, nom::Err<BodyError>> {
+    Err(nom::Err::Error(BodyError(e)))
+}
+
+/// Turns a whole-body parse into the decoder's result: the parser must consume every byte.
+pub(crate) fn finish<T>(result: Parsed<'_, T>) -> Result<T, DecodeError> {
+    match result {
+        Ok(([], value)) => Ok(value),
+        Ok((rest, _)) => Err(DecodeError::TrailingBytes(rest.len())),
+        Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(e.0),
+        // Complete-mode parsers never ask for more input; treat it as an overrun regardless.
+        Err(nom::Err::Incomplete(_)) => Err(DecodeError::FieldOverrun),
+    }
+}
+
+/// Unwraps a parser that leaves input for the fields after it.
+pub(crate) fn finish_prefix<T>(result: Parsed<'_, T>) -> Result<(&[u8], T), DecodeError> {
+    result.map_err(|e| match e {
+        nom::Err::Error(e) | nom::Err::Failure(e) => e.0,
+        nom::Err::Incomplete(_) => DecodeError::FieldOverrun,
+    })
+}
+
+/// A byte.
+#[inline]
+pub(crate) fn byte(input: &[u8]) -> Parsed<'_, u8> {
+    be_u8(input)
+}
+
+/// A Two Byte Integer, big-endian (section 1.5.2).
+#[inline]
+pub(crate) fn u16(input: &[u8]) -> Parsed<'_, u16> {
+    be_u16(input)
+}
+
+/// A packet identifier, refusing 0 [MQTT-2.3.1-1].
+#[inline]
+pub(crate) fn packet_id(input: &[u8]) -> Parsed<'_, PacketId> {
+    let (rest, id) = u16(input)?;
+    match PacketId::new(id) {
+        Some(id) => Ok((rest, id)),
+        None => fail(DecodeError::ZeroPacketId),
+    }
+}
+
+/// A length-prefixed field (section 1.5.3): the raw bytes of a UTF-8 encoded string, or binary
+/// data. The caller checks string content, with the rules of the field's type.
+#[inline]
+pub(crate) fn prefixed(input: &[u8]) -> Parsed<'_, &[u8]> {
+    nom::multi::length_data(be_u16).parse(input)
+}
+
+/// Bytes a length-prefixed field of `len` bytes takes.
+#[inline]
+pub(crate) const fn prefixed_len(len: usize) -> usize {
+    2 + len
+}
+
+/// Writes a length-prefixed field. The caller has checked `bytes.len()` ≤ 65,535.
+#[inline]
+pub(crate) fn put_prefixed<B: BufMut>(buf: &mut B, bytes: &[u8]) {
+    // Truncation cannot happen: every caller checked the length (string types by construction,
+    // binary fields before writing anything).
+    buf.put_u16(bytes.len() as u16);
+    buf.put_slice(bytes);
+}
