@@ -115,8 +115,8 @@ impl Decoder {
             return Ok(None);
         };
         let frame_len = self.check_size(&header)?;
-        if buf.len() < frame_len {
-            buf.reserve(frame_len - buf.len());
+        if let Some(missing) = frame_len.checked_sub(buf.len()).filter(|&m| m > 0) {
+            buf.reserve(missing);
             return Ok(None);
         }
         let frame = buf.split_to(frame_len).freeze();
@@ -238,7 +238,9 @@ pub trait Encode {
 /// Bytes a packet with this Remaining Length takes in all.
 #[inline]
 pub(crate) const fn frame_len(remaining_length: usize) -> usize {
-    1 + remaining_length_len(remaining_length) + remaining_length
+    remaining_length
+        .saturating_add(remaining_length_len(remaining_length))
+        .saturating_add(1)
 }
 
 /// Starts encoding a packet: checks the Remaining Length and the room in `buf`, then writes the

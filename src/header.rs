@@ -173,7 +173,8 @@ impl FixedHeader {
             packet_type,
             flags: first & 0x0f,
             remaining_length,
-            header_len: 1 + len_bytes,
+            // One type-and-flags byte, then one to four length bytes.
+            header_len: len_bytes.saturating_add(1),
         }))
     }
 
@@ -181,7 +182,7 @@ impl FixedHeader {
     #[inline]
     pub fn frame_len(&self) -> usize {
         // At most 5 + 268,435,455: no overflow even on 32-bit targets.
-        usize::from(self.header_len) + self.remaining_length as usize
+        usize::from(self.header_len).saturating_add(self.remaining_length as usize)
     }
 }
 
@@ -214,12 +215,13 @@ fn check_first_byte(first: u8, strict_flags: bool) -> Result<PacketType, DecodeE
 /// value and the number of bytes it took.
 #[inline]
 fn read_remaining_length(bytes: &[u8]) -> Result<Option<(u32, u8)>, DecodeError> {
+    // Each byte adds seven bits, least significant group first.
+    const GROUPS: [(u32, u8); 4] = [(0, 1), (7, 2), (14, 3), (21, 4)];
     let mut value: u32 = 0;
-    for (index, &byte) in bytes.iter().take(4).enumerate() {
-        value |= u32::from(byte & 0x7f) << (7 * index);
+    for (&byte, (shift, len)) in bytes.iter().zip(GROUPS) {
+        value |= u32::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
-            // `index` < 4, so the count fits in a u8.
-            return Ok(Some((value, index as u8 + 1)));
+            return Ok(Some((value, len)));
         }
     }
     if bytes.len() >= 4 {

@@ -92,7 +92,7 @@ pub(crate) fn prefixed(input: &[u8]) -> Parsed<'_, &[u8]> {
 /// Bytes a length-prefixed field of `len` bytes takes.
 #[inline]
 pub(crate) const fn prefixed_len(len: usize) -> usize {
-    2 + len
+    len.saturating_add(2)
 }
 
 /// Writes a length-prefixed field. The caller has checked `bytes.len()` ≤ 65,535.

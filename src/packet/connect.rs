@@ -141,7 +141,7 @@ impl Connect {
 
     fn remaining_len(&self) -> usize {
         // Protocol name, level, flags, keep alive, client identifier.
-        let mut len = prefixed_len(self.protocol.name().len()) + 4;
+        let mut len = prefixed_len(self.protocol.name().len()).saturating_add(4);
         len = len.saturating_add(prefixed_len(self.client_id.len()));
         if let Some(will) = &self.will {
             len = len

@@ -75,7 +75,8 @@ impl Subscribe {
 
     fn remaining_len(&self) -> usize {
         self.subscriptions.iter().fold(2usize, |len, s| {
-            len.saturating_add(prefixed_len(s.filter.len()) + 1)
+            len.saturating_add(prefixed_len(s.filter.len()))
+                .saturating_add(1)
         })
     }
 }

@@ -30,16 +30,26 @@ pub(crate) fn check_filter(s: &str) -> Result<(), TopicError> {
         return Err(TopicError::Empty);
     }
     check_str(s)?;
-    let bytes = s.as_bytes();
-    for (offset, &b) in bytes.iter().enumerate() {
-        let whole_level = (offset == 0 || bytes.get(offset - 1) == Some(&LEVEL_SEPARATOR))
-            && matches!(bytes.get(offset + 1), None | Some(&LEVEL_SEPARATOR));
-        if b == MULTI_LEVEL_WILDCARD && !(whole_level && offset + 1 == bytes.len()) {
-            return Err(TopicError::MisplacedMultiLevelWildcard { offset });
+    let mut level_start = 0usize;
+    let mut levels = s.as_bytes().split(|&b| b == LEVEL_SEPARATOR).peekable();
+    while let Some(level) = levels.next() {
+        let is_last = levels.peek().is_none();
+        if let Some(at) = level.iter().position(|&b| b == MULTI_LEVEL_WILDCARD) {
+            if level.len() != 1 || !is_last {
+                return Err(TopicError::MisplacedMultiLevelWildcard {
+                    offset: level_start.saturating_add(at),
+                });
+            }
         }
-        if b == SINGLE_LEVEL_WILDCARD && !whole_level {
-            return Err(TopicError::MisplacedSingleLevelWildcard { offset });
+        if let Some(at) = level.iter().position(|&b| b == SINGLE_LEVEL_WILDCARD) {
+            if level.len() != 1 {
+                return Err(TopicError::MisplacedSingleLevelWildcard {
+                    offset: level_start.saturating_add(at),
+                });
+            }
         }
+        // The next level starts after this one and its separator.
+        level_start = level_start.saturating_add(level.len()).saturating_add(1);
     }
     Ok(())
 }
