@@ -108,6 +108,11 @@ mod wire;
 #[doc = include_str!("conformance.md")]
 pub mod conformance {}
 
+// The README's examples are compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 pub use codec::{decode, decode_frame, Decoder, Encode};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
