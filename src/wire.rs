@@ -60,6 +60,26 @@ pub(crate) fn finish_prefix<T>(result: Parsed<'_, T>) -> Result<(&[u8], T), Deco
     })
 }
 
+/// The entries of a list that fills the rest of a packet (SUBSCRIBE, UNSUBSCRIBE payloads):
+/// at least one, each read by `entry` and turned into its owned value by `own`.
+pub(crate) fn non_empty_list<'a, R, T>(
+    mut input: &'a [u8],
+    empty: DecodeError,
+    entry: impl Fn(&'a [u8]) -> Parsed<'a, R>,
+    mut own: impl FnMut(R) -> Result<T, DecodeError>,
+) -> Result<alloc::vec::Vec<T>, DecodeError> {
+    if input.is_empty() {
+        return Err(empty);
+    }
+    let mut entries = alloc::vec::Vec::new();
+    while !input.is_empty() {
+        let (rest, raw) = finish_prefix(entry(input))?;
+        entries.push(own(raw)?);
+        input = rest;
+    }
+    Ok(entries)
+}
+
 /// A byte.
 #[inline]
 pub(crate) fn byte(input: &[u8]) -> Parsed<'_, u8> {

@@ -8,7 +8,8 @@ use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::{PacketId, QoS};
 use crate::wire::{
-    byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed, Parsed,
+    byte, fail, finish_prefix, non_empty_list, packet_id, prefixed, prefixed_len, put_prefixed,
+    Parsed,
 };
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
@@ -54,19 +55,18 @@ impl Subscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (mut input, packet_id) = finish_prefix(packet_id(body))?;
-        if input.is_empty() {
-            return Err(DecodeError::EmptySubscribe);
-        }
-        let mut subscriptions = Vec::new();
-        while !input.is_empty() {
-            let (rest, (filter, qos)) = finish_prefix(subscription(input))?;
-            subscriptions.push(Subscription {
-                filter: topic_filter(frame, filter, decoder)?,
-                qos,
-            });
-            input = rest;
-        }
+        let (input, packet_id) = finish_prefix(packet_id(body))?;
+        let subscriptions = non_empty_list(
+            input,
+            DecodeError::EmptySubscribe,
+            subscription,
+            |(filter, qos)| {
+                Ok(Subscription {
+                    filter: topic_filter(frame, filter, decoder)?,
+                    qos,
+                })
+            },
+        )?;
         Ok(Subscribe {
             packet_id,
             subscriptions,

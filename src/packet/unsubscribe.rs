@@ -7,7 +7,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::PacketId;
-use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed};
+use crate::wire::{finish_prefix, non_empty_list, packet_id, prefixed, prefixed_len, put_prefixed};
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 
@@ -33,16 +33,10 @@ impl Unsubscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (mut input, packet_id) = finish_prefix(packet_id(body))?;
-        if input.is_empty() {
-            return Err(DecodeError::EmptyUnsubscribe);
-        }
-        let mut filters = Vec::new();
-        while !input.is_empty() {
-            let (rest, filter) = finish_prefix(prefixed(input))?;
-            filters.push(topic_filter(frame, filter, decoder)?);
-            input = rest;
-        }
+        let (input, packet_id) = finish_prefix(packet_id(body))?;
+        let filters = non_empty_list(input, DecodeError::EmptyUnsubscribe, prefixed, |f| {
+            topic_filter(frame, f, decoder)
+        })?;
         Ok(Unsubscribe { packet_id, filters })
     }
 
