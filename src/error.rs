@@ -91,8 +91,9 @@ pub enum DecodeError {
     },
 
     /// The CONNECT protocol name is neither `MQTT` (3.1.1) nor `MQIsdp` (3.1) [MQTT-3.1.2-1].
-    /// A server may close the connection without CONNACK, or answer with
-    /// [`ConnectReturnCode::UnacceptableProtocolVersion`] (see [`DecodeError::connack_code`]).
+    /// The server closes the connection without CONNACK: it must not go on processing the
+    /// packet as MQTT 3.1.1 [MQTT-3.1.2-1], and a CONNECT that does not conform to section 3.1
+    /// gets no CONNACK [MQTT-3.1.4-1] (so [`DecodeError::connack_code`] gives `None`).
     #[error("unsupported protocol name in CONNECT [MQTT-3.1.2-1]")]
     InvalidProtocolName,
 
@@ -180,10 +181,10 @@ impl DecodeError {
     /// standard asks for one.
     ///
     /// An unsupported protocol level gets [`ConnectReturnCode::UnacceptableProtocolVersion`]
-    /// [MQTT-3.1.2-2]. For an unknown protocol name the standard lets the server close without
-    /// CONNACK [MQTT-3.1.2-1]; answering 0x01 is also allowed and more helpful, so this returns
-    /// it too. Every other malformed packet is answered by closing the connection
-    /// [MQTT-4.8.0-1], so this returns `None`.
+    /// [MQTT-3.1.2-2]. An unknown protocol name gets none: the server must not process that
+    /// CONNECT as MQTT 3.1.1 [MQTT-3.1.2-1] and closes the connection without CONNACK
+    /// [MQTT-3.1.4-1]. Every other malformed packet is answered by closing the connection
+    /// [MQTT-3.1.4-1], [MQTT-4.8.0-1], so this returns `None`.
     ///
     /// ```
     /// use mqttwire::{decode, DecodeError, ConnectReturnCode};
@@ -197,7 +198,7 @@ impl DecodeError {
     /// ```
     pub fn connack_code(&self) -> Option<ConnectReturnCode> {
         match self {
-            DecodeError::InvalidProtocolName | DecodeError::UnsupportedProtocolLevel(_) => {
+            DecodeError::UnsupportedProtocolLevel(_) => {
                 Some(ConnectReturnCode::UnacceptableProtocolVersion)
             }
             _ => None,
