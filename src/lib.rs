@@ -101,6 +101,8 @@ mod error;
 mod header;
 mod packet;
 mod string;
+#[cfg(feature = "tokio-codec")]
+mod tokio_codec;
 pub mod topic;
 mod types;
 mod wire;
@@ -121,5 +123,7 @@ pub use packet::{
     Subscription, UnsubAck, Unsubscribe, Will,
 };
 pub use string::{MqttString, StringError, MAX_STRING_LEN};
+#[cfg(feature = "tokio-codec")]
+pub use tokio_codec::{MqttCodec, MqttCodecError};
 pub use topic::{TopicError, TopicFilter, TopicName};
 pub use types::{ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode};

@@ -1,0 +1,482 @@
+//! A simulated sensor: connects to an MQTT broker and publishes readings.
+//!
+//! ```text
+//! cargo run --example sensor -- --room kitchen --kind temperature --qos 1 --count 10
+//! ```
+//!
+//! It publishes to `sensors/<room>/<kind>` every `--interval` milliseconds, at QoS 0, 1 or 2
+//! with the whole acknowledgement flow, sends PINGREQ when it has been quiet for the keep-alive
+//! period, and ends with DISCONNECT. With `--will`, it announces itself on the retained topic
+//! `sensors/<room>/status` ("online", then "offline" when it leaves) and leaves a Will that says
+//! "offline" for it if the connection drops; `--abrupt` drops the connection without
+//! DISCONNECT to show that.
+//!
+//! Only `std::net` and mqttwire: `Encode` turns packets into bytes, `Decoder` turns the
+//! bytes the broker sends back into packets. Run with `--help` for every option.
+
+use bytes::{Bytes, BytesMut};
+use mqttwire::{
+    Connect, Decoder, Encode, MqttString, Packet, PacketId, PubRel, Publish, QoS, QosPid,
+    TopicName, Will,
+};
+use std::error::Error;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const HELP: &str = "\
+sensor: a simulated MQTT sensor publishing readings to sensors/<room>/<kind>
+
+USAGE: sensor [OPTIONS]
+
+OPTIONS:
+  --host HOST          broker host                            [127.0.0.1]
+  --port PORT          broker port                            [1883]
+  --id ID              client identifier                      [sensor-<room>-<kind>]
+  --room ROOM          room name (topic level)                [kitchen]
+  --kind KIND          temperature, humidity, co2 or anything [temperature]
+  --qos 0|1|2          QoS of the readings                    [1]
+  --count N            readings to send, 0 for no end         [10]
+  --interval MS        milliseconds between readings          [1000]
+  --keep-alive SECS    keep-alive period, 0 to turn it off    [30]
+  --retry MS           resend an unacknowledged packet (DUP)
+                       after this many milliseconds           [2000]
+  --retain             publish the readings retained
+  --will               retained status online/offline on sensors/<room>/status,
+                       with a Will saying offline if the connection drops
+  --abrupt             close the socket without DISCONNECT at the end
+  -h, --help           print this help
+";
+
+/// Command-line options.
+struct Options {
+    host: String,
+    port: u16,
+    id: Option<String>,
+    room: String,
+    kind: String,
+    qos: QoS,
+    count: u64,
+    interval: Duration,
+    keep_alive: u16,
+    retry: Duration,
+    retain: bool,
+    will: bool,
+    abrupt: bool,
+}
+
+/// How many times an unacknowledged packet is sent before the sensor gives up.
+const MAX_TRIES: u32 = 5;
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("sensor: {e}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sensor: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses the command line by hand; `Ok(None)` asks for the help text.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+    let mut o = Options {
+        host: "127.0.0.1".into(),
+        port: 1883,
+        id: None,
+        room: "kitchen".into(),
+        kind: "temperature".into(),
+        qos: QoS::AtLeastOnce,
+        count: 10,
+        interval: Duration::from_millis(1000),
+        keep_alive: 30,
+        retry: Duration::from_millis(2000),
+        retain: false,
+        will: false,
+        abrupt: false,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--host" => o.host = value()?,
+            "--port" => o.port = value()?.parse()?,
+            "--id" => o.id = Some(value()?),
+            "--room" => o.room = value()?,
+            "--kind" => o.kind = value()?,
+            "--qos" => {
+                let bits: u8 = value()?.parse()?;
+                o.qos = QoS::from_bits(bits).ok_or("--qos must be 0, 1 or 2")?;
+            }
+            "--count" => o.count = value()?.parse()?,
+            "--interval" => o.interval = Duration::from_millis(value()?.parse()?),
+            "--keep-alive" => o.keep_alive = value()?.parse()?,
+            "--retry" => o.retry = Duration::from_millis(value()?.parse::<u64>()?.max(1)),
+            "--retain" => o.retain = true,
+            "--will" => o.will = true,
+            "--abrupt" => o.abrupt = true,
+            _ => return Err(format!("unknown option {arg}").into()),
+        }
+    }
+    // Check the topics now, so that a bad room or kind is a usage error and not a surprise
+    // in the middle of the run.
+    TopicName::new(&format!("sensors/{}/{}", o.room, o.kind))
+        .map_err(|e| format!("--room/--kind do not make a valid topic name: {e}"))?;
+    Ok(Some(o))
+}
+
+fn run(o: &Options) -> Result<()> {
+    let data_topic = TopicName::new(&format!("sensors/{}/{}", o.room, o.kind))?;
+    let status_topic = TopicName::new(&format!("sensors/{}/status", o.room))?;
+    let id =
+        o.id.clone()
+            .unwrap_or_else(|| format!("sensor-{}-{}", o.room, o.kind));
+
+    let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
+    let mut connect = Connect::new(MqttString::new(&id)?);
+    connect.keep_alive = o.keep_alive;
+    if o.will {
+        // The broker publishes this for us if we vanish without DISCONNECT: retained, so that
+        // a dashboard that subscribes later still learns that the sensor is gone.
+        connect.will = Some(Will {
+            topic: status_topic.clone(),
+            payload: Bytes::from_static(b"offline"),
+            qos: QoS::AtLeastOnce,
+            retain: true,
+        });
+    }
+    conn.send(&connect)?;
+    match conn.poll(Instant::now() + Duration::from_secs(10))? {
+        Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => {
+            eprintln!("connected to {}:{} as {id}", o.host, o.port)
+        }
+        Some(Packet::ConnAck(ack)) => return Err(format!("refused: {:?}", ack.code).into()),
+        Some(other) => return Err(format!("expected CONNACK, got {other:?}").into()),
+        None => return Err("no CONNACK within 10 s".into()),
+    }
+
+    let mut ids = PacketIds::default();
+    if o.will {
+        publish(
+            &mut conn,
+            o,
+            &mut ids,
+            &status_topic,
+            "online",
+            QoS::AtLeastOnce,
+            true,
+        )?;
+    }
+    let mut readings = Simulator::new(&o.kind);
+    let mut sent = 0u64;
+    while o.count == 0 || sent < o.count {
+        let reading = format!("{:.2}", readings.next_value());
+        publish(
+            &mut conn,
+            o,
+            &mut ids,
+            &data_topic,
+            &reading,
+            o.qos,
+            o.retain,
+        )?;
+        sent += 1;
+        println!("{data_topic} {reading}");
+        if o.count == 0 || sent < o.count {
+            idle(&mut conn, o.interval)?;
+        }
+    }
+
+    if o.abrupt {
+        // Dropping the socket without DISCONNECT: the broker must publish the Will.
+        eprintln!("closing without DISCONNECT");
+        return Ok(());
+    }
+    if o.will {
+        // A clean DISCONNECT discards the Will, so say "offline" ourselves.
+        publish(
+            &mut conn,
+            o,
+            &mut ids,
+            &status_topic,
+            "offline",
+            QoS::AtLeastOnce,
+            true,
+        )?;
+    }
+    conn.send(&Packet::Disconnect)?;
+    conn.close();
+    eprintln!("sent {sent} readings, disconnected");
+    Ok(())
+}
+
+/// Publishes one message and runs its acknowledgement flow to the end.
+///
+/// - QoS 0: PUBLISH and nothing else.
+/// - QoS 1: PUBLISH, then wait for PUBACK.
+/// - QoS 2: PUBLISH, wait for PUBREC, then PUBREL, wait for PUBCOMP.
+///
+/// MQTT 3.1.1 only requires a resend when a session is resumed, but a sensor on a lossy link
+/// usually resends on a timer too; the broker recognises the copy by its DUP flag and packet
+/// identifier, so QoS 2 still delivers it once.
+fn publish(
+    conn: &mut Connection,
+    o: &Options,
+    ids: &mut PacketIds,
+    topic: &TopicName,
+    payload: &str,
+    qos: QoS,
+    retain: bool,
+) -> Result<()> {
+    let id = ids.next();
+    let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without packet identifier")?;
+    let mut packet = Publish::new(
+        topic.clone(),
+        qos_pid,
+        Bytes::copy_from_slice(payload.as_bytes()),
+    );
+    packet.retain = retain;
+    match qos {
+        QoS::AtMostOnce => conn.send(&packet),
+        QoS::AtLeastOnce => {
+            let again = Publish {
+                dup: true,
+                ..packet.clone()
+            };
+            exchange(
+                conn,
+                o,
+                &packet,
+                &again,
+                |p| matches!(p, Packet::PubAck(a) if a.packet_id == id),
+            )
+        }
+        QoS::ExactlyOnce => {
+            let again = Publish {
+                dup: true,
+                ..packet.clone()
+            };
+            exchange(
+                conn,
+                o,
+                &packet,
+                &again,
+                |p| matches!(p, Packet::PubRec(a) if a.packet_id == id),
+            )?;
+            // PUBREL has no DUP flag: it is simply sent again until PUBCOMP arrives.
+            let release = PubRel::new(id);
+            exchange(
+                conn,
+                o,
+                &release,
+                &release,
+                |p| matches!(p, Packet::PubComp(a) if a.packet_id == id),
+            )
+        }
+    }
+}
+
+/// Sends `first`, then waits for the packet `is_ack` accepts, sending `again` each time
+/// `--retry` passes without it, at most [`MAX_TRIES`] times in all.
+fn exchange(
+    conn: &mut Connection,
+    o: &Options,
+    first: &impl Encode,
+    again: &impl Encode,
+    is_ack: impl Fn(&Packet) -> bool,
+) -> Result<()> {
+    conn.send(first)?;
+    for attempt in 1..=MAX_TRIES {
+        let deadline = Instant::now() + o.retry;
+        while let Some(packet) = conn.poll(deadline)? {
+            if is_ack(&packet) {
+                return Ok(());
+            }
+            eprintln!("ignoring unexpected {:?}", packet.packet_type());
+        }
+        if attempt < MAX_TRIES {
+            eprintln!("no acknowledgement after {:?}, sending again", o.retry);
+            conn.send(again)?;
+        }
+    }
+    Err(format!("no acknowledgement after {MAX_TRIES} tries").into())
+}
+
+/// Waits `duration`, answering nothing but keeping the connection alive with PINGREQ.
+fn idle(conn: &mut Connection, duration: Duration) -> Result<()> {
+    let deadline = Instant::now() + duration;
+    while let Some(packet) = conn.poll(deadline)? {
+        eprintln!("ignoring unexpected {:?}", packet.packet_type());
+    }
+    Ok(())
+}
+
+/// The first packet identifier (checked at compile time: 0 is not one).
+const FIRST_ID: PacketId = match PacketId::new(1) {
+    Some(id) => id,
+    None => panic!("0 is not a packet identifier"),
+};
+
+/// Packet identifiers for new messages: 1, 2, ... 65,535, 1, ... (only one message is ever in
+/// flight, so reuse is safe).
+#[derive(Default)]
+struct PacketIds(Option<PacketId>);
+
+impl PacketIds {
+    fn next(&mut self) -> PacketId {
+        let id = match self.0 {
+            Some(id) => id.next(),
+            None => FIRST_ID,
+        };
+        self.0 = Some(id);
+        id
+    }
+}
+
+/// One MQTT connection over a blocking TCP stream: packets out through [`Encode`], bytes in
+/// through [`Decoder`], every read bounded by a deadline, and PINGREQ sent whenever the client
+/// has been silent for the keep-alive period.
+struct Connection {
+    stream: TcpStream,
+    buf: BytesMut,
+    decoder: Decoder,
+    keep_alive: Option<Duration>,
+    last_sent: Instant,
+    /// When the unanswered PINGREQ was sent, if there is one.
+    ping_sent: Option<Instant>,
+}
+
+impl Connection {
+    fn open(host: &str, port: u16, keep_alive: u16) -> Result<Connection> {
+        let addr = (host, port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| format!("{host} has no address"))?;
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+        // Small packets should leave at once, not wait for Nagle's algorithm.
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            stream,
+            buf: BytesMut::with_capacity(4096),
+            decoder: Decoder::new(),
+            keep_alive: (keep_alive > 0).then(|| Duration::from_secs(keep_alive.into())),
+            last_sent: Instant::now(),
+            ping_sent: None,
+        })
+    }
+
+    fn send(&mut self, packet: &impl Encode) -> Result<()> {
+        self.stream.write_all(&packet.to_bytes()?)?;
+        self.last_sent = Instant::now();
+        Ok(())
+    }
+
+    /// The next packet from the broker, or `None` once `deadline` passes. Keep-alive is handled
+    /// here, so every wait in the program keeps the connection alive: PINGRESP is consumed, and
+    /// a broker that does not answer a PINGREQ within the keep-alive period is an error.
+    fn poll(&mut self, deadline: Instant) -> Result<Option<Packet>> {
+        loop {
+            // A malformed packet ends the connection [MQTT-4.8.0-1]: `?` returns the error.
+            match self.decoder.decode(&mut self.buf)? {
+                Some(Packet::PingResp) => {
+                    self.ping_sent = None;
+                    continue;
+                }
+                Some(packet) => return Ok(Some(packet)),
+                None => {}
+            }
+            let now = Instant::now();
+            if let Some(period) = self.keep_alive {
+                if let Some(sent) = self.ping_sent {
+                    if now >= sent + period {
+                        return Err("the broker did not answer PINGREQ".into());
+                    }
+                } else if now >= self.last_sent + period {
+                    self.send(&Packet::PingReq)?;
+                    self.ping_sent = Some(now);
+                }
+            }
+            if now >= deadline {
+                return Ok(None);
+            }
+            let mut wake = deadline;
+            if let Some(period) = self.keep_alive {
+                wake = wake.min(self.ping_sent.unwrap_or(self.last_sent) + period);
+            }
+            // A zero timeout means "block forever" to the OS, hence the 1 ms floor.
+            let timeout = wake
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
+            self.stream.set_read_timeout(Some(timeout))?;
+            let mut chunk = [0u8; 4096];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err("the broker closed the connection".into()),
+                Ok(n) => self
+                    .buf
+                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn close(self) {
+        // Errors do not matter any more: we are leaving.
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+/// Plausible readings: a slow wave around a base value for the kind, plus a little noise from
+/// a xorshift generator (no `rand` dependency for an example).
+struct Simulator {
+    base: f64,
+    swing: f64,
+    step: f64,
+    state: u64,
+}
+
+impl Simulator {
+    fn new(kind: &str) -> Simulator {
+        let (base, swing) = match kind {
+            "temperature" => (21.0, 2.0),
+            "humidity" => (45.0, 8.0),
+            "co2" => (600.0, 150.0),
+            "pressure" => (1013.0, 5.0),
+            _ => (50.0, 25.0),
+        };
+        let seed = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |d| d.as_nanos() as u64)
+            | 1;
+        Simulator {
+            base,
+            swing,
+            step: 0.0,
+            state: seed,
+        }
+    }
+
+    fn next_value(&mut self) -> f64 {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        let noise = (self.state % 1000) as f64 / 1000.0 - 0.5; // -0.5 ..= 0.5
+        self.step += 0.2;
+        self.base + self.swing * self.step.sin() + noise * self.swing / 5.0
+    }
+}

@@ -1,0 +1,388 @@
+//! A subscriber: prints the messages of the sensor network and, with `--csv`, records them.
+//!
+//! ```text
+//! cargo run --example subscriber -- --topic 'sensors/+/temperature' --csv readings.csv
+//! ```
+//!
+//! It subscribes to one or more topic filters (wildcards welcome, `sensors/#` by default),
+//! answers every QoS 1 message with PUBACK and every QoS 2 message with PUBREC, then PUBCOMP
+//! once the broker sends PUBREL, delivering a QoS 2 message once even if the broker sends it
+//! again. `--csv FILE` appends `timestamp,topic,payload` rows: the sensor network's database.
+//!
+//! Only `std::net` and mqttwire. Run with `--help` for every option.
+
+use bytes::BytesMut;
+use mqttwire::{
+    Connect, Decoder, Encode, MqttString, Packet, PacketId, PubAck, PubComp, PubRec, Publish, QoS,
+    QosPid, Subscribe, SubscribeReturnCode, Subscription, TopicFilter,
+};
+use std::collections::HashSet;
+use std::error::Error;
+use std::fs::{File, OpenOptions};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Shutdown, TcpStream, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+type Result<T> = std::result::Result<T, Box<dyn Error>>;
+
+const HELP: &str = "\
+subscriber: prints (and records) the messages of MQTT topic filters
+
+USAGE: subscriber [OPTIONS]
+
+OPTIONS:
+  --host HOST          broker host                              [127.0.0.1]
+  --port PORT          broker port                              [1883]
+  --id ID              client identifier                        [subscriber-<pid>]
+  --topic FILTER       topic filter, repeatable (+ and # allowed) [sensors/#]
+  --qos 0|1|2          maximum QoS asked for each filter        [2]
+  --count N            exit after N messages                    [no limit]
+  --timeout SECS       fail if --count messages have not arrived by then
+  --csv FILE           append timestamp,topic,payload rows to FILE
+  --keep-alive SECS    keep-alive period, 0 to turn it off      [30]
+  --persistent         keep the session on the broker (Clean Session 0)
+  -h, --help           print this help
+
+Each message is printed on stdout as `<topic> <payload>`, followed by
+` (retained)` when the broker sent it from its retained store.
+";
+
+/// Command-line options.
+struct Options {
+    host: String,
+    port: u16,
+    id: String,
+    filters: Vec<TopicFilter>,
+    qos: QoS,
+    count: Option<u64>,
+    timeout: Option<Duration>,
+    csv: Option<String>,
+    keep_alive: u16,
+    persistent: bool,
+}
+
+fn main() -> ExitCode {
+    let options = match parse_args(std::env::args().skip(1)) {
+        Ok(Some(options)) => options,
+        Ok(None) => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("subscriber: {e}\n\n{HELP}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(&options) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("subscriber: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Parses the command line by hand; `Ok(None)` asks for the help text.
+fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+    let mut o = Options {
+        host: "127.0.0.1".into(),
+        port: 1883,
+        id: format!("subscriber-{}", std::process::id()),
+        filters: Vec::new(),
+        qos: QoS::ExactlyOnce,
+        count: None,
+        timeout: None,
+        csv: None,
+        keep_alive: 30,
+        persistent: false,
+    };
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--host" => o.host = value()?,
+            "--port" => o.port = value()?.parse()?,
+            "--id" => o.id = value()?,
+            "--topic" => {
+                let filter = value()?;
+                let filter = TopicFilter::new(&filter)
+                    .map_err(|e| format!("{filter:?} is not a topic filter: {e}"))?;
+                o.filters.push(filter);
+            }
+            "--qos" => {
+                let bits: u8 = value()?.parse()?;
+                o.qos = QoS::from_bits(bits).ok_or("--qos must be 0, 1 or 2")?;
+            }
+            "--count" => o.count = Some(value()?.parse()?),
+            "--timeout" => o.timeout = Some(Duration::from_secs(value()?.parse()?)),
+            "--csv" => o.csv = Some(value()?),
+            "--keep-alive" => o.keep_alive = value()?.parse()?,
+            "--persistent" => o.persistent = true,
+            _ => return Err(format!("unknown option {arg}").into()),
+        }
+    }
+    if o.filters.is_empty() {
+        o.filters.push(TopicFilter::from_static("sensors/#")?);
+    }
+    Ok(Some(o))
+}
+
+fn run(o: &Options) -> Result<()> {
+    let mut csv = match &o.csv {
+        Some(path) => Some(open_csv(path)?),
+        None => None,
+    };
+    let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
+    let mut connect = Connect::new(MqttString::new(&o.id)?);
+    connect.keep_alive = o.keep_alive;
+    connect.clean_session = !o.persistent;
+    conn.send(&connect)?;
+    match conn.poll(Instant::now() + Duration::from_secs(10))? {
+        Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => eprintln!(
+            "connected to {}:{} as {} (session present: {})",
+            o.host, o.port, o.id, ack.session_present
+        ),
+        Some(Packet::ConnAck(ack)) => return Err(format!("refused: {:?}", ack.code).into()),
+        Some(other) => return Err(format!("expected CONNACK, got {other:?}").into()),
+        None => return Err("no CONNACK within 10 s".into()),
+    }
+
+    let subscribe_id = PacketId::new(1).ok_or("packet identifier 0")?;
+    let subscriptions = o
+        .filters
+        .iter()
+        .map(|f| Subscription::new(f.clone(), o.qos));
+    conn.send(&Subscribe::new(subscribe_id, subscriptions.collect()))?;
+
+    // The deadline for the whole run: `--timeout`, or practically never.
+    let deadline = Instant::now() + o.timeout.unwrap_or(Duration::from_secs(10 * 365 * 86_400));
+    let mut state = Receiver::default();
+    while o.count.map_or(true, |n| state.delivered < n) {
+        let Some(packet) = conn.poll(deadline)? else {
+            return Err(format!("timed out after {} messages", state.delivered).into());
+        };
+        match packet {
+            Packet::SubAck(ack) if ack.packet_id == subscribe_id => {
+                for (filter, code) in o.filters.iter().zip(&ack.return_codes) {
+                    match code {
+                        SubscribeReturnCode::Success(qos) => {
+                            eprintln!("subscribed to {filter} (QoS {} granted)", qos.bits())
+                        }
+                        SubscribeReturnCode::Failure => eprintln!("refused: {filter}"),
+                    }
+                }
+            }
+            Packet::Publish(publish) => {
+                if let Some(message) = state.on_publish(&mut conn, publish)? {
+                    show(&message, csv.as_mut())?;
+                }
+            }
+            Packet::PubRel(rel) => state.on_pubrel(&mut conn, rel.packet_id)?,
+            other => eprintln!("ignoring unexpected {:?}", other.packet_type()),
+        }
+    }
+
+    // Finish the QoS 2 exchanges still open, so the broker does not keep them (bounded wait).
+    let finish_by = Instant::now() + Duration::from_secs(2);
+    while !state.awaiting_release.is_empty() {
+        match conn.poll(finish_by)? {
+            Some(Packet::PubRel(rel)) => state.on_pubrel(&mut conn, rel.packet_id)?,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    conn.send(&Packet::Disconnect)?;
+    conn.close();
+    eprintln!("received {} messages, disconnected", state.delivered);
+    Ok(())
+}
+
+/// The receiving side of the QoS flows.
+#[derive(Default)]
+struct Receiver {
+    /// QoS 2 messages delivered and acknowledged with PUBREC, whose PUBREL has not come yet.
+    /// A PUBLISH with one of these identifiers is a resend of a message already delivered.
+    awaiting_release: HashSet<PacketId>,
+    delivered: u64,
+}
+
+impl Receiver {
+    /// Acknowledges a PUBLISH and returns it if it is new to the application.
+    fn on_publish(&mut self, conn: &mut Connection, publish: Publish) -> Result<Option<Publish>> {
+        match publish.qos {
+            QosPid::AtMostOnce => {}
+            QosPid::AtLeastOnce(id) => conn.send(&PubAck::new(id))?,
+            QosPid::ExactlyOnce(id) => {
+                // Deliver on the first PUBLISH, remember the identifier until PUBREL, and
+                // acknowledge every copy (section 4.3.3, method B of the standard's figure).
+                conn.send(&PubRec::new(id))?;
+                if !self.awaiting_release.insert(id) {
+                    return Ok(None);
+                }
+            }
+        }
+        self.delivered += 1;
+        Ok(Some(publish))
+    }
+
+    /// PUBREL ends a QoS 2 exchange: forget the identifier and answer PUBCOMP, even for an
+    /// identifier we do not know (a resent PUBREL after our PUBCOMP was lost).
+    fn on_pubrel(&mut self, conn: &mut Connection, id: PacketId) -> Result<()> {
+        self.awaiting_release.remove(&id);
+        conn.send(&PubComp::new(id))
+    }
+}
+
+/// Prints a message and appends it to the CSV file.
+fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
+    let payload = String::from_utf8_lossy(&message.payload);
+    let retained = if message.retain { " (retained)" } else { "" };
+    println!("{} {payload}{retained}", message.topic);
+    if let Some(file) = csv {
+        let row = format!(
+            "{},{},{}\n",
+            timestamp(SystemTime::now()),
+            csv_field(&message.topic),
+            csv_field(&payload)
+        );
+        file.write_all(row.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// Opens the CSV file for appending, writing the header when it is new or empty.
+fn open_csv(path: &str) -> Result<File> {
+    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    if file.metadata()?.len() == 0 {
+        file.write_all(b"timestamp,topic,payload\n")?;
+    }
+    Ok(file)
+}
+
+/// Quotes a CSV field when it needs it (RFC 4180).
+fn csv_field(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_owned()
+    }
+}
+
+/// `time` as RFC 3339 in UTC with milliseconds, e.g. `2024-05-01T12:00:00.250Z`, without a
+/// date crate: days since the epoch to a civil date (Howard Hinnant's algorithm).
+fn timestamp(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since.as_secs();
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem / 60 % 60,
+        rem % 60,
+        since.subsec_millis()
+    )
+}
+
+/// One MQTT connection over a blocking TCP stream: packets out through [`Encode`], bytes in
+/// through [`Decoder`], every read bounded by a deadline, and PINGREQ sent whenever the client
+/// has been silent for the keep-alive period.
+struct Connection {
+    stream: TcpStream,
+    buf: BytesMut,
+    decoder: Decoder,
+    keep_alive: Option<Duration>,
+    last_sent: Instant,
+    /// When the unanswered PINGREQ was sent, if there is one.
+    ping_sent: Option<Instant>,
+}
+
+impl Connection {
+    fn open(host: &str, port: u16, keep_alive: u16) -> Result<Connection> {
+        let addr = (host, port)
+            .to_socket_addrs()?
+            .next()
+            .ok_or_else(|| format!("{host} has no address"))?;
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
+        // Acknowledgements are tiny: send them at once, not after Nagle's delay.
+        stream.set_nodelay(true)?;
+        Ok(Connection {
+            stream,
+            buf: BytesMut::with_capacity(4096),
+            decoder: Decoder::new(),
+            keep_alive: (keep_alive > 0).then(|| Duration::from_secs(keep_alive.into())),
+            last_sent: Instant::now(),
+            ping_sent: None,
+        })
+    }
+
+    fn send(&mut self, packet: &impl Encode) -> Result<()> {
+        self.stream.write_all(&packet.to_bytes()?)?;
+        self.last_sent = Instant::now();
+        Ok(())
+    }
+
+    /// The next packet from the broker, or `None` once `deadline` passes. Keep-alive is handled
+    /// here: PINGRESP is consumed, and a broker that does not answer a PINGREQ within the
+    /// keep-alive period is an error.
+    fn poll(&mut self, deadline: Instant) -> Result<Option<Packet>> {
+        loop {
+            // A malformed packet ends the connection [MQTT-4.8.0-1]: `?` returns the error.
+            match self.decoder.decode(&mut self.buf)? {
+                Some(Packet::PingResp) => {
+                    self.ping_sent = None;
+                    continue;
+                }
+                Some(packet) => return Ok(Some(packet)),
+                None => {}
+            }
+            let now = Instant::now();
+            if let Some(period) = self.keep_alive {
+                if let Some(sent) = self.ping_sent {
+                    if now >= sent + period {
+                        return Err("the broker did not answer PINGREQ".into());
+                    }
+                } else if now >= self.last_sent + period {
+                    self.send(&Packet::PingReq)?;
+                    self.ping_sent = Some(now);
+                }
+            }
+            if now >= deadline {
+                return Ok(None);
+            }
+            let mut wake = deadline;
+            if let Some(period) = self.keep_alive {
+                wake = wake.min(self.ping_sent.unwrap_or(self.last_sent) + period);
+            }
+            // A zero timeout means "block forever" to the OS, hence the 1 ms floor.
+            let timeout = wake
+                .saturating_duration_since(now)
+                .max(Duration::from_millis(1));
+            self.stream.set_read_timeout(Some(timeout))?;
+            let mut chunk = [0u8; 8192];
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Err("the broker closed the connection".into()),
+                Ok(n) => self
+                    .buf
+                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    fn close(self) {
+        // Errors do not matter any more: we are leaving.
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
