@@ -142,9 +142,10 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
 fn run(o: &Options) -> Result<()> {
     let data_topic = TopicName::new(&format!("sensors/{}/{}", o.room, o.kind))?;
     let status_topic = TopicName::new(&format!("sensors/{}/status", o.room))?;
-    let id =
-        o.id.clone()
-            .unwrap_or_else(|| format!("sensor-{}-{}", o.room, o.kind));
+    let id = match &o.id {
+        Some(id) => id.clone(),
+        None => format!("sensor-{}-{}", o.room, o.kind),
+    };
 
     let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
     let mut connect = Connect::new(MqttString::new(&id)?);
@@ -169,35 +170,23 @@ fn run(o: &Options) -> Result<()> {
         None => return Err("no CONNACK within 10 s".into()),
     }
 
-    let mut ids = PacketIds::default();
+    let mut sensor = Publisher {
+        conn,
+        last_id: 0,
+        retry: o.retry,
+    };
     if o.will {
-        publish(
-            &mut conn,
-            o,
-            &mut ids,
-            &status_topic,
-            "online",
-            QoS::AtLeastOnce,
-            true,
-        )?;
+        sensor.publish(&status_topic, "online", QoS::AtLeastOnce, true)?;
     }
     let mut readings = Simulator::new(&o.kind);
     let mut sent = 0u64;
     while o.count == 0 || sent < o.count {
         let reading = format!("{:.2}", readings.next_value());
-        publish(
-            &mut conn,
-            o,
-            &mut ids,
-            &data_topic,
-            &reading,
-            o.qos,
-            o.retain,
-        )?;
+        sensor.publish(&data_topic, &reading, o.qos, o.retain)?;
         sent += 1;
         println!("{data_topic} {reading}");
         if o.count == 0 || sent < o.count {
-            idle(&mut conn, o.interval)?;
+            sensor.idle(o.interval)?;
         }
     }
 
@@ -208,142 +197,112 @@ fn run(o: &Options) -> Result<()> {
     }
     if o.will {
         // A clean DISCONNECT discards the Will, so say "offline" ourselves.
-        publish(
-            &mut conn,
-            o,
-            &mut ids,
-            &status_topic,
-            "offline",
-            QoS::AtLeastOnce,
-            true,
-        )?;
+        sensor.publish(&status_topic, "offline", QoS::AtLeastOnce, true)?;
     }
+    let mut conn = sensor.conn;
     conn.send(&Packet::Disconnect)?;
     conn.close();
     eprintln!("sent {sent} readings, disconnected");
     Ok(())
 }
 
-/// Publishes one message and runs its acknowledgement flow to the end.
-///
-/// - QoS 0: PUBLISH and nothing else.
-/// - QoS 1: PUBLISH, then wait for PUBACK.
-/// - QoS 2: PUBLISH, wait for PUBREC, then PUBREL, wait for PUBCOMP.
-///
-/// MQTT 3.1.1 only requires a resend when a session is resumed, but a sensor on a lossy link
-/// usually resends on a timer too; the broker recognises the copy by its DUP flag and packet
-/// identifier, so QoS 2 still delivers it once.
-fn publish(
-    conn: &mut Connection,
-    o: &Options,
-    ids: &mut PacketIds,
-    topic: &TopicName,
-    payload: &str,
-    qos: QoS,
-    retain: bool,
-) -> Result<()> {
-    let id = ids.next();
-    let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without packet identifier")?;
-    let mut packet = Publish::new(
-        topic.clone(),
-        qos_pid,
-        Bytes::copy_from_slice(payload.as_bytes()),
-    );
-    packet.retain = retain;
-    match qos {
-        QoS::AtMostOnce => conn.send(&packet),
-        QoS::AtLeastOnce => {
-            let again = Publish {
-                dup: true,
-                ..packet.clone()
-            };
-            exchange(
-                conn,
-                o,
+/// The publishing side of the QoS flows: the connection, the next packet identifier and the
+/// resend timer.
+struct Publisher {
+    conn: Connection,
+    last_id: u16,
+    retry: Duration,
+}
+
+impl Publisher {
+    /// Publishes one message and runs its acknowledgement flow to the end.
+    ///
+    /// - QoS 0: PUBLISH and nothing else.
+    /// - QoS 1: PUBLISH, then wait for PUBACK.
+    /// - QoS 2: PUBLISH, wait for PUBREC, then PUBREL, wait for PUBCOMP.
+    ///
+    /// MQTT 3.1.1 only requires a resend when a session is resumed, but a sensor on a lossy
+    /// link usually resends on a timer too; the broker recognises the copy by its DUP flag and
+    /// packet identifier, so QoS 2 still delivers it once.
+    fn publish(&mut self, topic: &TopicName, payload: &str, qos: QoS, retain: bool) -> Result<()> {
+        let id = self.next_id();
+        let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without packet identifier")?;
+        let payload = Bytes::copy_from_slice(payload.as_bytes());
+        let packet = Publish {
+            retain,
+            ..Publish::new(topic.clone(), qos_pid, payload)
+        };
+        let again = Publish {
+            dup: true,
+            ..packet.clone()
+        };
+        match qos {
+            QoS::AtMostOnce => self.conn.send(&packet),
+            QoS::AtLeastOnce => self.exchange(
                 &packet,
                 &again,
                 |p| matches!(p, Packet::PubAck(a) if a.packet_id == id),
-            )
-        }
-        QoS::ExactlyOnce => {
-            let again = Publish {
-                dup: true,
-                ..packet.clone()
-            };
-            exchange(
-                conn,
-                o,
-                &packet,
-                &again,
-                |p| matches!(p, Packet::PubRec(a) if a.packet_id == id),
-            )?;
-            // PUBREL has no DUP flag: it is simply sent again until PUBCOMP arrives.
-            let release = PubRel::new(id);
-            exchange(
-                conn,
-                o,
-                &release,
-                &release,
-                |p| matches!(p, Packet::PubComp(a) if a.packet_id == id),
-            )
+            ),
+            QoS::ExactlyOnce => {
+                self.exchange(
+                    &packet,
+                    &again,
+                    |p| matches!(p, Packet::PubRec(a) if a.packet_id == id),
+                )?;
+                // PUBREL has no DUP flag: it is simply sent again until PUBCOMP arrives.
+                let release = PubRel::new(id);
+                self.exchange(
+                    &release,
+                    &release,
+                    |p| matches!(p, Packet::PubComp(a) if a.packet_id == id),
+                )
+            }
         }
     }
-}
 
-/// Sends `first`, then waits for the packet `is_ack` accepts, sending `again` each time
-/// `--retry` passes without it, at most [`MAX_TRIES`] times in all.
-fn exchange(
-    conn: &mut Connection,
-    o: &Options,
-    first: &impl Encode,
-    again: &impl Encode,
-    is_ack: impl Fn(&Packet) -> bool,
-) -> Result<()> {
-    conn.send(first)?;
-    for attempt in 1..=MAX_TRIES {
-        let deadline = Instant::now() + o.retry;
-        while let Some(packet) = conn.poll(deadline)? {
-            if is_ack(&packet) {
-                return Ok(());
+    /// Sends `first`, then waits for the packet `is_ack` accepts, sending `again` each time
+    /// `--retry` passes without it, at most [`MAX_TRIES`] times in all.
+    fn exchange(
+        &mut self,
+        first: &impl Encode,
+        again: &impl Encode,
+        is_ack: impl Fn(&Packet) -> bool,
+    ) -> Result<()> {
+        self.conn.send(first)?;
+        for attempt in 1..=MAX_TRIES {
+            let deadline = Instant::now() + self.retry;
+            while let Some(packet) = self.conn.poll(deadline)? {
+                if is_ack(&packet) {
+                    return Ok(());
+                }
+                eprintln!("ignoring unexpected {:?}", packet.packet_type());
             }
+            if attempt < MAX_TRIES {
+                eprintln!("no acknowledgement after {:?}, sending again", self.retry);
+                self.conn.send(again)?;
+            }
+        }
+        Err(format!("no acknowledgement after {MAX_TRIES} tries").into())
+    }
+
+    /// Waits `duration`, keeping the connection alive with PINGREQ.
+    fn idle(&mut self, duration: Duration) -> Result<()> {
+        let deadline = Instant::now() + duration;
+        while let Some(packet) = self.conn.poll(deadline)? {
             eprintln!("ignoring unexpected {:?}", packet.packet_type());
         }
-        if attempt < MAX_TRIES {
-            eprintln!("no acknowledgement after {:?}, sending again", o.retry);
-            conn.send(again)?;
+        Ok(())
+    }
+
+    /// Identifiers 1, 2, ... 65,535, 1, ...: only one message is ever in flight, so reuse is
+    /// safe, and 0 is skipped [MQTT-2.3.1-1].
+    fn next_id(&mut self) -> PacketId {
+        loop {
+            self.last_id = self.last_id.wrapping_add(1);
+            if let Some(id) = PacketId::new(self.last_id) {
+                return id;
+            }
         }
-    }
-    Err(format!("no acknowledgement after {MAX_TRIES} tries").into())
-}
-
-/// Waits `duration`, answering nothing but keeping the connection alive with PINGREQ.
-fn idle(conn: &mut Connection, duration: Duration) -> Result<()> {
-    let deadline = Instant::now() + duration;
-    while let Some(packet) = conn.poll(deadline)? {
-        eprintln!("ignoring unexpected {:?}", packet.packet_type());
-    }
-    Ok(())
-}
-
-/// The first packet identifier (checked at compile time: 0 is not one).
-const FIRST_ID: PacketId = match PacketId::new(1) {
-    Some(id) => id,
-    None => panic!("0 is not a packet identifier"),
-};
-
-/// Packet identifiers for new messages: 1, 2, ... 65,535, 1, ... (only one message is ever in
-/// flight, so reuse is safe).
-#[derive(Default)]
-struct PacketIds(Option<PacketId>);
-
-impl PacketIds {
-    fn next(&mut self) -> PacketId {
-        let id = match self.0 {
-            Some(id) => id.next(),
-            None => FIRST_ID,
-        };
-        self.0 = Some(id);
-        id
     }
 }
 

@@ -177,11 +177,17 @@ fn example(name: &str) -> PathBuf {
         };
         let target_dir = profile_dir.parent().expect("target directory");
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        // The same features as this test binary, so that the library is not built twice.
+        let features = if cfg!(feature = "tokio-codec") {
+            "std,tokio-codec"
+        } else {
+            "std"
+        };
         run_ok(
             Command::new(cargo)
                 .current_dir(env!("CARGO_MANIFEST_DIR"))
                 .env("CARGO_TARGET_DIR", target_dir)
-                .args(["build", "--profile", &profile])
+                .args(["build", "--profile", &profile, "--features", features])
                 .args([
                     "--example",
                     "broker",
