@@ -35,7 +35,7 @@ OPTIONS:
   --host HOST          broker host                              [127.0.0.1]
   --port PORT          broker port                              [1883]
   --id ID              client identifier                        [subscriber-<pid>]
-  --topic FILTER       topic filter, repeatable (+ and # allowed) [sensors/#]
+  --topic FILTER       topic filter (wildcards), repeatable     [sensors/#]
   --qos 0|1|2          maximum QoS asked for each filter        [2]
   --count N            exit after N messages                    [no limit]
   --timeout SECS       fail if --count messages have not arrived by then
