@@ -104,6 +104,34 @@ fn spawn(cmd: &mut Command) -> Proc {
     ))
 }
 
+/// The child's stdout, line by line, read by a thread (so that a test can wait for a line
+/// with a timeout). The channel closes when the child closes its stdout.
+fn stdout_lines(child: &mut Proc) -> mpsc::Receiver<String> {
+    let stdout = child.child().stdout.take().expect("piped stdout");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// Every line until the channel closes (the child exited) or `timeout` passes.
+fn collect_lines(rx: &mpsc::Receiver<String>, timeout: Duration) -> Vec<String> {
+    let deadline = Instant::now() + timeout;
+    let mut lines = Vec::new();
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(line) => lines.push(line),
+            Err(_) => break,
+        }
+    }
+    lines
+}
+
 /// Runs a command to its end, within `timeout`; panics with its output when it fails.
 fn run_ok(cmd: &mut Command, timeout: Duration) -> String {
     let shown = format!("{cmd:?}");
@@ -855,12 +883,14 @@ fn mosquitto_clients_against_example_broker() {
         ]),
         STEP,
     );
-    let sub = spawn(Command::new(&msub).args(common).args([
+    let mut sub = spawn(Command::new(&msub).args(common).args([
         "-t", "cli/#", "-q", "2", "-v", "-C", "4", "-W", "20", "-i", "cli-sub",
     ]));
-    // mosquitto_sub has no "subscribed" signal: retry live messages until they show up is
-    // overkill; a short pause is enough on loopback, and the count check below is strict.
-    std::thread::sleep(Duration::from_millis(500));
+    // mosquitto_sub does not say when it has subscribed, but the retained message arrives
+    // right after its SUBACK: once it is printed, the subscription is in place.
+    let lines = stdout_lines(&mut sub);
+    let first = lines.recv_timeout(STEP).expect("the retained message");
+    assert_eq!(first, "cli/retained kept");
     for qos in ["0", "1", "2"] {
         run_ok(
             Command::new(&mpub).args(common).args([
@@ -874,18 +904,14 @@ fn mosquitto_clients_against_example_broker() {
             STEP,
         );
     }
-    let out = sub.finish(Duration::from_secs(20));
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let rest = collect_lines(&lines, Duration::from_secs(20));
+    let out = sub.finish(STEP);
     assert!(
         out.status.success(),
-        "mosquitto_sub: {stdout}{}",
+        "mosquitto_sub: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let lines: Vec<&str> = stdout.lines().collect();
-    assert_eq!(
-        lines,
-        ["cli/retained kept", "cli/q0 m0", "cli/q1 m1", "cli/q2 m2"]
-    );
+    assert_eq!(rest, ["cli/q0 m0", "cli/q1 m1", "cli/q2 m2"]);
 
     // `$SYS/#` reaches the broker's own topics, `#` does not.
     let sys = run_ok(
@@ -1069,20 +1095,18 @@ fn example_broker_load() {
     let port = port.to_string();
     let common = ["-h", "127.0.0.1", "-p", port.as_str()];
     let total = CLIENTS * MESSAGES;
-    let sub = spawn(Command::new(&msub).args(common).args([
-        "-t",
-        "load/#",
-        "-q",
-        "2",
-        "-v",
-        "-C",
-        &total.to_string(),
-        "-W",
-        "60",
-        "-i",
-        "load-sub",
+    // A retained message tells when the subscriber's subscription is in place.
+    run_ok(
+        Command::new(&mpub)
+            .args(common)
+            .args(["-t", "load/ready", "-m", "go", "-r"]),
+        STEP,
+    );
+    let mut sub = spawn(Command::new(&msub).args(common).args([
+        "-t", "load/#", "-q", "2", "-v", "-W", "120", "-i", "load-sub",
     ]));
-    std::thread::sleep(Duration::from_millis(500));
+    let lines = stdout_lines(&mut sub);
+    assert_eq!(lines.recv_timeout(STEP).as_deref(), Ok("load/ready go"));
     let started = Instant::now();
     // Half the publishers at QoS 1, half at QoS 2; `-l` sends one message per stdin line.
     let publishers: Vec<Proc> = (0..CLIENTS)
@@ -1119,11 +1143,23 @@ fn example_broker_load() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let out = sub.finish(Duration::from_secs(60));
+    // Read until every message has come (or 60 s), then a little longer to catch duplicates.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut received = Vec::with_capacity(total);
+    while received.len() < total {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break;
+        };
+        match lines.recv_timeout(left) {
+            Ok(line) => received.push(line),
+            Err(_) => break,
+        }
+    }
     let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    received.extend(collect_lines(&lines, Duration::from_millis(500)));
+    drop(sub);
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    for line in stdout.lines() {
+    for line in &received {
         let (_topic, payload) = line.split_once(' ').expect("topic payload");
         *seen.entry(payload).or_default() += 1;
     }
@@ -1144,7 +1180,10 @@ fn example_broker_load() {
         missing_ones.len(),
         &missing_ones[..missing_ones.len().min(5)]
     );
-    println!("load: {CLIENTS} publishers × {MESSAGES} messages, {total} delivered in {elapsed:?}");
+    let copies = received.len();
+    println!(
+        "load: {CLIENTS} publishers × {MESSAGES} messages, {copies} deliveries in {elapsed:?}"
+    );
 }
 
 /// The sensor's retransmission: a scripted server that ignores the first PUBLISH and the
