@@ -125,5 +125,6 @@ pub use packet::{
 pub use string::{MqttString, StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::{MqttCodec, MqttCodecError};
+pub use topic::SubscriptionTree;
 pub use topic::{TopicError, TopicFilter, TopicName};
 pub use types::{ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode};

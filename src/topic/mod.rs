@@ -6,13 +6,16 @@
 
 mod error;
 mod filter;
+mod matching;
 mod name;
+mod tree;
 
 pub use error::TopicError;
 pub(crate) use filter::check_filter;
 pub use filter::TopicFilter;
 pub(crate) use name::check_name;
 pub use name::TopicName;
+pub use tree::{Iter, Matches, SubscriptionTree};
 
 /// The topic level separator (section 4.7.1.1).
 pub(crate) const LEVEL_SEPARATOR: u8 = b'/';
