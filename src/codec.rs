@@ -1,9 +1,11 @@
 //! The streaming [`Decoder`], the one-shot decode functions and the [`Encode`] trait.
 
 use crate::error::{DecodeError, EncodeError};
-use crate::header::{remaining_length_len, write_fixed_header, FixedHeader, MAX_REMAINING_LENGTH};
-use crate::packet::Packet;
-use bytes::{BufMut, Bytes, BytesMut};
+use crate::header::{
+    remaining_length_len, write_fixed_header, FixedHeader, PacketType, MAX_REMAINING_LENGTH,
+};
+use crate::packet::{Packet, Publish};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
 ///
@@ -111,13 +113,35 @@ impl Decoder {
     ///
     /// Any [`DecodeError`].
     pub fn decode(&self, buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
-        let Some(header) = FixedHeader::peek_with(buf, self.strict_flags)? else {
-            return Ok(None);
+        let header = match FixedHeader::peek_fast(buf) {
+            Some(header) => header,
+            None => match FixedHeader::peek_with(buf, self.strict_flags)? {
+                Some(header) => header,
+                None => return Ok(None),
+            },
         };
         let frame_len = self.check_size(&header)?;
         if let Some(missing) = frame_len.checked_sub(buf.len()).filter(|&m| m > 0) {
             buf.reserve(missing);
             return Ok(None);
+        }
+        if header.packet_type == PacketType::Publish {
+            // The common case, built in place: the payload takes over the frame's reference
+            // to the buffer.
+            let frame = buf.split_to(frame_len).freeze();
+            let publish =
+                Publish::decode(header.flags, usize::from(header.header_len), frame, self)?;
+            return Ok(Some(Packet::Publish(publish)));
+        }
+        if !Packet::shares_frame(header.packet_type) {
+            // Acknowledgements, pings and the like keep nothing of their frame: decode them in
+            // place and drop the bytes, without a shared reference to the buffer.
+            let body = buf
+                .get(usize::from(header.header_len)..frame_len)
+                .unwrap_or_default();
+            let packet = Packet::decode_unshared(header.packet_type, body);
+            buf.advance(frame_len);
+            return packet.map(Some);
         }
         let frame = buf.split_to(frame_len).freeze();
         Packet::decode(&header, frame, self).map(Some)
@@ -261,5 +285,32 @@ pub(crate) fn begin<B: BufMut>(
         return Err(EncodeError::BufferTooSmall { needed, available });
     }
     write_fixed_header(buf, first_byte, remaining_length);
+    Ok(())
+}
+
+/// [`begin`], then a Two Byte Integer (a packet identifier, a topic length): when the Remaining
+/// Length takes one byte, all four bytes are written at once.
+#[inline]
+pub(crate) fn begin_with_u16<B: BufMut>(
+    buf: &mut B,
+    first_byte: u8,
+    remaining_length: usize,
+    value: u16,
+) -> Result<(), EncodeError> {
+    match u8::try_from(remaining_length) {
+        Ok(len) if len < 0x80 => {
+            let needed = frame_len(remaining_length);
+            let available = buf.remaining_mut();
+            if available < needed {
+                return Err(EncodeError::BufferTooSmall { needed, available });
+            }
+            let [high, low] = value.to_be_bytes();
+            buf.put_u32(u32::from_be_bytes([first_byte, len, high, low]));
+        }
+        _ => {
+            begin(buf, first_byte, remaining_length)?;
+            buf.put_u16(value);
+        }
+    }
     Ok(())
 }

@@ -178,6 +178,40 @@ impl FixedHeader {
         }))
     }
 
+    /// The common case of [`FixedHeader::peek_with`], without its error reporting: a first
+    /// byte valid under the strict rules and a one- or two-byte Remaining Length within the
+    /// type's range. `None` means "not this case": the caller then runs `peek_with`, which
+    /// applies every rule and names the one broken, so the two always agree on what they accept.
+    #[inline]
+    pub(crate) fn peek_fast(bytes: &[u8]) -> Option<FixedHeader> {
+        let (first, remaining_length, header_len) = match *bytes {
+            [first, len, ..] if len < 0x80 => (first, u32::from(len), 2),
+            [first, low, high, ..] if high < 0x80 => {
+                (first, u32::from(low & 0x7f) | u32::from(high) << 7, 3)
+            }
+            [first, low, middle, high, ..] if high < 0x80 => (
+                first,
+                u32::from(low & 0x7f) | u32::from(middle & 0x7f) << 7 | u32::from(high) << 14,
+                4,
+            ),
+            _ => return None,
+        };
+        if !*STRICTLY_VALID_FIRST_BYTE.get(usize::from(first))? {
+            return None;
+        }
+        let packet_type = PacketType::from_bits(first >> 4)?;
+        let (min, max) = packet_type.remaining_length_range(first & 0x0f);
+        if remaining_length < min || remaining_length > max {
+            return None;
+        }
+        Some(FixedHeader {
+            packet_type,
+            flags: first & 0x0f,
+            remaining_length,
+            header_len,
+        })
+    }
+
     /// The whole packet's size: fixed header and Remaining Length.
     #[inline]
     pub fn frame_len(&self) -> usize {
@@ -185,6 +219,27 @@ impl FixedHeader {
         usize::from(self.header_len).saturating_add(self.remaining_length as usize)
     }
 }
+
+/// Whether each first byte passes [`check_first_byte`] with strict flags, computed once at
+/// compile time by the same rules (see [`FixedHeader::peek_fast`]).
+#[allow(clippy::indexing_slicing)] // `byte` < 256 = the table's length; evaluated at compile time.
+static STRICTLY_VALID_FIRST_BYTE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        // `byte` < 256: the casts are exact.
+        let flags = byte as u8 & 0x0f;
+        if let Some(packet_type) = PacketType::from_bits(byte as u8 >> 4) {
+            let qos = (flags >> 1) & 0b11;
+            table[byte] = match packet_type.fixed_flags() {
+                Some(expected) => flags == expected,
+                None => qos != 3 && !(qos == 0 && flags & 0b1000 != 0),
+            };
+        }
+        byte += 1;
+    }
+    table
+};
 
 /// Checks the first byte of a fixed header and returns its packet type.
 #[inline]
@@ -258,6 +313,50 @@ pub(crate) fn write_fixed_header<B: BufMut>(buf: &mut B, first_byte: u8, remaini
         buf.put_u8(byte);
         if value == 0 {
             break;
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::FixedHeader;
+
+    /// Every first byte with Remaining Lengths around each boundary, in one and two bytes:
+    /// whatever the fast path accepts, the full parser accepts the same way, strict or not, and
+    /// the fast path takes every strict header of two to four bytes the full parser accepts.
+    #[test]
+    fn fast_path_agrees_with_peek_with() {
+        let lengths: &[&[u8]] = &[
+            &[0x00],
+            &[0x01],
+            &[0x02],
+            &[0x03],
+            &[0x04],
+            &[0x7f],
+            &[0x80, 0x01],
+            &[0xff, 0x7f],
+            &[0x80, 0x00],
+            &[0x82, 0x00],
+            &[0x80],
+            &[0x80, 0x80, 0x01],
+            &[],
+        ];
+        for first in 0..=255u8 {
+            for len in lengths {
+                let mut bytes = alloc::vec![first];
+                bytes.extend_from_slice(len);
+                let fast = FixedHeader::peek_fast(&bytes);
+                let strict = FixedHeader::peek_with(&bytes, true);
+                if let Some(header) = fast {
+                    assert_eq!(strict, Ok(Some(header)), "{bytes:02x?}");
+                    assert_eq!(FixedHeader::peek_with(&bytes, false), Ok(Some(header)));
+                } else if let Ok(Some(header)) = strict {
+                    assert!(
+                        header.header_len > 3,
+                        "{bytes:02x?} missed by the fast path"
+                    );
+                }
+            }
         }
     }
 }

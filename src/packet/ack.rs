@@ -3,7 +3,7 @@
 //! was checked before the body is read.
 
 use super::first_byte;
-use crate::codec::{begin, frame_len, Encode};
+use crate::codec::{begin_with_u16, frame_len, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::types::PacketId;
@@ -35,10 +35,9 @@ macro_rules! ack_packet {
                 frame_len(2)
             }
 
+            #[inline]
             fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-                begin(buf, first_byte(PacketType::$name), 2)?;
-                buf.put_u16(self.packet_id.get());
-                Ok(())
+                begin_with_u16(buf, first_byte(PacketType::$name), 2, self.packet_id.get())
             }
         }
     };

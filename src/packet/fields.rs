@@ -3,7 +3,7 @@
 
 use crate::codec::Decoder;
 use crate::error::DecodeError;
-use crate::string::{check_str, MqttString, StringError};
+use crate::string::{check_str, is_printable_ascii, MqttString, StringError};
 use crate::topic::{check_filter, check_name, TopicError, TopicFilter, TopicName};
 use alloc::string::String;
 use bytes::Bytes;
@@ -11,23 +11,36 @@ use bytes::Bytes;
 /// Shares `raw`, a slice of `frame`, without copying.
 #[inline]
 pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
-    if raw.is_empty() {
-        // `slice_ref` needs a pointer inside the frame; an empty field has nothing to share.
-        Bytes::new()
-    } else {
-        frame.slice_ref(raw)
+    // `raw` was read from `frame`: its offset is the distance between their addresses.
+    // (`Bytes::slice_ref` computes the same, with more checks on the hot path.)
+    let start = (raw.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
+    match start.checked_add(raw.len()) {
+        Some(end) if !raw.is_empty() && end <= frame.len() => frame.slice(start..end),
+        // An empty field has nothing to share (and a field not taken from `frame` cannot
+        // happen: the parsers only read the frame).
+        _ => {
+            debug_assert!(raw.is_empty(), "a field outside its frame");
+            Bytes::new()
+        }
     }
 }
 
 /// Validates `raw` as UTF-8 and returns the bytes to keep: shared with the frame when valid,
 /// or, when the decoder accepts ill-formed UTF-8, a lossily repaired copy.
+///
+/// `plain` is the caller's one-pass proof ([`is_printable_ascii`]) that `raw` passes every
+/// check; only when it is `false` do the exact checks run.
 #[inline]
 fn utf8<E: From<StringError>>(
     frame: &Bytes,
     raw: &[u8],
     decoder: &Decoder,
+    plain: bool,
     check: impl Fn(&str) -> Result<(), E>,
 ) -> Result<Bytes, E> {
+    if plain {
+        return Ok(share(frame, raw));
+    }
     match core::str::from_utf8(raw) {
         Ok(s) => {
             check(s)?;
@@ -51,7 +64,9 @@ pub(crate) fn string(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<MqttString, DecodeError> {
-    utf8(frame, raw, decoder, check_str)
+    // Printable ASCII is a valid string.
+    let plain = is_printable_ascii::<false>(raw);
+    utf8(frame, raw, decoder, plain, check_str)
         .map(MqttString::from_checked)
         .map_err(DecodeError::InvalidString)
 }
@@ -63,7 +78,9 @@ pub(crate) fn topic_name(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<TopicName, DecodeError> {
-    utf8::<TopicError>(frame, raw, decoder, check_name)
+    // A non-empty name of printable ASCII without wildcards is valid.
+    let plain = !raw.is_empty() && is_printable_ascii::<true>(raw);
+    utf8::<TopicError>(frame, raw, decoder, plain, check_name)
         .map(TopicName::from_checked)
         .map_err(DecodeError::InvalidTopicName)
 }
@@ -75,7 +92,10 @@ pub(crate) fn topic_filter(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<TopicFilter, DecodeError> {
-    utf8::<TopicError>(frame, raw, decoder, check_filter)
+    // A non-empty filter of printable ASCII without wildcards is valid; one with
+    // wildcards has their placement checked by `check_filter`.
+    let plain = !raw.is_empty() && is_printable_ascii::<true>(raw);
+    utf8::<TopicError>(frame, raw, decoder, plain, check_filter)
         .map(TopicFilter::from_checked)
         .map_err(DecodeError::InvalidTopicFilter)
 }

@@ -80,35 +80,67 @@ impl Packet {
         }
     }
 
+    /// Whether packets of this type keep parts of their frame (strings, payload), so that
+    /// decoding them needs the frame as shared [`Bytes`]. The others are decoded from a
+    /// borrowed slice, without touching the buffer's reference count.
+    #[inline]
+    pub(crate) const fn shares_frame(packet_type: PacketType) -> bool {
+        matches!(
+            packet_type,
+            PacketType::Publish
+                | PacketType::Connect
+                | PacketType::Subscribe
+                | PacketType::Unsubscribe
+        )
+    }
+
     /// Decodes the body of a complete frame whose fixed header has been checked.
+    #[inline]
     pub(crate) fn decode(
         header: &FixedHeader,
         frame: Bytes,
         decoder: &Decoder,
     ) -> Result<Packet, DecodeError> {
-        let body = frame
-            .get(usize::from(header.header_len)..)
-            .unwrap_or_default();
+        let body_start = usize::from(header.header_len);
+        if header.packet_type == PacketType::Publish {
+            // The payload takes over the frame's reference to the buffer.
+            return Publish::decode(header.flags, body_start, frame, decoder).map(Packet::Publish);
+        }
+        let body = frame.get(body_start..).unwrap_or_default();
         Ok(match header.packet_type {
-            PacketType::Publish => {
-                Packet::Publish(Publish::decode(header.flags, body, &frame, decoder)?)
+            PacketType::Connect => Packet::Connect(Connect::decode(body, &frame, decoder)?),
+            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, &frame, decoder)?),
+            PacketType::Unsubscribe => {
+                Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
             }
+            _ => return Packet::decode_unshared(header.packet_type, body),
+        })
+    }
+
+    /// Decodes the body of a packet that does not share its frame (see
+    /// [`Packet::shares_frame`]) from a borrowed slice.
+    #[inline]
+    pub(crate) fn decode_unshared(
+        packet_type: PacketType,
+        body: &[u8],
+    ) -> Result<Packet, DecodeError> {
+        Ok(match packet_type {
             PacketType::PubAck => Packet::PubAck(PubAck::decode(body)?),
             PacketType::PubRec => Packet::PubRec(PubRec::decode(body)?),
             PacketType::PubRel => Packet::PubRel(PubRel::decode(body)?),
             PacketType::PubComp => Packet::PubComp(PubComp::decode(body)?),
-            PacketType::Connect => Packet::Connect(Connect::decode(body, &frame, decoder)?),
             PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body)?),
-            PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, &frame, decoder)?),
             PacketType::SubAck => Packet::SubAck(SubAck::decode(body)?),
-            PacketType::Unsubscribe => {
-                Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
-            }
             PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => Packet::PingReq,
             PacketType::PingResp => Packet::PingResp,
             PacketType::Disconnect => Packet::Disconnect,
+            // Never reached: callers send these to `Packet::decode`, which has their frame.
+            PacketType::Publish
+            | PacketType::Connect
+            | PacketType::Subscribe
+            | PacketType::Unsubscribe => return Err(DecodeError::FieldOverrun),
         })
     }
 }
@@ -128,6 +160,7 @@ fn encode_empty<B: BufMut>(packet_type: PacketType, buf: &mut B) -> Result<(), E
 }
 
 impl Encode for Packet {
+    #[inline]
     fn encoded_len(&self) -> usize {
         match self {
             Packet::Connect(p) => p.encoded_len(),
@@ -145,6 +178,7 @@ impl Encode for Packet {
         }
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
         match self {
             Packet::Connect(p) => p.encode(buf),

@@ -1,13 +1,13 @@
 //! PUBLISH (section 3.3): an application message.
 
-use super::fields::{share, topic_name};
-use crate::codec::{begin, frame_len, Decoder, Encode};
+use super::fields::topic_name;
+use crate::codec::{begin_with_u16, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicName;
-use crate::types::{QoS, QosPid};
-use crate::wire::{finish, packet_id, prefixed, prefixed_len, Parsed};
-use bytes::{BufMut, Bytes};
+use crate::types::{PacketId, QoS, QosPid};
+use crate::wire::prefixed_len;
+use bytes::{Buf, BufMut, Bytes};
 
 const DUP: u8 = 0b1000;
 const RETAIN: u8 = 0b0001;
@@ -63,22 +63,47 @@ impl Publish {
         self.qos.qos()
     }
 
+    /// Decodes the body of `frame`, which starts at `body_start`. The payload keeps the
+    /// frame's own reference to the buffer (no reference count is taken for it).
+    ///
+    /// PUBLISH is most of the traffic, and its body is three fields, so it is read by hand
+    /// rather than through the nom parsers: the same rules, with the same errors.
+    #[inline]
     pub(crate) fn decode(
         flags: u8,
-        body: &[u8],
-        frame: &Bytes,
+        body_start: usize,
+        mut frame: Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
         // The fixed header has refused QoS 3 and DUP at QoS 0.
         let qos = QoS::from_bits((flags >> 1) & 0b11).ok_or(DecodeError::InvalidPublishQos)?;
-        let (topic, packet_id, payload) = finish(parse(body, qos))?;
-        let qos = QosPid::new(qos, packet_id).ok_or(DecodeError::FieldOverrun)?;
+        let body = frame.get(body_start..).unwrap_or_default();
+        // Topic Name (section 3.3.2.1): a length-prefixed string inside the body.
+        let (topic, rest) = body
+            .split_first_chunk::<2>()
+            .and_then(|(len, rest)| rest.split_at_checked(usize::from(u16::from_be_bytes(*len))))
+            .ok_or(DecodeError::FieldOverrun)?;
+        // Packet Identifier (section 3.3.2.2), above QoS 0 only, never 0 [MQTT-2.3.1-1].
+        let (qos, payload_len) = match qos {
+            QoS::AtMostOnce => (QosPid::AtMostOnce, rest.len()),
+            QoS::AtLeastOnce | QoS::ExactlyOnce => {
+                let (id, rest) = rest
+                    .split_first_chunk::<2>()
+                    .ok_or(DecodeError::FieldOverrun)?;
+                let id = PacketId::new(u16::from_be_bytes(*id)).ok_or(DecodeError::ZeroPacketId)?;
+                let qos = QosPid::new(qos, Some(id)).ok_or(DecodeError::FieldOverrun)?;
+                (qos, rest.len())
+            }
+        };
+        let topic = topic_name(&frame, topic, decoder)?;
+        // The payload is the rest of the frame (section 3.3.3).
+        frame.advance(frame.len().saturating_sub(payload_len));
         Ok(Publish {
             dup: flags & DUP != 0,
             qos,
             retain: flags & RETAIN != 0,
-            topic: topic_name(frame, topic, decoder)?,
-            payload: share(frame, payload),
+            topic,
+            payload: frame,
         })
     }
 
@@ -90,26 +115,12 @@ impl Publish {
     }
 }
 
-type Fields<'a> = (&'a [u8], Option<crate::types::PacketId>, &'a [u8]);
-
-fn parse(input: &[u8], qos: QoS) -> Parsed<'_, Fields<'_>> {
-    let (input, topic) = prefixed(input)?;
-    let (input, packet_id) = match qos {
-        QoS::AtMostOnce => (input, None),
-        QoS::AtLeastOnce | QoS::ExactlyOnce => {
-            let (input, id) = packet_id(input)?;
-            (input, Some(id))
-        }
-    };
-    // The payload is the rest of the packet (section 3.3.3).
-    Ok((&[], (topic, packet_id, input)))
-}
-
 impl Encode for Publish {
     fn encoded_len(&self) -> usize {
         frame_len(self.remaining_len())
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
         if self.dup && self.qos == QosPid::AtMostOnce {
             return Err(EncodeError::DupWithQos0);
@@ -121,8 +132,13 @@ impl Encode for Publish {
         if self.retain {
             first |= RETAIN;
         }
-        begin(buf, first, self.remaining_len())?;
-        crate::wire::put_prefixed(buf, self.topic.as_bytes());
+        // The fixed header and the topic's length prefix; the topic type bounds its length
+        // to 65,535.
+        let topic = self.topic.as_bytes();
+        let topic_len =
+            u16::try_from(topic.len()).map_err(|_| EncodeError::FieldTooLong(topic.len()))?;
+        begin_with_u16(buf, first, self.remaining_len(), topic_len)?;
+        buf.put_slice(topic);
         if let Some(id) = self.qos.packet_id() {
             buf.put_u16(id.get());
         }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Instructions per packet for one (corpus, codec, op) of the comparison bench, counted by
+# callgrind in the measured run only (`--toggle-collect` on `measured_op`: corpus generation,
+# buffer setup and the warm-up run are not counted).
+#
+#   benches/callgrind.sh [--quick] [--annotate] CORPUS CODEC OP
+#   benches/callgrind.sh telemetry-mix mqttwire decode
+#   benches/callgrind.sh --annotate small-publish mqttwire encode    # + per-function profile
+#
+# CORPUS: telemetry-mix small-publish large-publish (topics, with OP match)
+# CODEC:  mqttwire mqttrs rumqttc mqttbytes mqtt-protocol ntex-mqtt memcpy frame-walk
+# OP:     decode encode match
+# Needs valgrind. Builds the comparison crate in release mode first (CARGO_TARGET_DIR is
+# honoured; default benches/compare/target).
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+quick=() annotate=0 args=()
+for a in "$@"; do
+    case "$a" in
+        --quick) quick=(--quick) ;;
+        --annotate) annotate=1 ;;
+        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        *) args+=("$a") ;;
+    esac
+done
+if [ "${#args[@]}" -ne 3 ]; then sed -n 2,14p "$0" >&2; exit 2; fi
+command -v valgrind >/dev/null || { echo "valgrind not found (apt-get install valgrind)" >&2; exit 1; }
+
+manifest="$here/compare/Cargo.toml"
+cargo build --release --quiet --manifest-path "$manifest"
+target="${CARGO_TARGET_DIR:-$here/compare/target}"
+bin="$target/release/mqttwire-compare"
+
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+valgrind --tool=callgrind --callgrind-out-file="$out/cg.out" \
+    --toggle-collect='*measured_op*' \
+    "$bin" "${quick[@]}" "${args[@]}" >"$out/stdout" 2>"$out/stderr" || {
+    cat "$out/stderr" "$out/stdout" >&2; exit 1; }
+line="$(grep '^corpus=' "$out/stdout")"
+packets="$(sed -n 's/.* packets=\([0-9]*\).*/\1/p' <<<"$line")"
+ir="$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/stderr")"
+awk -v ir="$ir" -v n="$packets" -v sel="${args[*]}" \
+    'BEGIN { printf "%s: %d instructions for %d packets = %.1f instructions/packet\n", sel, ir, n, ir / n }'
+if [ "$annotate" = 1 ]; then
+    callgrind_annotate --inclusive=no "$out/cg.out" 2>/dev/null | head -45
+fi

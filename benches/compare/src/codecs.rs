@@ -1,0 +1,807 @@
+//! One runner per (codec, operation): untimed `setup`, timed `run`, then checks.
+//!
+//! Decoders start every run from a fresh copy of the corpus in the input type the codec
+//! takes (`bytes::BytesMut`, `ntex_bytes::BytesMut`, a slice), made in `setup`. Encoders
+//! encode the packets that their own decoder made from the corpus, into an output buffer that
+//! is reused across runs, so that the bytes they write can be compared with the corpus.
+
+use crate::corpus::{frame_len, Corpus};
+use std::hint::black_box;
+
+/// What one run did, for the checks.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Packets decoded or encoded (topic matching: pairs matched against each other).
+    pub packets: usize,
+    /// Bytes consumed or written (topic matching: how many pairs matched).
+    pub bytes: usize,
+    /// The first error the codec reported, if any.
+    pub error: Option<String>,
+}
+
+pub trait Runner {
+    /// Untimed preparation before each run.
+    fn setup(&mut self) {}
+    /// The measured work.
+    fn run(&mut self) -> Outcome;
+    /// Encoders: the bytes the last run wrote.
+    fn output(&self) -> Option<Vec<u8>> {
+        None
+    }
+    /// Releases what `setup` made, so that idle runners do not hold large buffers.
+    fn teardown(&mut self) {}
+}
+
+pub const CODECS: [&str; 6] = [
+    "mqttwire",
+    "mqttrs",
+    "rumqttc",
+    "mqttbytes",
+    "mqtt-protocol",
+    "ntex-mqtt",
+];
+pub const BASELINES: [&str; 2] = ["memcpy", "frame-walk"];
+pub const OPS: [&str; 2] = ["decode", "encode"];
+/// Codecs with a topic matcher (mqttrs has none).
+pub const MATCHERS: [&str; 5] = [
+    "mqttwire",
+    "rumqttc",
+    "mqttbytes",
+    "mqtt-protocol",
+    "ntex-mqtt",
+];
+
+const MAX: usize = 1 << 28;
+
+fn outcome(packets: usize, bytes: usize, error: Option<String>) -> Outcome {
+    Outcome {
+        packets,
+        bytes,
+        error,
+    }
+}
+
+/// A runner for `codec` doing `op` on `corpus`, or why there is none.
+pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Runner>, String> {
+    Ok(match (codec, op) {
+        ("memcpy", _) => Box::new(Memcpy {
+            corpus,
+            dst: vec![0; corpus.bytes.len()],
+        }),
+        ("frame-walk", "decode") => Box::new(FrameWalk {
+            corpus,
+            buf: Vec::new(),
+        }),
+        ("mqttwire", "decode") => Box::new(wire::Decode::new(corpus)),
+        ("mqttwire", "encode") => Box::new(wire::Encode::new(corpus)?),
+        ("mqttrs", "decode") => Box::new(mqttrs_impl::Decode {
+            corpus,
+            buf: Vec::new(),
+        }),
+        ("mqttrs", "encode") => Box::new(mqttrs_impl::Encode::new(corpus)?),
+        ("rumqttc", "decode") => Box::new(rumqttc_impl::Decode {
+            corpus,
+            buf: Default::default(),
+        }),
+        ("rumqttc", "encode") => Box::new(rumqttc_impl::Encode::new(corpus)?),
+        ("mqttbytes", "decode") => Box::new(mqttbytes_impl::Decode {
+            corpus,
+            buf: Default::default(),
+        }),
+        ("mqttbytes", "encode") => Box::new(mqttbytes_impl::Encode::new(corpus)?),
+        ("mqtt-protocol", "decode") => Box::new(mqtt_protocol_impl::Decode {
+            corpus,
+            buf: Vec::new(),
+        }),
+        ("mqtt-protocol", "encode") => Box::new(mqtt_protocol_impl::Encode::new(corpus)?),
+        ("ntex-mqtt", "decode") => Box::new(ntex_impl::Decode::new(corpus)),
+        ("ntex-mqtt", "encode") => Box::new(ntex_impl::Encode::new(corpus)?),
+        _ => return Err(format!("no runner for {codec} {op}")),
+    })
+}
+
+/// Copies the corpus: the cost of touching every byte once.
+struct Memcpy {
+    corpus: &'static Corpus,
+    dst: Vec<u8>,
+}
+
+impl Runner for Memcpy {
+    fn run(&mut self) -> Outcome {
+        self.dst.copy_from_slice(&self.corpus.bytes);
+        black_box(&mut self.dst);
+        outcome(self.corpus.packets, self.dst.len(), None)
+    }
+}
+
+/// Reads each fixed header and skips the body: the least any decoder must do.
+struct FrameWalk {
+    corpus: &'static Corpus,
+    buf: Vec<u8>,
+}
+
+impl Runner for FrameWalk {
+    fn setup(&mut self) {
+        self.buf = self.corpus.bytes.clone();
+    }
+    fn run(&mut self) -> Outcome {
+        let data = black_box(&self.buf[..]);
+        let (mut pos, mut n) = (0, 0);
+        while pos < data.len() {
+            match frame_len(&data[pos..]) {
+                Some(len) => {
+                    black_box(data[pos]);
+                    pos += len;
+                    n += 1;
+                }
+                None => return outcome(n, pos, Some("bad frame".into())),
+            }
+        }
+        outcome(n, pos, None)
+    }
+    fn teardown(&mut self) {
+        self.buf = Vec::new();
+    }
+}
+
+mod wire {
+    use super::*;
+    use bytes::BytesMut;
+    use mqttwire::{Decoder, Packet};
+
+    pub struct Decode {
+        corpus: &'static Corpus,
+        buf: BytesMut,
+        decoder: Decoder,
+    }
+
+    impl Decode {
+        pub fn new(corpus: &'static Corpus) -> Self {
+            Decode {
+                corpus,
+                buf: BytesMut::new(),
+                decoder: Decoder::new(),
+            }
+        }
+    }
+
+    pub fn decode_all(decoder: &Decoder, buf: &mut BytesMut, mut f: impl FnMut(Packet)) -> Outcome {
+        let start = buf.len();
+        let mut n = 0;
+        loop {
+            match decoder.decode(buf) {
+                Ok(Some(p)) => {
+                    f(p);
+                    n += 1;
+                }
+                Ok(None) => return outcome(n, start - buf.len(), None),
+                Err(e) => return outcome(n, start - buf.len(), Some(e.to_string())),
+            }
+        }
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.buf = BytesMut::from(&self.corpus.bytes[..]);
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&self.decoder, &mut self.buf, |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = BytesMut::new();
+        }
+    }
+
+    pub struct Encode {
+        packets: Vec<Packet>,
+        out: BytesMut,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let mut buf = BytesMut::from(&corpus.bytes[..]);
+            let o = decode_all(&Decoder::new(), &mut buf, |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                packets,
+                out: BytesMut::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    impl Runner for Encode {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            use mqttwire::Encode as _;
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = p.encode(&mut self.out) {
+                    return outcome(i, self.out.len(), Some(e.to_string()));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.to_vec())
+        }
+    }
+
+    /// `TopicFilter::matches` on validated filters and names.
+    pub struct Match {
+        pairs: Vec<(mqttwire::TopicFilter, mqttwire::TopicName)>,
+    }
+
+    impl Match {
+        pub fn new(pairs: &[(String, String)]) -> Self {
+            Match {
+                pairs: pairs
+                    .iter()
+                    .map(|(f, n)| {
+                        (
+                            mqttwire::TopicFilter::new(f).expect("valid filter"),
+                            mqttwire::TopicName::new(n).expect("valid name"),
+                        )
+                    })
+                    .collect(),
+            }
+        }
+    }
+
+    impl Runner for Match {
+        fn run(&mut self) -> Outcome {
+            let hits = black_box(&self.pairs)
+                .iter()
+                .filter(|(f, n)| f.matches(n))
+                .count();
+            outcome(self.pairs.len(), hits, None)
+        }
+    }
+}
+
+mod mqttrs_impl {
+    use super::*;
+
+    pub struct Decode {
+        pub corpus: &'static Corpus,
+        pub buf: Vec<u8>,
+    }
+
+    /// mqttrs does not say how many bytes `decode_slice` consumed: the caller steps over the
+    /// frame with its own header reader, as users of mqttrs do.
+    fn decode_all<'a>(data: &'a [u8], mut f: impl FnMut(mqttrs::Packet<'a>)) -> Outcome {
+        let (mut pos, mut n) = (0, 0);
+        while pos < data.len() {
+            let rest = &data[pos..];
+            match mqttrs::decode_slice(rest) {
+                Ok(Some(p)) => {
+                    f(p);
+                    pos += frame_len(rest).unwrap_or(rest.len());
+                    n += 1;
+                }
+                Ok(None) => return outcome(n, pos, Some("incomplete".into())),
+                Err(e) => return outcome(n, pos, Some(format!("{e:?}"))),
+            }
+        }
+        outcome(n, pos, None)
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.buf = self.corpus.bytes.clone();
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&self.buf, |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = Vec::new();
+        }
+    }
+
+    pub struct Encode {
+        packets: Vec<mqttrs::Packet<'static>>,
+        out: Vec<u8>,
+        len: usize,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let o = decode_all(&corpus.bytes, |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                packets,
+                out: vec![0; corpus.bytes.len() + 1024],
+                len: 0,
+            })
+        }
+    }
+
+    impl Runner for Encode {
+        fn run(&mut self) -> Outcome {
+            let mut off = 0;
+            for (i, p) in self.packets.iter().enumerate() {
+                match mqttrs::encode_slice(p, &mut self.out[off..]) {
+                    Ok(n) => off += n,
+                    Err(e) => return outcome(i, off, Some(format!("{e:?}"))),
+                }
+            }
+            self.len = off;
+            outcome(self.packets.len(), off, None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out[..self.len].to_vec())
+        }
+    }
+}
+
+mod rumqttc_impl {
+    use super::*;
+    use bytes::BytesMut;
+    use rumqttc::mqttbytes::v4::Packet;
+
+    pub struct Decode {
+        pub corpus: &'static Corpus,
+        pub buf: BytesMut,
+    }
+
+    fn decode_all(buf: &mut BytesMut, mut f: impl FnMut(Packet)) -> Outcome {
+        let start = buf.len();
+        let mut n = 0;
+        while !buf.is_empty() {
+            match Packet::read(buf, MAX) {
+                Ok(p) => {
+                    f(p);
+                    n += 1;
+                }
+                Err(e) => return outcome(n, start - buf.len(), Some(format!("{e:?}"))),
+            }
+        }
+        outcome(n, start - buf.len(), None)
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.buf = BytesMut::from(&self.corpus.bytes[..]);
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&mut self.buf, |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = BytesMut::new();
+        }
+    }
+
+    pub struct Encode {
+        packets: Vec<Packet>,
+        out: BytesMut,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let o = decode_all(&mut BytesMut::from(&corpus.bytes[..]), |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                packets,
+                out: BytesMut::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    impl Runner for Encode {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = p.write(&mut self.out, MAX) {
+                    return outcome(i, self.out.len(), Some(format!("{e:?}")));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.to_vec())
+        }
+    }
+
+    pub struct Match {
+        pub pairs: Vec<(String, String)>,
+    }
+
+    impl Runner for Match {
+        fn run(&mut self) -> Outcome {
+            let hits = black_box(&self.pairs)
+                .iter()
+                .filter(|(f, n)| rumqttc::mqttbytes::matches(n, f))
+                .count();
+            outcome(self.pairs.len(), hits, None)
+        }
+    }
+}
+
+mod mqttbytes_impl {
+    use super::*;
+    use bytes::BytesMut;
+    use mqttbytes::v4::{self, Packet};
+
+    pub struct Decode {
+        pub corpus: &'static Corpus,
+        pub buf: BytesMut,
+    }
+
+    fn decode_all(buf: &mut BytesMut, mut f: impl FnMut(Packet)) -> Outcome {
+        let start = buf.len();
+        let mut n = 0;
+        while !buf.is_empty() {
+            match v4::read(buf, MAX) {
+                Ok(p) => {
+                    f(p);
+                    n += 1;
+                }
+                Err(e) => return outcome(n, start - buf.len(), Some(format!("{e:?}"))),
+            }
+        }
+        outcome(n, start - buf.len(), None)
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.buf = BytesMut::from(&self.corpus.bytes[..]);
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&mut self.buf, |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = BytesMut::new();
+        }
+    }
+
+    pub struct Encode {
+        packets: Vec<Packet>,
+        out: BytesMut,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let o = decode_all(&mut BytesMut::from(&corpus.bytes[..]), |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                packets,
+                out: BytesMut::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    /// mqttbytes 0.6 has no `Packet::write`: each packet type writes itself.
+    fn write(p: &Packet, out: &mut BytesMut) -> Result<usize, mqttbytes::Error> {
+        match p {
+            Packet::Connect(p) => p.write(out),
+            Packet::ConnAck(p) => p.write(out),
+            Packet::Publish(p) => p.write(out),
+            Packet::PubAck(p) => p.write(out),
+            Packet::PubRec(p) => p.write(out),
+            Packet::PubRel(p) => p.write(out),
+            Packet::PubComp(p) => p.write(out),
+            Packet::Subscribe(p) => p.write(out),
+            Packet::SubAck(p) => p.write(out),
+            Packet::Unsubscribe(p) => p.write(out),
+            Packet::UnsubAck(p) => p.write(out),
+            Packet::PingReq => v4::PingReq.write(out),
+            Packet::PingResp => v4::PingResp.write(out),
+            Packet::Disconnect => v4::Disconnect.write(out),
+        }
+    }
+
+    impl Runner for Encode {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = write(p, &mut self.out) {
+                    return outcome(i, self.out.len(), Some(format!("{e:?}")));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.to_vec())
+        }
+    }
+
+    pub struct Match {
+        pub pairs: Vec<(String, String)>,
+    }
+
+    impl Runner for Match {
+        fn run(&mut self) -> Outcome {
+            let hits = black_box(&self.pairs)
+                .iter()
+                .filter(|(f, n)| mqttbytes::matches(n, f))
+                .count();
+            outcome(self.pairs.len(), hits, None)
+        }
+    }
+}
+
+mod mqtt_protocol_impl {
+    use super::*;
+    use mqtt::packet::VariablePacket;
+    use mqtt::{Decodable, Encodable};
+    use std::io::Cursor;
+
+    pub struct Decode {
+        pub corpus: &'static Corpus,
+        pub buf: Vec<u8>,
+    }
+
+    fn decode_all(data: &[u8], mut f: impl FnMut(VariablePacket)) -> Outcome {
+        let mut cur = Cursor::new(data);
+        let mut n = 0;
+        while (cur.position() as usize) < data.len() {
+            match VariablePacket::decode(&mut cur) {
+                Ok(p) => {
+                    f(p);
+                    n += 1;
+                }
+                Err(e) => return outcome(n, cur.position() as usize, Some(e.to_string())),
+            }
+        }
+        outcome(n, cur.position() as usize, None)
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.buf = self.corpus.bytes.clone();
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&self.buf, |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = Vec::new();
+        }
+    }
+
+    pub struct Encode {
+        packets: Vec<VariablePacket>,
+        out: Vec<u8>,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let o = decode_all(&corpus.bytes, |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                packets,
+                out: Vec::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    impl Runner for Encode {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = p.encode(&mut self.out) {
+                    return outcome(i, self.out.len(), Some(e.to_string()));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.clone())
+        }
+    }
+
+    pub struct Match {
+        pairs: Vec<(mqtt::TopicFilter, mqtt::TopicName)>,
+    }
+
+    impl Match {
+        pub fn new(pairs: &[(String, String)]) -> Self {
+            Match {
+                pairs: pairs
+                    .iter()
+                    .map(|(f, n)| {
+                        (
+                            mqtt::TopicFilter::new(f.clone()).expect("valid filter"),
+                            mqtt::TopicName::new(n.clone()).expect("valid name"),
+                        )
+                    })
+                    .collect(),
+            }
+        }
+    }
+
+    impl Runner for Match {
+        fn run(&mut self) -> Outcome {
+            let hits = black_box(&self.pairs)
+                .iter()
+                .filter(|(f, n)| f.get_matcher().is_match(n))
+                .count();
+            outcome(self.pairs.len(), hits, None)
+        }
+    }
+}
+
+mod ntex_impl {
+    use super::*;
+    use ntex_bytes::{BytePageSize, BytePages, BytesMut};
+    use ntex_codec::{Decoder, Encoder};
+    use ntex_mqtt::v3::codec::{Codec, Decoded, Encoded};
+
+    pub struct Decode {
+        corpus: &'static Corpus,
+        buf: BytesMut,
+        codec: Codec,
+    }
+
+    impl Decode {
+        pub fn new(corpus: &'static Corpus) -> Self {
+            Decode {
+                corpus,
+                buf: BytesMut::new(),
+                codec: Codec::new(),
+            }
+        }
+    }
+
+    /// Drains `buf`. A PUBLISH whose payload is all there comes back whole; chunks would only
+    /// appear for a payload that is still arriving, which cannot happen here.
+    fn decode_all(codec: &Codec, buf: &mut BytesMut, mut f: impl FnMut(Decoded)) -> Outcome {
+        let start = buf.len();
+        let mut n = 0;
+        loop {
+            match codec.decode(buf) {
+                Ok(Some(d)) => {
+                    if !matches!(d, Decoded::PayloadChunk(..)) {
+                        n += 1;
+                    }
+                    f(d);
+                }
+                Ok(None) => return outcome(n, start - buf.len(), None),
+                Err(e) => return outcome(n, start - buf.len(), Some(format!("{e:?}"))),
+            }
+        }
+    }
+
+    impl Runner for Decode {
+        fn setup(&mut self) {
+            self.codec = Codec::new();
+            self.buf = BytesMut::copy_from_slice(&self.corpus.bytes[..]);
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all(&self.codec, &mut self.buf, |d| {
+                black_box(&d);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = BytesMut::new();
+        }
+    }
+
+    /// `Codec::encodev` takes each packet by value: `setup` clones the list (reference counts,
+    /// not timed), `run` consumes it. Output goes to ntex's paged buffer, which keeps payloads
+    /// over 4 KiB as their own pages instead of copying them.
+    pub struct Encode {
+        decoded: Vec<Encoded>,
+        items: Vec<Encoded>,
+        codec: Codec,
+        out: BytePages,
+    }
+
+    impl Encode {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut decoded = Vec::with_capacity(corpus.packets);
+            let codec = Codec::new();
+            let mut buf = BytesMut::copy_from_slice(&corpus.bytes[..]);
+            let mut err = None;
+            let o = decode_all(&codec, &mut buf, |d| match d {
+                Decoded::Packet(p, _) => decoded.push(Encoded::Packet(p)),
+                Decoded::Publish(p, payload, _) => decoded.push(Encoded::Publish(p, Some(payload))),
+                Decoded::PayloadChunk(..) => err = Some("unexpected payload chunk".to_string()),
+            });
+            if let Some(e) = o.error.or(err) {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(Encode {
+                decoded,
+                items: Vec::new(),
+                codec: Codec::new(),
+                out: BytePages::new(BytePageSize::Size16),
+            })
+        }
+    }
+
+    impl Runner for Encode {
+        fn setup(&mut self) {
+            self.out.clear();
+            self.codec = Codec::new();
+            self.items = self.decoded.clone();
+        }
+        fn run(&mut self) -> Outcome {
+            let n = self.items.len();
+            for (i, item) in self.items.drain(..).enumerate() {
+                if let Err(e) = self.codec.encodev(item, &mut self.out) {
+                    return outcome(i, self.out.len(), Some(format!("{e:?}")));
+                }
+            }
+            outcome(n, self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            let mut v = Vec::with_capacity(self.out.len());
+            for page in self.out.iter() {
+                v.extend_from_slice(page);
+            }
+            Some(v)
+        }
+    }
+
+    pub struct Match {
+        pairs: Vec<(ntex_mqtt::TopicFilter, String)>,
+    }
+
+    impl Match {
+        pub fn new(pairs: &[(String, String)]) -> Self {
+            Match {
+                pairs: pairs
+                    .iter()
+                    .map(|(f, n)| (f.parse().expect("valid filter"), n.clone()))
+                    .collect(),
+            }
+        }
+    }
+
+    impl Runner for Match {
+        fn run(&mut self) -> Outcome {
+            let hits = black_box(&self.pairs)
+                .iter()
+                .filter(|(f, n)| f.matches_topic(n))
+                .count();
+            outcome(self.pairs.len(), hits, None)
+        }
+    }
+}
+
+/// A topic matching runner for `codec` over `pairs` of (filter, name).
+pub fn make_matcher(codec: &str, pairs: &[(String, String)]) -> Option<Box<dyn Runner>> {
+    Some(match codec {
+        "mqttwire" => Box::new(wire::Match::new(pairs)),
+        "rumqttc" => Box::new(rumqttc_impl::Match {
+            pairs: pairs.to_vec(),
+        }),
+        "mqttbytes" => Box::new(mqttbytes_impl::Match {
+            pairs: pairs.to_vec(),
+        }),
+        "mqtt-protocol" => Box::new(mqtt_protocol_impl::Match::new(pairs)),
+        "ntex-mqtt" => Box::new(ntex_impl::Match::new(pairs)),
+        _ => return None,
+    })
+}
