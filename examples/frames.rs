@@ -72,7 +72,11 @@ fn main() -> Result<(), Error> {
     section("QoS 1, at least once: PUBLISH → PUBACK (sections 3.3 and 3.4)");
     exchange(
         "client → server",
-        Publish::new(temperature.clone(), QosPid::AtLeastOnce(id(2)?), &b"21.6"[..]),
+        Publish::new(
+            temperature.clone(),
+            QosPid::AtLeastOnce(id(2)?),
+            &b"21.6"[..],
+        ),
     )?;
     exchange("server → client", PubAck::new(id(2)?))?;
 
@@ -120,7 +124,10 @@ fn exchange(direction: &str, packet: impl Into<Packet>) -> Result<(), Error> {
         bytes.len()
     );
 
-    let mut cursor = Cursor { bytes: &bytes, at: 0 };
+    let mut cursor = Cursor {
+        bytes: &bytes,
+        at: 0,
+    };
     annotate_fixed_header(&mut cursor, &packet)?;
     annotate_body(&mut cursor, &packet)?;
     if cursor.at != bytes.len() {
@@ -207,7 +214,11 @@ fn annotate_fixed_header(cursor: &mut Cursor, packet: &Packet) -> Result<(), Err
         1,
         format!("type {} ({:?}), {flags}", first >> 4, packet.packet_type()),
     )?;
-    let length_bytes = cursor.bytes[1..].iter().take_while(|b| *b & 0x80 != 0).count() + 1;
+    let length_bytes = cursor.bytes[1..]
+        .iter()
+        .take_while(|b| *b & 0x80 != 0)
+        .count()
+        + 1;
     let remaining = cursor.bytes.len() - 1 - length_bytes;
     cursor.field(length_bytes, format!("remaining length: {remaining}"))?;
     Ok(())
