@@ -185,6 +185,8 @@ fn start_mosquitto() -> Option<(Proc, u16)> {
     .expect("write mosquitto.conf");
     let child = spawn(Command::new(mosquitto).arg("-c").arg(&config));
     wait_for_port(port);
+    // mosquitto has read its configuration: the directory is not needed any more.
+    let _ = std::fs::remove_dir_all(&dir);
     Some((child, port))
 }
 
@@ -676,7 +678,8 @@ fn example_sensor_and_subscriber_against_mosquitto() {
 /// QoS, one of which leaves abruptly so that its Will is delivered.
 fn sensor_network(port: u16, label: &str) {
     let port_s = port.to_string();
-    let csv = scratch("csv").join("readings.csv");
+    let csv_dir = scratch("csv");
+    let csv = csv_dir.join("readings.csv");
     let mut watcher = Client::connect(port, &format!("{label}-watcher"));
     watcher.subscribe(&[("sensors/+/status", QoS::AtLeastOnce)]);
 
@@ -756,6 +759,7 @@ fn sensor_network(port: u16, label: &str) {
         12,
         "{rows}"
     );
+    let _ = std::fs::remove_dir_all(&csv_dir);
 
     // hall said online/offline itself; attic's Will said offline for it.
     let statuses: Vec<String> = watcher
