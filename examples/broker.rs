@@ -658,9 +658,9 @@ fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
             .is_some_and(|s| s.awaiting_release.insert(id)),
         _ => true,
     };
-    // `$` topics belong to the server (section 4.7.2): a client cannot feed `$SYS`. Such a
-    // message is acknowledged but dropped, as mosquitto does.
-    if first_copy && !p.topic.is_system() {
+    // `$SYS` belongs to the server (section 4.7.2): a client's message there is acknowledged
+    // but dropped, as mosquitto does (it accepts other `$` topics, and so do we).
+    if first_copy && !is_sys(&p.topic) {
         state.publish(Message {
             topic: p.topic,
             payload: p.payload,
@@ -696,8 +696,8 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
 
 /// Publishes a Will, as if its client had sent it (section 3.1.2.5).
 fn publish_will(state: &mut Broker, will: Will, client: &str) {
-    if will.topic.is_system() {
-        return; // as for PUBLISH: `$` topics are the server's
+    if is_sys(&will.topic) {
+        return; // as for PUBLISH: `$SYS` is the server's
     }
     eprintln!("{client}: publishing its Will on {}", will.topic);
     state.publish(Message {
@@ -706,6 +706,11 @@ fn publish_will(state: &mut Broker, will: Will, client: &str) {
         qos: will.qos,
         retain: will.retain,
     });
+}
+
+/// Whether `topic` is one of the broker's own `$SYS` topics.
+fn is_sys(topic: &TopicName) -> bool {
+    topic.levels().next() == Some("$SYS")
 }
 
 /// Writes the packets of one connection. It waits for a packet, then takes whatever else is

@@ -584,6 +584,11 @@ fn core_scenario(port: u16, tag: &str) {
     late.subscribe(&[("$SYS/#", QoS::AtMostOnce)]);
     let sys = late.message(STEP).expect("a retained $SYS message");
     assert!(sys.topic.starts_with("$SYS/"), "{sys:?}");
+    // `$SYS` is the broker's: a client's message there is acknowledged and dropped.
+    let fake = format!("$SYS/{tag}/fake");
+    publisher.publish(&fake, "x", QoS::AtLeastOnce, true);
+    let after = late.drain(Duration::from_millis(500));
+    assert!(after.iter().all(|p| p.topic != fake.as_str()), "{after:?}");
     let late_received = late.received;
     late.disconnect();
 
