@@ -65,13 +65,23 @@
 //! ## Topics
 //!
 //! [`TopicName`] and [`TopicFilter`] are validated when made (section 4.7).
+//! [`TopicFilter::matches`] checks one name against one filter without allocating, and a
+//! [`SubscriptionTree`] routes a message to every matching subscription, however many there are:
 //!
 //! ```
-//! use mqttwire::{TopicFilter, TopicName};
+//! use mqttwire::{SubscriptionTree, TopicFilter, TopicName};
 //!
-//! let filter = TopicFilter::new("sensors/+/temperature")?;
-//! let name = TopicName::new("sensors/kitchen/temperature")?;
-//! assert_eq!(filter.levels().count(), name.levels().count());
+//! let mut subscribers = SubscriptionTree::new();
+//! subscribers.insert(&TopicFilter::new("sensors/+/temperature")?, "thermostat");
+//! subscribers.insert(&TopicFilter::new("sensors/#")?, "logger");
+//! subscribers.insert(&TopicFilter::new("sensors/+/humidity")?, "dehumidifier");
+//!
+//! let topic = TopicName::new("sensors/kitchen/temperature")?;
+//! let mut receivers: Vec<_> = subscribers.matches(&topic).copied().collect();
+//! receivers.sort();
+//! assert_eq!(receivers, ["logger", "thermostat"]);
+//!
+//! assert!(TopicFilter::new("sensors/#")?.matches(&topic));
 //! assert!(TopicName::new("sensors/+").is_err()); // no wildcard in a topic name
 //! # Ok::<(), mqttwire::TopicError>(())
 //! ```
@@ -80,6 +90,8 @@
 //!
 //! - `std` (default): implements `std::error::Error` for the error types. Without it the crate
 //!   is `#![no_std]` and needs only `alloc`.
+//! - `tokio-codec`: `MqttCodec`, a `tokio_util::codec` decoder and encoder
+//!   built on [`Decoder`] and [`Encode`]. Never on by default; the core stays I/O-free.
 //!
 //! [OASIS standard]: https://docs.oasis-open.org/mqtt/mqtt/v3.1.1/mqtt-v3.1.1.html
 
