@@ -3,7 +3,7 @@
 
 use crate::codec::Decoder;
 use crate::error::DecodeError;
-use crate::string::{check_str, is_printable_ascii, MqttString, StringError};
+use crate::string::{check_str, is_plain_ascii, MqttString, StringError};
 use crate::topic::{check_filter, check_name, TopicError, TopicFilter, TopicName};
 use alloc::string::String;
 use bytes::Bytes;
@@ -28,7 +28,7 @@ pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
 /// Validates `raw` as UTF-8 and returns the bytes to keep: shared with the frame when valid,
 /// or, when the decoder accepts ill-formed UTF-8, a lossily repaired copy.
 ///
-/// `plain` is the caller's one-pass proof ([`is_printable_ascii`]) that `raw` passes every
+/// `plain` is the caller's one-pass proof ([`is_plain_ascii`]) that `raw` passes every
 /// check; only when it is `false` do the exact checks run.
 #[inline]
 fn utf8<E: From<StringError>>(
@@ -64,8 +64,8 @@ pub(crate) fn string(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<MqttString, DecodeError> {
-    // Printable ASCII is a valid string.
-    let plain = is_printable_ascii::<false>(raw);
+    // Plain ASCII (see `is_plain_ascii`) is a valid string.
+    let plain = is_plain_ascii(raw);
     utf8(frame, raw, decoder, plain, check_str)
         .map(MqttString::from_checked)
         .map_err(DecodeError::InvalidString)
@@ -78,8 +78,8 @@ pub(crate) fn topic_name(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<TopicName, DecodeError> {
-    // A non-empty name of printable ASCII without wildcards is valid.
-    let plain = !raw.is_empty() && is_printable_ascii::<true>(raw);
+    // A non-empty name of plain ASCII (no wildcards among it) is valid.
+    let plain = !raw.is_empty() && is_plain_ascii(raw);
     utf8::<TopicError>(frame, raw, decoder, plain, check_name)
         .map(TopicName::from_checked)
         .map_err(DecodeError::InvalidTopicName)
@@ -92,9 +92,9 @@ pub(crate) fn topic_filter(
     raw: &[u8],
     decoder: &Decoder,
 ) -> Result<TopicFilter, DecodeError> {
-    // A non-empty filter of printable ASCII without wildcards is valid; one with
+    // A non-empty filter of plain ASCII has no wildcards and is valid; one with
     // wildcards has their placement checked by `check_filter`.
-    let plain = !raw.is_empty() && is_printable_ascii::<true>(raw);
+    let plain = !raw.is_empty() && is_plain_ascii(raw);
     utf8::<TopicError>(frame, raw, decoder, plain, check_filter)
         .map(TopicFilter::from_checked)
         .map_err(DecodeError::InvalidTopicFilter)

@@ -74,6 +74,7 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
         }),
         ("mqttwire", "decode") => Box::new(wire::Decode::new(corpus)),
         ("mqttwire", "encode") => Box::new(wire::Encode::new(corpus)?),
+        ("mqttwire-vec", "encode") => Box::new(wire::Encode::new_vec(corpus)?),
         ("mqttrs", "decode") => Box::new(mqttrs_impl::Decode {
             corpus,
             buf: Vec::new(),
@@ -194,23 +195,57 @@ mod wire {
         }
     }
 
-    pub struct Encode {
+    /// Encodes into a reused `BytesMut` (the default) or `Vec<u8>` (`mqttwire-vec`): any
+    /// `BufMut` will do.
+    pub struct Encode<B = BytesMut> {
         packets: Vec<Packet>,
-        out: BytesMut,
+        out: B,
+    }
+
+    /// The decoded corpus, to encode.
+    fn packets(corpus: &'static Corpus) -> Result<Vec<Packet>, String> {
+        let mut packets = Vec::with_capacity(corpus.packets);
+        let mut buf = BytesMut::from(&corpus.bytes[..]);
+        let o = decode_all(&Decoder::new(), &mut buf, |p| packets.push(p));
+        match o.error {
+            Some(e) => Err(format!("decoding the corpus failed: {e}")),
+            None => Ok(packets),
+        }
     }
 
     impl Encode {
         pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
-            let mut packets = Vec::with_capacity(corpus.packets);
-            let mut buf = BytesMut::from(&corpus.bytes[..]);
-            let o = decode_all(&Decoder::new(), &mut buf, |p| packets.push(p));
-            if let Some(e) = o.error {
-                return Err(format!("decoding the corpus failed: {e}"));
-            }
             Ok(Encode {
-                packets,
+                packets: packets(corpus)?,
                 out: BytesMut::with_capacity(corpus.bytes.len()),
             })
+        }
+    }
+
+    impl Encode<Vec<u8>> {
+        pub fn new_vec(corpus: &'static Corpus) -> Result<Self, String> {
+            Ok(Encode {
+                packets: packets(corpus)?,
+                out: Vec::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    impl Runner for Encode<Vec<u8>> {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            use mqttwire::Encode as _;
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = p.encode(&mut self.out) {
+                    return outcome(i, self.out.len(), Some(e.to_string()));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.clone())
         }
     }
 

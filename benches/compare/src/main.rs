@@ -248,6 +248,8 @@ fn run_corpus(name: &str, quick: bool, rounds: usize) {
             push(codec, op, op);
         }
     }
+    // mqttwire encodes into any `BufMut`: also into a `Vec<u8>`, as mqtt-protocol does.
+    push("mqttwire-vec", "encode", "encode");
     round_robin(&mut entries, rounds, Some(corpus));
     report(corpus, &mut entries);
 }
@@ -386,7 +388,7 @@ fn main() {
             "usage: compare [--quick]                      all corpora, codecs and operations\n       \
              compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n\
              corpora: {:?} (and `topics` with op `match`)\n\
-             codecs: {:?} baselines: {:?}\nops: {:?} match",
+             codecs: {:?} (and mqttwire-vec: encode into a Vec<u8>) baselines: {:?}\nops: {:?} match",
             corpus::NAMES,
             CODECS,
             BASELINES,
@@ -398,6 +400,7 @@ fn main() {
         let codec: &'static str = CODECS
             .iter()
             .chain(&BASELINES)
+            .chain(&["mqttwire-vec"])
             .find(|c| **c == codec)
             .copied()
             .unwrap_or_else(|| {
@@ -419,13 +422,13 @@ fn main() {
         if only.is_none_or(|o| o == name) {
             let rounds = match (quick, name) {
                 (true, _) => 5,
-                (false, "large-publish") => 11,
-                (false, _) => 21,
+                (false, "large-publish") => 15,
+                (false, _) => 41,
             };
             run_corpus(name, quick, rounds);
         }
     }
     if only.is_none_or(|o| o == "topics") {
-        run_matching(quick, if quick { 5 } else { 21 });
+        run_matching(quick, if quick { 5 } else { 41 });
     }
 }
