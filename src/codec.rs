@@ -162,8 +162,11 @@ impl Decoder {
     /// [`DecodeError::IncompleteFrame`] if `frame` ends before the packet it starts,
     /// [`DecodeError::FrameLengthMismatch`] if bytes follow it, otherwise any [`DecodeError`].
     pub fn decode_frame(&self, frame: Bytes) -> Result<Packet, DecodeError> {
-        let header = FixedHeader::peek_with(&frame, self.strict_flags)?
-            .ok_or(DecodeError::IncompleteFrame)?;
+        let header = match FixedHeader::peek_fast(&frame) {
+            Some(header) => header,
+            None => FixedHeader::peek_with(&frame, self.strict_flags)?
+                .ok_or(DecodeError::IncompleteFrame)?,
+        };
         let declared = self.check_size(&header)?;
         if declared > frame.len() {
             return Err(DecodeError::IncompleteFrame);
