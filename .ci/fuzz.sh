@@ -6,7 +6,8 @@
 #   FUZZ_SECONDS=20 bash .ci/fuzz.sh            # every target
 #   FUZZ_TARGETS="decode roundtrip" bash .ci/fuzz.sh
 #
-# Uses nightly (ASan + coverage) when it is installed, otherwise `-s none` on stable.
+# Uses nightly (ASan + coverage) when it is installed, otherwise `-s none` on stable
+# (FUZZ_STABLE=1 forces the stable path).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -19,7 +20,7 @@ if ! cargo fuzz --version >/dev/null 2>&1; then
     cargo install cargo-fuzz --locked
 fi
 
-if cargo +nightly --version >/dev/null 2>&1; then
+if [ -z "${FUZZ_STABLE:-}" ] && cargo +nightly --version >/dev/null 2>&1; then
     fuzz=(cargo +nightly fuzz run)
     echo "fuzz.sh: nightly toolchain, AddressSanitizer on"
 else

@@ -298,7 +298,7 @@ fn encoding_into_reused_buffers_allocates_nothing() {
                 QoS::ExactlyOnce,
             )],
         )),
-        Packet::Connect(Connect::new(MqttString::new("client").expect("valid"))),
+        Packet::from(Connect::new(MqttString::new("client").expect("valid"))),
         Packet::SubAck(SubAck::new(
             PacketId::new(3).expect("non-zero"),
             vec![SubscribeReturnCode::Failure],

@@ -134,7 +134,7 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
 }
 
 proptest! {
-    #![proptest_config(config(256))]
+    #![proptest_config(config(512))]
 
     /// decode(encode(p)) == p for every packet, with the streaming decoder and decode_frame,
     /// and encoded_len is exactly the bytes written, whatever the BufMut.
@@ -245,7 +245,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(1024))]
+    #![proptest_config(config(2048))]
 
     /// Arbitrary bytes: every decoder configuration answers Ok or Err, never panics or spins,
     /// and nothing is consumed by Ok(None). decode_frame neither panics.
@@ -275,7 +275,7 @@ proptest! {
 }
 
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(config(1024))]
 
     /// Valid packets damaged by bit flips, truncations, insertions, Remaining Length edits:
     /// Ok or Err, never a panic; Ok(None) consumes nothing; what decodes re-encodes and decodes

@@ -376,7 +376,7 @@ impl<'a> Source<'a> {
                     };
                     c.login = Some(Login { username, password });
                 }
-                Packet::Connect(c)
+                Packet::from(c)
             }
             1 => {
                 let code = ConnectReturnCode::from_byte(self.u8() % 6).expect("0..6");

@@ -257,7 +257,7 @@ pub fn unsubscribe() -> impl Strategy<Value = Unsubscribe> {
 /// Any valid packet, every one of the 14 types equally likely.
 pub fn packet() -> impl Strategy<Value = Packet> {
     prop_oneof![
-        connect().prop_map(Packet::Connect),
+        connect().prop_map(Packet::from),
         connack().prop_map(Packet::ConnAck),
         publish().prop_map(Packet::Publish),
         packet_id().prop_map(|id| Packet::PubAck(PubAck::new(id))),
