@@ -4,7 +4,7 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::{
     remaining_length_len, write_fixed_header, FixedHeader, PacketType, MAX_REMAINING_LENGTH,
 };
-use crate::packet::{Packet, Publish};
+use crate::packet::{publish, Packet, PacketRef, Publish};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
@@ -147,6 +147,105 @@ impl Decoder {
         Packet::decode(&header, frame, self).map(Some)
     }
 
+    /// Decodes the next packet from the front of `buf` without copying or allocating: the
+    /// packet borrows `buf` (see [`PacketRef`]). The front end for firmware and for servers
+    /// that handle each packet before reading on.
+    ///
+    /// - `Ok(None)`: `buf` does not hold a whole packet yet; read more after it.
+    /// - `Ok(Some((packet, consumed)))`: the packet is the first `consumed` bytes of `buf`;
+    ///   the next one starts at `buf[consumed..]`.
+    /// - `Err(_)`: the bytes are not a valid packet; close the connection [MQTT-4.8.0-1].
+    ///
+    /// Every rule of [`Decoder::decode`] is checked, with the same errors, as early (a bad
+    /// fixed header, an oversized or impossible length are reported before the body has
+    /// arrived), with the same size limit and flag policy. One exception:
+    /// [`Decoder::lossy_utf8`] does not apply, since a borrowed string cannot hold a repaired
+    /// copy; ill-formed UTF-8 is always refused ([`DecodeError::InvalidString`],
+    /// [`DecodeError::InvalidTopicName`], [`DecodeError::InvalidTopicFilter`]). Use
+    /// [`Decoder::decode`] when you need the repair.
+    ///
+    /// A receive loop over a fixed buffer, as on a microcontroller without a heap to spare:
+    ///
+    /// ```
+    /// use mqttwire::{Decoder, PacketRef};
+    ///
+    /// let decoder = Decoder::new().max_packet_size(256);
+    /// let mut rx = [0u8; 256]; // the receive buffer
+    /// let mut filled = 0;
+    /// let mut temperatures = 0;
+    ///
+    /// // Two reads from the network: a PUBLISH split across them, then a PINGRESP.
+    /// for read in [&b"\x30\x0f\x00\x09sensors/1"[..], b"21.5\xd0\x00"] {
+    ///     rx[filled..filled + read.len()].copy_from_slice(read);
+    ///     filled += read.len();
+    ///     let mut start = 0;
+    ///     while let Some((packet, consumed)) = decoder.decode_ref(&rx[start..filled])? {
+    ///         match packet {
+    ///             PacketRef::Publish(p) if p.topic() == "sensors/1" => {
+    ///                 assert_eq!(p.payload, b"21.5");
+    ///                 temperatures += 1;
+    ///             }
+    ///             PacketRef::PingResp => {}
+    ///             other => panic!("unexpected {other:?}"),
+    ///         }
+    ///         start += consumed;
+    ///     }
+    ///     // Keep the incomplete rest at the front of the buffer.
+    ///     rx.copy_within(start..filled, 0);
+    ///     filled -= start;
+    /// }
+    /// assert_eq!((temperatures, filled), (1, 0));
+    /// # Ok::<(), mqttwire::DecodeError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Any [`DecodeError`].
+    #[inline]
+    pub fn decode_ref<'a>(
+        &self,
+        buf: &'a [u8],
+    ) -> Result<Option<(PacketRef<'a>, usize)>, DecodeError> {
+        let header = match FixedHeader::peek_fast(buf) {
+            Some(header) => header,
+            None => match FixedHeader::peek_with(buf, self.strict_flags)? {
+                Some(header) => header,
+                None => return Ok(None),
+            },
+        };
+        let frame_len = self.check_size(&header)?;
+        let Some(body) = buf.get(usize::from(header.header_len)..frame_len) else {
+            return Ok(None);
+        };
+        if header.packet_type == PacketType::Publish {
+            // The common case, without the dispatch.
+            let publish = publish::parse(header.flags, body, None)?;
+            return Ok(Some((PacketRef::Publish(publish.into()), frame_len)));
+        }
+        Ok(Some((PacketRef::parse(&header, body)?, frame_len)))
+    }
+
+    /// Decodes `frame`, which must hold exactly one packet, borrowing it (see
+    /// [`Decoder::decode_ref`], whose rules apply).
+    ///
+    /// ```
+    /// use mqttwire::{Decoder, PacketRef};
+    ///
+    /// let packet = Decoder::new().decode_frame_ref(&[0xe0, 0x00]).unwrap();
+    /// assert_eq!(packet, PacketRef::Disconnect);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Decoder::decode_frame`].
+    pub fn decode_frame_ref<'a>(&self, frame: &'a [u8]) -> Result<PacketRef<'a>, DecodeError> {
+        let header = self.frame_header(frame)?;
+        let body = frame
+            .get(usize::from(header.header_len)..)
+            .unwrap_or_default();
+        PacketRef::parse(&header, body)
+    }
+
     /// Decodes `frame`, which must hold exactly one packet, sharing its memory.
     ///
     /// ```
@@ -162,9 +261,15 @@ impl Decoder {
     /// [`DecodeError::IncompleteFrame`] if `frame` ends before the packet it starts,
     /// [`DecodeError::FrameLengthMismatch`] if bytes follow it, otherwise any [`DecodeError`].
     pub fn decode_frame(&self, frame: Bytes) -> Result<Packet, DecodeError> {
-        let header = match FixedHeader::peek_fast(&frame) {
+        let header = self.frame_header(&frame)?;
+        Packet::decode(&header, frame, self)
+    }
+
+    /// The fixed header of a buffer that must hold exactly one packet.
+    fn frame_header(&self, frame: &[u8]) -> Result<FixedHeader, DecodeError> {
+        let header = match FixedHeader::peek_fast(frame) {
             Some(header) => header,
-            None => FixedHeader::peek_with(&frame, self.strict_flags)?
+            None => FixedHeader::peek_with(frame, self.strict_flags)?
                 .ok_or(DecodeError::IncompleteFrame)?,
         };
         let declared = self.check_size(&header)?;
@@ -177,7 +282,7 @@ impl Decoder {
                 actual: frame.len(),
             });
         }
-        Packet::decode(&header, frame, self)
+        Ok(header)
     }
 
     #[inline]
@@ -212,6 +317,27 @@ impl Decoder {
 /// Any [`DecodeError`].
 pub fn decode(buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
     Decoder::new().decode(buf)
+}
+
+/// Decodes the next packet from the front of `buf` with a default [`Decoder`], borrowing
+/// `buf`.
+///
+/// See [`Decoder::decode_ref`] for the meaning of the result.
+///
+/// ```
+/// use mqttwire::{decode_ref, PacketRef};
+///
+/// let rx = b"\x30\x07\x00\x03a/bhi\xc0\x00";
+/// let Some((PacketRef::Publish(publish), consumed)) = decode_ref(rx).unwrap() else { panic!() };
+/// assert_eq!((publish.topic(), publish.payload), ("a/b", &b"hi"[..]));
+/// assert_eq!(decode_ref(&rx[consumed..]), Ok(Some((PacketRef::PingReq, 2))));
+/// ```
+///
+/// # Errors
+///
+/// Any [`DecodeError`].
+pub fn decode_ref(buf: &[u8]) -> Result<Option<(PacketRef<'_>, usize)>, DecodeError> {
+    Decoder::new().decode_ref(buf)
 }
 
 /// Decodes `frame`, which must hold exactly one packet, with a default [`Decoder`].
@@ -293,7 +419,7 @@ pub(crate) fn begin<B: BufMut>(
 
 /// [`begin`], then a Two Byte Integer (a packet identifier, a topic length): when the Remaining
 /// Length takes one byte, all four bytes are written at once.
-#[inline]
+#[inline(always)]
 pub(crate) fn begin_with_u16<B: BufMut>(
     buf: &mut B,
     first_byte: u8,

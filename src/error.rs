@@ -177,6 +177,17 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
+    /// Whether the error is ill-formed UTF-8 in a string, topic name or filter: what the
+    /// owned decoder repairs when `lossy_utf8` is on.
+    pub(crate) fn is_ill_formed_utf8(&self) -> bool {
+        matches!(
+            self,
+            DecodeError::InvalidString(StringError::InvalidUtf8 { .. })
+                | DecodeError::InvalidTopicName(TopicError::InvalidUtf8 { .. })
+                | DecodeError::InvalidTopicFilter(TopicError::InvalidUtf8 { .. })
+        )
+    }
+
     /// The CONNACK return code a server should send before closing the connection, if the
     /// standard asks for one.
     ///

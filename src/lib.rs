@@ -10,7 +10,8 @@
 //! - **Never panics, never over-allocates**, whatever the input: limits are checked from the
 //!   fixed header, before a packet's body is buffered.
 //! - **Zero-copy, owned packets.** A decoded [`Packet`] shares the memory of the buffer it came
-//!   from ([`bytes::Bytes`]) and has no lifetime, so it can be stored or sent anywhere.
+//!   from ([`bytes::Bytes`]) and has no lifetime, so it can be stored or sent anywhere. Or
+//!   **borrowed** ones: a [`PacketRef`] points into a `&[u8]`, allocation-free, for firmware.
 //! - **Invalid packets are unbuildable**: packet identifiers are non-zero, a QoS 1 or 2 PUBLISH
 //!   always has one, topic names and filters are validated types.
 //!
@@ -41,6 +42,10 @@
 //! ```
 //!
 //! An `Err` means the peer sent a malformed packet; close the connection [MQTT-4.8.0-1].
+//!
+//! Without a heap, or to handle each packet before reading on, [`Decoder::decode_ref`] decodes
+//! from a plain `&[u8]` into a [`PacketRef`] that borrows it: the same checks, no allocation,
+//! no reference counting.
 //!
 //! ## Encoding
 //!
@@ -127,12 +132,14 @@ pub mod conformance {}
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use codec::{decode, decode_frame, Decoder, Encode};
+pub use codec::{decode, decode_frame, decode_ref, Decoder, Encode};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
-    ConnAck, Connect, Login, Packet, PubAck, PubComp, PubRec, PubRel, Publish, SubAck, Subscribe,
-    Subscription, UnsubAck, Unsubscribe, Will,
+    ConnAck, Connect, ConnectRef, Login, LoginRef, Packet, PacketRef, PubAck, PubComp, PubRec,
+    PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe, SubscribeIter,
+    SubscribeRef, Subscription, UnsubAck, Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will,
+    WillRef,
 };
 pub use string::{MqttString, StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]

@@ -51,7 +51,7 @@ pub(crate) fn check_str(s: &str) -> Result<(), StringError> {
 /// (0x2b) and `#` (0x23). `false` proves nothing: other characters are valid too, and the word
 /// test may flag a byte next to a real hit. The caller then runs the exact checks, which also
 /// find the offset to report.
-#[inline]
+#[inline(always)]
 pub(crate) fn is_plain_ascii(bytes: &[u8]) -> bool {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;

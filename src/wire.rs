@@ -60,24 +60,26 @@ pub(crate) fn finish_prefix<T>(result: Parsed<'_, T>) -> Result<(&[u8], T), Deco
     })
 }
 
-/// The entries of a list that fills the rest of a packet (SUBSCRIBE, UNSUBSCRIBE payloads):
-/// at least one, each read by `entry` and turned into its owned value by `own`.
-pub(crate) fn non_empty_list<'a, R, T>(
+/// Checks the entries of a list that fills the rest of a packet (SUBSCRIBE, UNSUBSCRIBE
+/// payloads): at least one, each read by `entry` and its content checked by `check`. Returns
+/// how many there are.
+pub(crate) fn non_empty_list<'a, R>(
     mut input: &'a [u8],
     empty: DecodeError,
     entry: impl Fn(&'a [u8]) -> Parsed<'a, R>,
-    mut own: impl FnMut(R) -> Result<T, DecodeError>,
-) -> Result<alloc::vec::Vec<T>, DecodeError> {
+    mut check: impl FnMut(R) -> Result<(), DecodeError>,
+) -> Result<usize, DecodeError> {
     if input.is_empty() {
         return Err(empty);
     }
-    let mut entries = alloc::vec::Vec::new();
+    let mut count = 0usize;
     while !input.is_empty() {
         let (rest, raw) = finish_prefix(entry(input))?;
-        entries.push(own(raw)?);
+        check(raw)?;
+        count = count.saturating_add(1);
         input = rest;
     }
-    Ok(entries)
+    Ok(count)
 }
 
 /// A byte.

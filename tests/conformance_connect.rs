@@ -79,7 +79,7 @@ fn field(bytes: &[u8]) -> Vec<u8> {
 
 fn decoded(wire: &[u8]) -> Connect {
     match decode(&mut BytesMut::from(wire)) {
-        Ok(Some(Packet::Connect(c))) => c,
+        Ok(Some(Packet::Connect(c))) => *c,
         other => panic!("{wire:02x?} gave {other:?}"),
     }
 }

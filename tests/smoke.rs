@@ -5,7 +5,7 @@ use mqttwire::*;
 fn every_packet_round_trips() {
     let id = PacketId::new(258).unwrap();
     let packets = vec![
-        Packet::Connect(Connect {
+        Packet::from(Connect {
             protocol: Protocol::V31,
             clean_session: false,
             keep_alive: 60,

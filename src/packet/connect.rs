@@ -1,6 +1,6 @@
 //! CONNECT (section 3.1): the first packet a client sends.
 
-use super::fields::{share, string, topic_name};
+use super::fields::{share, string, topic_name, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{begin, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
@@ -9,7 +9,7 @@ use crate::string::{MqttString, MAX_STRING_LEN};
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, put_prefixed, u16, Parsed};
-use bytes::{BufMut, Bytes};
+use bytes::{BufMut, Bytes, BytesMut};
 
 // Connect Flags (section 3.1.2.3, Figure 3.4).
 const RESERVED: u8 = 0b0000_0001;
@@ -92,74 +92,196 @@ impl Connect {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let raw = finish(parse(body))?;
-        let will = match raw.will {
-            Some((topic, payload, qos, retain)) => Some(Will {
-                topic: topic_name(frame, topic, decoder)?,
-                payload: share(frame, payload),
-                qos,
-                retain,
-            }),
-            None => None,
-        };
-        let login = match raw.username {
-            Some(username) => Some(Login {
-                username: string(frame, username, decoder)?,
-                password: raw.password.map(|p| share(frame, p)),
-            }),
-            None => None,
-        };
+        let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
+        let raw = parse(body, lossy.then_some(&mut repairs))?;
+        let repairs = lossy.then_some(&repairs);
         Ok(Connect {
             protocol: raw.protocol,
             clean_session: raw.clean_session,
             keep_alive: raw.keep_alive,
-            client_id: string(frame, raw.client_id, decoder)?,
-            will,
-            login,
+            client_id: MqttString::from_checked(raw.client_id.share(frame, repairs)),
+            will: raw.will.map(|(topic, payload, qos, retain)| Will {
+                topic: TopicName::from_checked(topic.share(frame, repairs)),
+                payload: share(frame, payload),
+                qos,
+                retain,
+            }),
+            login: raw.username.map(|username| Login {
+                username: MqttString::from_checked(username.share(frame, repairs)),
+                password: raw.password.map(|p| share(frame, p)),
+            }),
         })
     }
 
-    fn flags(&self) -> u8 {
-        let mut flags = 0;
-        if self.clean_session {
-            flags |= CLEAN_SESSION;
+    /// The borrowed view of this CONNECT.
+    pub fn as_borrowed(&self) -> ConnectRef<'_> {
+        ConnectRef {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            client_id: self.client_id.as_str(),
+            will: self.will.as_ref().map(|w| WillRef {
+                topic: w.topic.as_str(),
+                payload: &w.payload,
+                qos: w.qos,
+                retain: w.retain,
+            }),
+            login: self.login.as_ref().map(|l| LoginRef {
+                username: l.username.as_str(),
+                password: l.password.as_deref(),
+            }),
         }
-        if let Some(will) = &self.will {
-            flags |= WILL | (will.qos.bits() << WILL_QOS_SHIFT);
-            if will.retain {
-                flags |= WILL_RETAIN;
-            }
-        }
-        if let Some(login) = &self.login {
-            flags |= USER_NAME;
-            if login.password.is_some() {
-                flags |= PASSWORD;
-            }
-        }
-        flags
-    }
-
-    fn remaining_len(&self) -> usize {
-        // Protocol name, level, flags, keep alive, client identifier.
-        let mut len = prefixed_len(self.protocol.name().len()).saturating_add(4);
-        len = len.saturating_add(prefixed_len(self.client_id.len()));
-        if let Some(will) = &self.will {
-            len = len
-                .saturating_add(prefixed_len(will.topic.len()))
-                .saturating_add(prefixed_len(will.payload.len()));
-        }
-        if let Some(login) = &self.login {
-            len = len.saturating_add(prefixed_len(login.username.len()));
-            if let Some(password) = &login.password {
-                len = len.saturating_add(prefixed_len(password.len()));
-            }
-        }
-        len
     }
 }
 
-/// The fields of a CONNECT as borrowed slices, before they are validated and shared.
-struct RawConnect<'a> {
+/// CONNECT (section 3.1) borrowed from the buffer it was decoded from (see
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)). [`ConnectRef::to_owned`] copies it
+/// into a [`Connect`].
+///
+/// Only the decoder and [`Connect::as_borrowed`] make one, so its strings are always valid;
+/// they are read with [`ConnectRef::client_id`], [`WillRef::topic`] and
+/// [`LoginRef::username`]. It encodes as it is ([`Encode`]), to forward it without copying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnectRef<'a> {
+    /// Protocol name and level: MQTT 3.1.1 or 3.1 (sections 3.1.2.1 and 3.1.2.2).
+    pub protocol: Protocol,
+    /// Clean Session (section 3.1.2.4).
+    pub clean_session: bool,
+    /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
+    pub keep_alive: u16,
+    client_id: &'a str,
+    /// The Will message (section 3.1.2.5).
+    pub will: Option<WillRef<'a>>,
+    /// User name and optional password (sections 3.1.3.4 and 3.1.3.5).
+    pub login: Option<LoginRef<'a>>,
+}
+
+/// The Will message of a [`ConnectRef`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct WillRef<'a> {
+    topic: &'a str,
+    /// Will Message.
+    pub payload: &'a [u8],
+    /// Will QoS.
+    pub qos: QoS,
+    /// Will Retain.
+    pub retain: bool,
+}
+
+/// User name and password of a [`ConnectRef`], borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LoginRef<'a> {
+    username: &'a str,
+    /// Password: binary data.
+    pub password: Option<&'a [u8]>,
+}
+
+impl<'a> ConnectRef<'a> {
+    /// Client Identifier (section 3.1.3.1), possibly empty (see [`Connect::client_id`]).
+    #[inline]
+    pub fn client_id(&self) -> &'a str {
+        self.client_id
+    }
+
+    /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings and
+    /// binary fields.
+    pub fn to_owned(&self) -> Connect {
+        let will = self.will.map(|w| (w.topic.as_bytes(), w.payload));
+        let login = self.login.map(|l| (l.username.as_bytes(), l.password));
+        let fields = [
+            Some(self.client_id.as_bytes()),
+            will.map(|w| w.0),
+            will.map(|w| w.1),
+            login.map(|l| l.0),
+            login.and_then(|l| l.1),
+        ];
+        let total = fields
+            .iter()
+            .flatten()
+            .fold(0usize, |n, f| n.saturating_add(f.len()));
+        let mut copy = BytesMut::with_capacity(total);
+        for field in fields.iter().flatten() {
+            copy.extend_from_slice(field);
+        }
+        let mut all = copy.freeze();
+        let client_id = MqttString::from_checked(all.split_to(self.client_id.len()));
+        let will = self.will.map(|w| Will {
+            topic: TopicName::from_checked(all.split_to(w.topic.len())),
+            payload: all.split_to(w.payload.len()),
+            qos: w.qos,
+            retain: w.retain,
+        });
+        let login = self.login.map(|l| Login {
+            username: MqttString::from_checked(all.split_to(l.username.len())),
+            password: l.password.map(|p| all.split_to(p.len())),
+        });
+        Connect {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            client_id,
+            will,
+            login,
+        }
+    }
+}
+
+impl<'a> WillRef<'a> {
+    /// Will Topic, a validated topic name.
+    #[inline]
+    pub fn topic(&self) -> &'a str {
+        self.topic
+    }
+}
+
+impl<'a> LoginRef<'a> {
+    /// User Name.
+    #[inline]
+    pub fn username(&self) -> &'a str {
+        self.username
+    }
+}
+
+impl From<ConnectRef<'_>> for Connect {
+    fn from(connect: ConnectRef<'_>) -> Self {
+        connect.to_owned()
+    }
+}
+
+impl<'a> From<RawConnect<'a>> for ConnectRef<'a> {
+    fn from(raw: RawConnect<'a>) -> Self {
+        ConnectRef {
+            protocol: raw.protocol,
+            clean_session: raw.clean_session,
+            keep_alive: raw.keep_alive,
+            client_id: raw.client_id.as_str(),
+            will: raw.will.map(|(topic, payload, qos, retain)| WillRef {
+                topic: topic.as_str(),
+                payload,
+                qos,
+                retain,
+            }),
+            login: raw.username.map(|username| LoginRef {
+                username: username.as_str(),
+                password: raw.password,
+            }),
+        }
+    }
+}
+
+/// The fields of a CONNECT, checked, borrowed from the frame.
+pub(crate) struct RawConnect<'a> {
+    protocol: Protocol,
+    clean_session: bool,
+    keep_alive: u16,
+    client_id: Checked<'a>,
+    will: Option<(Checked<'a>, &'a [u8], QoS, bool)>,
+    username: Option<Checked<'a>>,
+    password: Option<&'a [u8]>,
+}
+
+/// The fields of a CONNECT as borrowed slices, before their content is checked.
+struct Fields<'a> {
     protocol: Protocol,
     clean_session: bool,
     keep_alive: u16,
@@ -169,7 +291,37 @@ struct RawConnect<'a> {
     password: Option<&'a [u8]>,
 }
 
-fn parse(input: &[u8]) -> Parsed<'_, RawConnect<'_>> {
+/// Reads and checks a CONNECT body: the parser of both decoders.
+pub(crate) fn parse<'a>(
+    body: &'a [u8],
+    mut repairs: Option<&mut Repairs>,
+) -> Result<RawConnect<'a>, DecodeError> {
+    let raw = finish(fields(body))?;
+    let will = match raw.will {
+        Some((topic, payload, qos, retain)) => Some((
+            topic_name(topic, repairs.as_deref_mut())?,
+            payload,
+            qos,
+            retain,
+        )),
+        None => None,
+    };
+    let username = match raw.username {
+        Some(username) => Some(string(username, repairs.as_deref_mut())?),
+        None => None,
+    };
+    Ok(RawConnect {
+        protocol: raw.protocol,
+        clean_session: raw.clean_session,
+        keep_alive: raw.keep_alive,
+        client_id: string(raw.client_id, repairs)?,
+        will,
+        username,
+        password: raw.password,
+    })
+}
+
+fn fields(input: &[u8]) -> Parsed<'_, Fields<'_>> {
     let (input, name) = prefixed(input)?;
     let (input, level) = byte(input)?;
     let protocol = match name {
@@ -216,7 +368,7 @@ fn parse(input: &[u8]) -> Parsed<'_, RawConnect<'_>> {
     let (input, password) = optional(input, flags & PASSWORD != 0)?;
     Ok((
         input,
-        RawConnect {
+        Fields {
             protocol,
             clean_session: flags & CLEAN_SESSION != 0,
             keep_alive,
@@ -246,16 +398,92 @@ fn check_binary(field: &[u8]) -> Result<(), EncodeError> {
     Ok(())
 }
 
-impl Encode for Connect {
-    fn encoded_len(&self) -> usize {
-        frame_len(self.remaining_len())
+/// The fields of a CONNECT as bytes: what the encoder of both [`Connect`] and [`ConnectRef`]
+/// reads (turning the owned strings into `&str` would check their UTF-8 again).
+struct Wire<'a> {
+    protocol: Protocol,
+    clean_session: bool,
+    keep_alive: u16,
+    client_id: &'a [u8],
+    will: Option<(&'a [u8], &'a [u8], QoS, bool)>,
+    username: Option<&'a [u8]>,
+    password: Option<&'a [u8]>,
+}
+
+impl Connect {
+    fn wire(&self) -> Wire<'_> {
+        Wire {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            client_id: self.client_id.as_bytes(),
+            will: self
+                .will
+                .as_ref()
+                .map(|w| (&w.topic.as_bytes()[..], &w.payload[..], w.qos, w.retain)),
+            username: self.login.as_ref().map(|l| &l.username.as_bytes()[..]),
+            password: self.login.as_ref().and_then(|l| l.password.as_deref()),
+        }
+    }
+}
+
+impl ConnectRef<'_> {
+    fn wire(&self) -> Wire<'_> {
+        Wire {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            client_id: self.client_id.as_bytes(),
+            will: self
+                .will
+                .map(|w| (w.topic.as_bytes(), w.payload, w.qos, w.retain)),
+            username: self.login.map(|l| l.username.as_bytes()),
+            password: self.login.and_then(|l| l.password),
+        }
+    }
+}
+
+impl Wire<'_> {
+    fn flags(&self) -> u8 {
+        let mut flags = 0;
+        if self.clean_session {
+            flags |= CLEAN_SESSION;
+        }
+        if let Some((_, _, qos, retain)) = self.will {
+            flags |= WILL | (qos.bits() << WILL_QOS_SHIFT);
+            if retain {
+                flags |= WILL_RETAIN;
+            }
+        }
+        if self.username.is_some() {
+            flags |= USER_NAME;
+        }
+        if self.password.is_some() {
+            flags |= PASSWORD;
+        }
+        flags
+    }
+
+    fn remaining_len(&self) -> usize {
+        // Protocol name, level, flags, keep alive, client identifier.
+        let mut len = prefixed_len(self.protocol.name().len()).saturating_add(4);
+        len = len.saturating_add(prefixed_len(self.client_id.len()));
+        if let Some((topic, payload, _, _)) = self.will {
+            len = len
+                .saturating_add(prefixed_len(topic.len()))
+                .saturating_add(prefixed_len(payload.len()));
+        }
+        for field in [self.username, self.password].into_iter().flatten() {
+            len = len.saturating_add(prefixed_len(field.len()));
+        }
+        len
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if let Some(will) = &self.will {
-            check_binary(&will.payload)?;
+        if let Some((_, payload, _, _)) = self.will {
+            check_binary(payload)?;
         }
-        if let Some(password) = self.login.as_ref().and_then(|l| l.password.as_ref()) {
+        if let Some(password) = self.password {
             check_binary(password)?;
         }
         begin(buf, first_byte(PacketType::Connect), self.remaining_len())?;
@@ -263,17 +491,34 @@ impl Encode for Connect {
         buf.put_u8(self.protocol.level());
         buf.put_u8(self.flags());
         buf.put_u16(self.keep_alive);
-        put_prefixed(buf, self.client_id.as_bytes());
-        if let Some(will) = &self.will {
-            put_prefixed(buf, will.topic.as_bytes());
-            put_prefixed(buf, &will.payload);
+        put_prefixed(buf, self.client_id);
+        if let Some((topic, payload, _, _)) = self.will {
+            put_prefixed(buf, topic);
+            put_prefixed(buf, payload);
         }
-        if let Some(login) = &self.login {
-            put_prefixed(buf, login.username.as_bytes());
-            if let Some(password) = &login.password {
-                put_prefixed(buf, password);
-            }
+        for field in [self.username, self.password].into_iter().flatten() {
+            put_prefixed(buf, field);
         }
         Ok(())
+    }
+}
+
+impl Encode for ConnectRef<'_> {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.wire().remaining_len())
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.wire().encode(buf)
+    }
+}
+
+impl Encode for Connect {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.wire().remaining_len())
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.wire().encode(buf)
     }
 }

@@ -1,21 +1,29 @@
-//! Turns the borrowed fields the body parsers read into the owned, validated field types of a
-//! packet, sharing the frame's buffer.
+//! Validation of the string fields the body parsers read, and the two edges that turn a checked
+//! field into a value: a `&str` borrowed from the input ([`Checked::as_str`], for
+//! [`PacketRef`](crate::PacketRef)) or an owned, validated type sharing the frame's buffer
+//! ([`Checked::share`], for [`Packet`](crate::Packet)).
 
-use crate::codec::Decoder;
 use crate::error::DecodeError;
-use crate::string::{check_str, is_plain_ascii, MqttString, StringError};
-use crate::topic::{check_filter, check_name, TopicError, TopicFilter, TopicName};
+use crate::string::{check_str, is_plain_ascii, StringError};
+use crate::topic::{check_filter, check_name, TopicError};
 use alloc::string::String;
-use bytes::Bytes;
+use alloc::vec::Vec;
+use bytes::{Buf, Bytes};
 
 /// Shares `raw`, a slice of `frame`, without copying.
-#[inline]
+#[inline(always)]
 pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
     // `raw` was read from `frame`: its offset is the distance between their addresses.
     // (`Bytes::slice_ref` computes the same, with more checks on the hot path.)
     let start = (raw.as_ptr() as usize).wrapping_sub(frame.as_ptr() as usize);
     match start.checked_add(raw.len()) {
-        Some(end) if !raw.is_empty() && end <= frame.len() => frame.slice(start..end),
+        Some(end) if !raw.is_empty() && end <= frame.len() => {
+            // `Bytes::slice`, which the compiler does not always inline.
+            let mut shared = frame.clone();
+            shared.advance(start);
+            shared.truncate(raw.len());
+            shared
+        }
         // An empty field has nothing to share (and a field not taken from `frame` cannot
         // happen: the parsers only read the frame).
         _ => {
@@ -25,77 +33,125 @@ pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
     }
 }
 
-/// Validates `raw` as UTF-8 and returns the bytes to keep: shared with the frame when valid,
-/// or, when the decoder accepts ill-formed UTF-8, a lossily repaired copy.
-///
-/// `plain` is the caller's one-pass proof ([`is_plain_ascii`]) that `raw` passes every
-/// check; only when it is `false` do the exact checks run.
-#[inline]
-fn utf8<E: From<StringError>>(
-    frame: &Bytes,
-    raw: &[u8],
-    decoder: &Decoder,
-    plain: bool,
-    check: impl Fn(&str) -> Result<(), E>,
-) -> Result<Bytes, E> {
-    if plain {
-        return Ok(share(frame, raw));
+/// A string field of a body (topic name, filter, client identifier, user name) that passed
+/// the checks of its type. Only the owned decoder with
+/// [`lossy_utf8`](crate::Decoder::lossy_utf8) on makes one over ill-formed UTF-8, and then its
+/// repaired text is in the [`Repairs`] of that decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Checked<'a>(pub(crate) &'a [u8]);
+
+impl<'a> Checked<'a> {
+    /// The text, borrowed from the input. (Fields of the borrowed decoder are always
+    /// well-formed: it never repairs, so the fallback is never taken.)
+    #[inline]
+    pub(crate) fn as_str(self) -> &'a str {
+        core::str::from_utf8(self.0).unwrap_or_default()
     }
-    match core::str::from_utf8(raw) {
-        Ok(s) => {
-            check(s)?;
-            Ok(share(frame, raw))
+
+    /// The text as bytes of `frame`, which the field was read from, without copying; or its
+    /// repaired copy.
+    #[inline]
+    pub(crate) fn share(self, frame: &Bytes, repairs: Option<&Repairs>) -> Bytes {
+        if let Some(repaired) = repairs.and_then(|r| r.get(self.0)) {
+            return repaired;
         }
-        Err(e) if !decoder.lossy_utf8 => Err(E::from(StringError::InvalidUtf8 {
+        share(frame, self.0)
+    }
+}
+
+/// The lossily repaired copies of the ill-formed fields of one packet, found by the address of
+/// the field they replace: the owned decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8)
+/// on passes one to the parsers. Without one, ill-formed UTF-8 is an error.
+#[derive(Debug, Default)]
+pub(crate) struct Repairs {
+    fields: Vec<(usize, usize, Bytes)>,
+}
+
+impl Repairs {
+    #[inline]
+    fn get(&self, raw: &[u8]) -> Option<Bytes> {
+        let key = (raw.as_ptr() as usize, raw.len());
+        self.fields
+            .iter()
+            .find(|(at, len, _)| (*at, *len) == key)
+            .map(|(_, _, bytes)| bytes.clone())
+    }
+}
+
+/// Checks `raw` with the rules of its type (`check`, after well-formed UTF-8).
+///
+/// `plain` is the caller's one-pass proof ([`is_plain_ascii`]) that `raw` passes every check;
+/// only when it is `false` do the exact checks run, which find the offset to report.
+#[inline(always)]
+fn utf8<'a, E: From<StringError>>(
+    raw: &'a [u8],
+    repairs: Option<&mut Repairs>,
+    plain: bool,
+    check: fn(&str) -> Result<(), E>,
+) -> Result<Checked<'a>, E> {
+    if plain {
+        Ok(Checked(raw))
+    } else {
+        exact(raw, repairs, check)
+    }
+}
+
+/// The exact checks of [`utf8`], and the repair.
+#[cold]
+#[inline(never)]
+fn exact<'a, E: From<StringError>>(
+    raw: &'a [u8],
+    repairs: Option<&mut Repairs>,
+    check: fn(&str) -> Result<(), E>,
+) -> Result<Checked<'a>, E> {
+    match (core::str::from_utf8(raw), repairs) {
+        (Ok(s), _) => {
+            check(s)?;
+            Ok(Checked(raw))
+        }
+        (Err(e), None) => Err(E::from(StringError::InvalidUtf8 {
             offset: e.valid_up_to(),
         })),
-        Err(_) => {
+        (Err(_), Some(repairs)) => {
             let repaired = String::from_utf8_lossy(raw).into_owned();
             check(&repaired)?;
-            Ok(Bytes::from(repaired))
+            let key = (raw.as_ptr() as usize, raw.len());
+            repairs.fields.push((key.0, key.1, Bytes::from(repaired)));
+            Ok(Checked(raw))
         }
     }
 }
 
 /// A UTF-8 encoded string field (client identifier, user name).
 #[inline]
-pub(crate) fn string(
-    frame: &Bytes,
-    raw: &[u8],
-    decoder: &Decoder,
-) -> Result<MqttString, DecodeError> {
+pub(crate) fn string<'a>(
+    raw: &'a [u8],
+    repairs: Option<&mut Repairs>,
+) -> Result<Checked<'a>, DecodeError> {
     // Plain ASCII (see `is_plain_ascii`) is a valid string.
     let plain = is_plain_ascii(raw);
-    utf8(frame, raw, decoder, plain, check_str)
-        .map(MqttString::from_checked)
-        .map_err(DecodeError::InvalidString)
+    utf8(raw, repairs, plain, check_str).map_err(DecodeError::InvalidString)
 }
 
 /// A topic name field (PUBLISH, Will Topic).
-#[inline]
-pub(crate) fn topic_name(
-    frame: &Bytes,
-    raw: &[u8],
-    decoder: &Decoder,
-) -> Result<TopicName, DecodeError> {
+#[inline(always)]
+pub(crate) fn topic_name<'a>(
+    raw: &'a [u8],
+    repairs: Option<&mut Repairs>,
+) -> Result<Checked<'a>, DecodeError> {
     // A non-empty name of plain ASCII (no wildcards among it) is valid.
     let plain = !raw.is_empty() && is_plain_ascii(raw);
-    utf8::<TopicError>(frame, raw, decoder, plain, check_name)
-        .map(TopicName::from_checked)
-        .map_err(DecodeError::InvalidTopicName)
+    utf8::<TopicError>(raw, repairs, plain, check_name).map_err(DecodeError::InvalidTopicName)
 }
 
 /// A topic filter field (SUBSCRIBE, UNSUBSCRIBE).
 #[inline]
-pub(crate) fn topic_filter(
-    frame: &Bytes,
-    raw: &[u8],
-    decoder: &Decoder,
-) -> Result<TopicFilter, DecodeError> {
+pub(crate) fn topic_filter<'a>(
+    raw: &'a [u8],
+    repairs: Option<&mut Repairs>,
+) -> Result<Checked<'a>, DecodeError> {
     // A non-empty filter of plain ASCII has no wildcards and is valid; one with
     // wildcards has their placement checked by `check_filter`.
     let plain = !raw.is_empty() && is_plain_ascii(raw);
-    utf8::<TopicError>(frame, raw, decoder, plain, check_filter)
-        .map(TopicFilter::from_checked)
-        .map_err(DecodeError::InvalidTopicFilter)
+    utf8::<TopicError>(raw, repairs, plain, check_filter).map_err(DecodeError::InvalidTopicFilter)
 }

@@ -1,36 +1,43 @@
 //! The MQTT 3.1.1 control packets (chapter 3), one file per packet or family of packets.
 
 mod ack;
+mod borrowed;
 mod connack;
 mod connect;
 pub(crate) mod fields;
-mod publish;
+pub(crate) mod publish;
 mod suback;
 mod subscribe;
 mod unsubscribe;
 
 pub use ack::{PubAck, PubComp, PubRec, PubRel, UnsubAck};
+pub use borrowed::PacketRef;
 pub use connack::ConnAck;
-pub use connect::{Connect, Login, Will};
-pub use publish::Publish;
-pub use suback::SubAck;
-pub use subscribe::{Subscribe, Subscription};
-pub use unsubscribe::Unsubscribe;
+pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
+pub use publish::{Publish, PublishRef};
+pub use suback::{SubAck, SubAckIter, SubAckRef};
+pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription};
+pub use unsubscribe::{Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::{begin, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
+use alloc::boxed::Box;
 use bytes::{BufMut, Bytes};
 
 /// An MQTT 3.1.1 control packet.
 ///
 /// Packets own their data (no lifetimes): strings and payloads are [`Bytes`] sharing the
 /// buffer they were decoded from, so a packet can be kept in session state or sent to another
-/// task as it is.
+/// task as it is. For decoding without allocating, see [`PacketRef`].
+///
+/// CONNECT, which comes once per connection and is by far the largest, is boxed, so that
+/// `Packet` stays small for the packets of every moment (72 bytes on 64-bit targets, against
+/// 176 with CONNECT inline).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Packet {
     /// CONNECT (section 3.1), client to server.
-    Connect(Connect),
+    Connect(Box<Connect>),
     /// CONNACK (section 3.2), server to client.
     ConnAck(ConnAck),
     /// PUBLISH (section 3.3), both ways.
@@ -108,7 +115,9 @@ impl Packet {
         }
         let body = frame.get(body_start..).unwrap_or_default();
         Ok(match header.packet_type {
-            PacketType::Connect => Packet::Connect(Connect::decode(body, &frame, decoder)?),
+            PacketType::Connect => {
+                Packet::Connect(Box::new(Connect::decode(body, &frame, decoder)?))
+            }
             PacketType::Subscribe => Packet::Subscribe(Subscribe::decode(body, &frame, decoder)?),
             PacketType::Unsubscribe => {
                 Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
@@ -155,7 +164,10 @@ const fn first_byte(packet_type: PacketType) -> u8 {
 }
 
 /// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP, DISCONNECT).
-fn encode_empty<B: BufMut>(packet_type: PacketType, buf: &mut B) -> Result<(), EncodeError> {
+pub(crate) fn encode_empty<B: BufMut>(
+    packet_type: PacketType,
+    buf: &mut B,
+) -> Result<(), EncodeError> {
     begin(buf, first_byte(packet_type), 0)
 }
 
@@ -210,7 +222,6 @@ macro_rules! into_packet {
     };
 }
 into_packet!(
-    Connect,
     ConnAck,
     Publish,
     PubAck,
@@ -222,3 +233,9 @@ into_packet!(
     Unsubscribe,
     UnsubAck
 );
+
+impl From<Connect> for Packet {
+    fn from(p: Connect) -> Packet {
+        Packet::Connect(Box::new(p))
+    }
+}

@@ -30,20 +30,109 @@ impl SubAck {
     }
 
     pub(crate) fn decode(body: &[u8]) -> Result<Self, DecodeError> {
-        let (codes, packet_id) = finish_prefix(packet_id(body))?;
-        if codes.is_empty() {
-            return Err(DecodeError::EmptySubAck);
+        parse(body).map(|raw| raw.to_owned())
+    }
+}
+
+/// Reads and checks a SUBACK body: the parser of both decoders.
+pub(crate) fn parse(body: &[u8]) -> Result<SubAckRef<'_>, DecodeError> {
+    let (codes, packet_id) = finish_prefix(packet_id(body))?;
+    if codes.is_empty() {
+        return Err(DecodeError::EmptySubAck);
+    }
+    if let Some(&b) = codes
+        .iter()
+        .find(|&&b| SubscribeReturnCode::from_byte(b).is_none())
+    {
+        return Err(DecodeError::InvalidSubAckReturnCode(b));
+    }
+    Ok(SubAckRef { packet_id, codes })
+}
+
+/// SUBACK (section 3.9) borrowed from the buffer it was decoded from (see
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the return codes as they are on the
+/// wire, already checked, read with [`SubAckRef::iter`] without allocating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubAckRef<'a> {
+    /// The packet identifier of the SUBSCRIBE.
+    pub packet_id: PacketId,
+    codes: &'a [u8],
+}
+
+impl<'a> SubAckRef<'a> {
+    /// The return codes in order, one per subscription of the SUBSCRIBE.
+    pub fn iter(&self) -> SubAckIter<'a> {
+        SubAckIter(self.codes.iter())
+    }
+
+    /// How many return codes the packet holds, at least one.
+    pub fn len(&self) -> usize {
+        self.codes.len()
+    }
+
+    /// Always `false`: an empty SUBACK is refused when decoding.
+    pub fn is_empty(&self) -> bool {
+        self.codes.is_empty()
+    }
+
+    /// Copies the packet into an owned [`SubAck`] (one allocation, for the list).
+    pub fn to_owned(&self) -> SubAck {
+        SubAck {
+            packet_id: self.packet_id,
+            return_codes: self.iter().collect(),
         }
-        let return_codes = codes
-            .iter()
-            .map(|&b| {
-                SubscribeReturnCode::from_byte(b).ok_or(DecodeError::InvalidSubAckReturnCode(b))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(SubAck {
-            packet_id,
-            return_codes,
-        })
+    }
+}
+
+impl<'a> IntoIterator for SubAckRef<'a> {
+    type Item = SubscribeReturnCode;
+    type IntoIter = SubAckIter<'a>;
+    fn into_iter(self) -> SubAckIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<SubAckRef<'_>> for SubAck {
+    fn from(suback: SubAckRef<'_>) -> Self {
+        suback.to_owned()
+    }
+}
+
+/// The return codes of a [`SubAckRef`].
+#[derive(Debug, Clone)]
+pub struct SubAckIter<'a>(core::slice::Iter<'a, u8>);
+
+impl Iterator for SubAckIter<'_> {
+    type Item = SubscribeReturnCode;
+
+    fn next(&mut self) -> Option<SubscribeReturnCode> {
+        // Every byte was checked when the packet was decoded.
+        self.0
+            .next()
+            .map(|&b| SubscribeReturnCode::from_byte(b).unwrap_or(SubscribeReturnCode::Failure))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl ExactSizeIterator for SubAckIter<'_> {}
+
+impl Encode for SubAckRef<'_> {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.codes.len().saturating_add(2))
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        begin(
+            buf,
+            first_byte(PacketType::SubAck),
+            self.codes.len().saturating_add(2),
+        )?;
+        buf.put_u16(self.packet_id.get());
+        buf.put_slice(self.codes);
+        Ok(())
     }
 }
 

@@ -1,6 +1,6 @@
 //! SUBSCRIBE (section 3.8): a client's request for messages on topic filters.
 
-use super::fields::topic_filter;
+use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{begin, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
@@ -55,22 +55,9 @@ impl Subscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (input, packet_id) = finish_prefix(packet_id(body))?;
-        let subscriptions = non_empty_list(
-            input,
-            DecodeError::EmptySubscribe,
-            subscription,
-            |(filter, qos)| {
-                Ok(Subscription {
-                    filter: topic_filter(frame, filter, decoder)?,
-                    qos,
-                })
-            },
-        )?;
-        Ok(Subscribe {
-            packet_id,
-            subscriptions,
-        })
+        let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
+        let raw = parse(body, lossy.then_some(&mut repairs))?;
+        Ok(raw.share_into_owned(frame, lossy.then_some(&repairs)))
     }
 
     fn remaining_len(&self) -> usize {
@@ -78,6 +65,152 @@ impl Subscribe {
             len.saturating_add(prefixed_len(s.filter.len()))
                 .saturating_add(1)
         })
+    }
+}
+
+/// Reads and checks a SUBSCRIBE body: the parser of both decoders.
+pub(crate) fn parse<'a>(
+    body: &'a [u8],
+    mut repairs: Option<&mut Repairs>,
+) -> Result<SubscribeRef<'a>, DecodeError> {
+    let (list, packet_id) = finish_prefix(packet_id(body))?;
+    let len = non_empty_list(
+        list,
+        DecodeError::EmptySubscribe,
+        subscription,
+        |(filter, _)| topic_filter(filter, repairs.as_deref_mut()).map(drop),
+    )?;
+    Ok(SubscribeRef {
+        packet_id,
+        list,
+        len,
+    })
+}
+
+/// SUBSCRIBE (section 3.8) borrowed from the buffer it was decoded from (see
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the
+/// subscriptions as they are on the wire, already checked, read with [`SubscribeRef::iter`]
+/// without allocating. [`SubscribeRef::to_owned`] copies it into a [`Subscribe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubscribeRef<'a> {
+    /// The packet identifier the SUBACK will echo.
+    pub packet_id: PacketId,
+    list: &'a [u8],
+    len: usize,
+}
+
+impl<'a> SubscribeRef<'a> {
+    /// The subscriptions in order: each topic filter (validated) and its Requested QoS.
+    pub fn iter(&self) -> SubscribeIter<'a> {
+        SubscribeIter {
+            rest: self.list,
+            left: self.len,
+        }
+    }
+
+    /// How many subscriptions the packet holds, at least one.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always `false`: an empty SUBSCRIBE is refused when decoding [MQTT-3.8.3-3].
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The payload as it is on the wire: each filter with its length prefix and Requested QoS.
+    pub fn payload(&self) -> &'a [u8] {
+        self.list
+    }
+
+    /// Copies the packet into an owned [`Subscribe`]: one allocation for the filters, one for
+    /// the list.
+    pub fn to_owned(&self) -> Subscribe {
+        let frame = Bytes::copy_from_slice(self.list);
+        SubscribeRef {
+            list: &frame,
+            ..*self
+        }
+        .share_into_owned(&frame, None)
+    }
+
+    /// The owned packet, its filters shared with `frame`, which the list was read from.
+    fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Subscribe {
+        let mut subscriptions = Vec::with_capacity(self.len);
+        let mut entries = self.iter();
+        while let Some((filter, qos)) = entries.next_raw() {
+            subscriptions.push(Subscription {
+                filter: TopicFilter::from_checked(Checked(filter).share(frame, repairs)),
+                qos,
+            });
+        }
+        Subscribe {
+            packet_id: self.packet_id,
+            subscriptions,
+        }
+    }
+}
+
+impl<'a> IntoIterator for SubscribeRef<'a> {
+    type Item = (&'a str, QoS);
+    type IntoIter = SubscribeIter<'a>;
+    fn into_iter(self) -> SubscribeIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<SubscribeRef<'_>> for Subscribe {
+    fn from(subscribe: SubscribeRef<'_>) -> Self {
+        subscribe.to_owned()
+    }
+}
+
+/// The subscriptions of a [`SubscribeRef`]: `(topic filter, Requested QoS)`.
+#[derive(Debug, Clone)]
+pub struct SubscribeIter<'a> {
+    rest: &'a [u8],
+    left: usize,
+}
+
+impl<'a> SubscribeIter<'a> {
+    /// The next entry, whose filter was checked when the packet was decoded.
+    fn next_raw(&mut self) -> Option<(&'a [u8], QoS)> {
+        let (rest, entry) = subscription(self.rest).ok()?;
+        self.rest = rest;
+        self.left = self.left.saturating_sub(1);
+        Some(entry)
+    }
+}
+
+impl<'a> Iterator for SubscribeIter<'a> {
+    type Item = (&'a str, QoS);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_raw()
+            .map(|(filter, qos)| (Checked(filter).as_str(), qos))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for SubscribeIter<'_> {}
+
+impl Encode for SubscribeRef<'_> {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.list.len().saturating_add(2))
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        begin(
+            buf,
+            first_byte(PacketType::Subscribe),
+            self.list.len().saturating_add(2),
+        )?;
+        buf.put_u16(self.packet_id.get());
+        buf.put_slice(self.list);
+        Ok(())
     }
 }
 

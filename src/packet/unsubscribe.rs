@@ -1,6 +1,6 @@
 //! UNSUBSCRIBE (section 3.10): a client's request to drop subscriptions.
 
-use super::fields::topic_filter;
+use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{begin, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
@@ -33,17 +33,156 @@ impl Unsubscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (input, packet_id) = finish_prefix(packet_id(body))?;
-        let filters = non_empty_list(input, DecodeError::EmptyUnsubscribe, prefixed, |f| {
-            topic_filter(frame, f, decoder)
-        })?;
-        Ok(Unsubscribe { packet_id, filters })
+        let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
+        let raw = parse(body, lossy.then_some(&mut repairs))?;
+        Ok(raw.share_into_owned(frame, lossy.then_some(&repairs)))
     }
 
     fn remaining_len(&self) -> usize {
         self.filters
             .iter()
             .fold(2usize, |len, f| len.saturating_add(prefixed_len(f.len())))
+    }
+}
+
+/// Reads and checks an UNSUBSCRIBE body: the parser of both decoders.
+pub(crate) fn parse<'a>(
+    body: &'a [u8],
+    mut repairs: Option<&mut Repairs>,
+) -> Result<UnsubscribeRef<'a>, DecodeError> {
+    let (list, packet_id) = finish_prefix(packet_id(body))?;
+    let len = non_empty_list(list, DecodeError::EmptyUnsubscribe, prefixed, |filter| {
+        topic_filter(filter, repairs.as_deref_mut()).map(drop)
+    })?;
+    Ok(UnsubscribeRef {
+        packet_id,
+        list,
+        len,
+    })
+}
+
+/// UNSUBSCRIBE (section 3.10) borrowed from the buffer it was decoded from (see
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the topic
+/// filters as they are on the wire, already checked, read with [`UnsubscribeRef::iter`]
+/// without allocating. [`UnsubscribeRef::to_owned`] copies it into an [`Unsubscribe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct UnsubscribeRef<'a> {
+    /// The packet identifier the UNSUBACK will echo.
+    pub packet_id: PacketId,
+    list: &'a [u8],
+    len: usize,
+}
+
+impl<'a> UnsubscribeRef<'a> {
+    /// The topic filters in order, validated.
+    pub fn iter(&self) -> UnsubscribeIter<'a> {
+        UnsubscribeIter {
+            rest: self.list,
+            left: self.len,
+        }
+    }
+
+    /// How many filters the packet holds, at least one.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always `false`: an empty UNSUBSCRIBE is refused when decoding [MQTT-3.10.3-2].
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The payload as it is on the wire: each filter with its length prefix.
+    pub fn payload(&self) -> &'a [u8] {
+        self.list
+    }
+
+    /// Copies the packet into an owned [`Unsubscribe`]: one allocation for the filters, one
+    /// for the list.
+    pub fn to_owned(&self) -> Unsubscribe {
+        let frame = Bytes::copy_from_slice(self.list);
+        UnsubscribeRef {
+            list: &frame,
+            ..*self
+        }
+        .share_into_owned(&frame, None)
+    }
+
+    /// The owned packet, its filters shared with `frame`, which the list was read from.
+    fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Unsubscribe {
+        let mut filters = Vec::with_capacity(self.len);
+        let mut entries = self.iter();
+        while let Some(filter) = entries.next_raw() {
+            filters.push(TopicFilter::from_checked(
+                Checked(filter).share(frame, repairs),
+            ));
+        }
+        Unsubscribe {
+            packet_id: self.packet_id,
+            filters,
+        }
+    }
+}
+
+impl<'a> IntoIterator for UnsubscribeRef<'a> {
+    type Item = &'a str;
+    type IntoIter = UnsubscribeIter<'a>;
+    fn into_iter(self) -> UnsubscribeIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<UnsubscribeRef<'_>> for Unsubscribe {
+    fn from(unsubscribe: UnsubscribeRef<'_>) -> Self {
+        unsubscribe.to_owned()
+    }
+}
+
+/// The topic filters of an [`UnsubscribeRef`].
+#[derive(Debug, Clone)]
+pub struct UnsubscribeIter<'a> {
+    rest: &'a [u8],
+    left: usize,
+}
+
+impl<'a> UnsubscribeIter<'a> {
+    /// The next filter, checked when the packet was decoded.
+    fn next_raw(&mut self) -> Option<&'a [u8]> {
+        let (rest, filter) = prefixed(self.rest).ok()?;
+        self.rest = rest;
+        self.left = self.left.saturating_sub(1);
+        Some(filter)
+    }
+}
+
+impl<'a> Iterator for UnsubscribeIter<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_raw().map(|filter| Checked(filter).as_str())
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for UnsubscribeIter<'_> {}
+
+impl Encode for UnsubscribeRef<'_> {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.list.len().saturating_add(2))
+    }
+
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        begin(
+            buf,
+            first_byte(PacketType::Unsubscribe),
+            self.list.len().saturating_add(2),
+        )?;
+        buf.put_u16(self.packet_id.get());
+        buf.put_slice(self.list);
+        Ok(())
     }
 }
 
