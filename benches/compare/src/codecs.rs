@@ -32,8 +32,9 @@ pub trait Runner {
     fn teardown(&mut self) {}
 }
 
-pub const CODECS: [&str; 6] = [
+pub const CODECS: [&str; 7] = [
     "mqttwire",
+    "mqttwire-ref",
     "mqttrs",
     "rumqttc",
     "mqttbytes",
@@ -75,6 +76,8 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
         ("mqttwire", "decode") => Box::new(wire::Decode::new(corpus)),
         ("mqttwire", "encode") => Box::new(wire::Encode::new(corpus)?),
         ("mqttwire-vec", "encode") => Box::new(wire::Encode::new_vec(corpus)?),
+        ("mqttwire-ref", "decode") => Box::new(wire::DecodeRef::new(corpus)),
+        ("mqttwire-ref", "encode") => Box::new(wire::EncodeRef::new(corpus)?),
         ("mqttrs", "decode") => Box::new(mqttrs_impl::Decode {
             corpus,
             buf: Vec::new(),
@@ -148,7 +151,7 @@ impl Runner for FrameWalk {
 mod wire {
     use super::*;
     use bytes::BytesMut;
-    use mqttwire::{Decoder, Packet};
+    use mqttwire::{Decoder, Packet, PacketRef};
 
     pub struct Decode {
         corpus: &'static Corpus,
@@ -192,6 +195,95 @@ mod wire {
         }
         fn teardown(&mut self) {
             self.buf = BytesMut::new();
+        }
+    }
+
+    /// `Decoder::decode_ref`: packets borrowed from a plain slice, as mqttrs decodes.
+    pub struct DecodeRef {
+        corpus: &'static Corpus,
+        buf: Vec<u8>,
+        decoder: Decoder,
+    }
+
+    impl DecodeRef {
+        pub fn new(corpus: &'static Corpus) -> Self {
+            DecodeRef {
+                corpus,
+                buf: Vec::new(),
+                decoder: Decoder::new(),
+            }
+        }
+    }
+
+    pub fn decode_all_ref<'a>(
+        decoder: &Decoder,
+        data: &'a [u8],
+        mut f: impl FnMut(PacketRef<'a>),
+    ) -> Outcome {
+        let (mut pos, mut n) = (0, 0);
+        loop {
+            match decoder.decode_ref(&data[pos..]) {
+                Ok(Some((p, consumed))) => {
+                    f(p);
+                    pos += consumed;
+                    n += 1;
+                }
+                Ok(None) => return outcome(n, pos, None),
+                Err(e) => return outcome(n, pos, Some(e.to_string())),
+            }
+        }
+    }
+
+    impl Runner for DecodeRef {
+        fn setup(&mut self) {
+            self.buf = self.corpus.bytes.clone();
+        }
+        fn run(&mut self) -> Outcome {
+            decode_all_ref(&self.decoder, black_box(&self.buf[..]), |p| {
+                black_box(&p);
+            })
+        }
+        fn teardown(&mut self) {
+            self.buf = Vec::new();
+        }
+    }
+
+    /// Encodes the borrowed packets `decode_ref` made from the corpus (forwarding without
+    /// copying into owned packets first) into a reused `BytesMut`.
+    pub struct EncodeRef {
+        packets: Vec<PacketRef<'static>>,
+        out: BytesMut,
+    }
+
+    impl EncodeRef {
+        pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+            let mut packets = Vec::with_capacity(corpus.packets);
+            let o = decode_all_ref(&Decoder::new(), &corpus.bytes, |p| packets.push(p));
+            if let Some(e) = o.error {
+                return Err(format!("decoding the corpus failed: {e}"));
+            }
+            Ok(EncodeRef {
+                packets,
+                out: BytesMut::with_capacity(corpus.bytes.len()),
+            })
+        }
+    }
+
+    impl Runner for EncodeRef {
+        fn setup(&mut self) {
+            self.out.clear();
+        }
+        fn run(&mut self) -> Outcome {
+            use mqttwire::Encode as _;
+            for (i, p) in self.packets.iter().enumerate() {
+                if let Err(e) = p.encode(&mut self.out) {
+                    return outcome(i, self.out.len(), Some(e.to_string()));
+                }
+            }
+            outcome(self.packets.len(), self.out.len(), None)
+        }
+        fn output(&self) -> Option<Vec<u8>> {
+            Some(self.out.to_vec())
         }
     }
 
