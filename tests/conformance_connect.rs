@@ -7,57 +7,12 @@
 use bytes::{Bytes, BytesMut};
 use mqttwire::*;
 
+mod support;
+use support::*;
+
 // ---------------------------------------------------------------------------------------------
-// Helpers (each conformance file carries its own copy so that it stands alone).
+// Helpers of this file (the shared ones are in `support/mod.rs`).
 // ---------------------------------------------------------------------------------------------
-
-/// A valid packet written by hand: it decodes to `expected` (alone, followed by another packet,
-/// and as a frame), every strict prefix waits for more bytes without touching the buffer, and
-/// our encoder writes exactly these bytes.
-fn valid(wire: &[u8], expected: &Packet) {
-    accepted(wire, expected);
-    assert_eq!(
-        expected.encoded_len(),
-        wire.len(),
-        "encoded_len of {expected:?}"
-    );
-    assert_eq!(
-        &expected.to_bytes().unwrap()[..],
-        wire,
-        "encoding of {expected:?}"
-    );
-}
-
-/// `wire` decodes to `expected`, consuming exactly its frame, and its strict prefixes wait.
-fn accepted(wire: &[u8], expected: &Packet) {
-    let mut buf = BytesMut::from(wire);
-    assert_eq!(decode(&mut buf), Ok(Some(expected.clone())), "{wire:02x?}");
-    assert!(buf.is_empty());
-    let mut buf = BytesMut::from(wire);
-    buf.extend_from_slice(&[0xc0, 0x00]);
-    assert_eq!(decode(&mut buf), Ok(Some(expected.clone())));
-    assert_eq!(&buf[..], &[0xc0, 0x00], "exactly one frame is consumed");
-    assert_eq!(
-        decode_frame(Bytes::copy_from_slice(wire)),
-        Ok(expected.clone())
-    );
-    for cut in 0..wire.len() {
-        let mut buf = BytesMut::from(&wire[..cut]);
-        assert_eq!(decode(&mut buf), Ok(None), "prefix of {cut} bytes");
-        assert_eq!(&buf[..], &wire[..cut], "prefix of {cut} bytes was touched");
-    }
-}
-
-/// `wire` is refused with `error`, by the streaming decoder and by `decode_frame`.
-fn rejected(wire: &[u8], error: DecodeError) {
-    let mut buf = BytesMut::from(wire);
-    assert_eq!(decode(&mut buf), Err(error), "{wire:02x?}");
-    assert_eq!(
-        decode_frame(Bytes::copy_from_slice(wire)),
-        Err(error),
-        "{wire:02x?}"
-    );
-}
 
 /// A CONNECT packet: fixed header `0x10`, the Remaining Length (one byte is enough here), the
 /// protocol name `MQTT`, level 4, `flags`, Keep Alive 60, then `payload` as given.

@@ -4,59 +4,15 @@
 //! Every expected byte sequence is written by hand from the standard (Figures 3.20 to 3.32),
 //! never produced by this crate's encoder. See `src/conformance.md` for the statement table.
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use mqttwire::*;
 
+mod support;
+use support::*;
+
 // ---------------------------------------------------------------------------------------------
-// Helpers (each conformance file carries its own copy so that it stands alone).
+// Helpers of this file (the shared ones are in `support/mod.rs`).
 // ---------------------------------------------------------------------------------------------
-
-/// A valid packet written by hand: it decodes to `expected` (alone, followed by another packet,
-/// and as a frame), every strict prefix waits for more bytes without touching the buffer, and
-/// our encoder writes exactly these bytes.
-fn valid(wire: &[u8], expected: &Packet) {
-    let mut buf = BytesMut::from(wire);
-    assert_eq!(decode(&mut buf), Ok(Some(expected.clone())), "{wire:02x?}");
-    assert!(buf.is_empty());
-    let mut buf = BytesMut::from(wire);
-    buf.extend_from_slice(&[0xc0, 0x00]);
-    assert_eq!(decode(&mut buf), Ok(Some(expected.clone())));
-    assert_eq!(&buf[..], &[0xc0, 0x00], "exactly one frame is consumed");
-    assert_eq!(
-        decode_frame(Bytes::copy_from_slice(wire)),
-        Ok(expected.clone())
-    );
-    for cut in 0..wire.len() {
-        let mut buf = BytesMut::from(&wire[..cut]);
-        assert_eq!(decode(&mut buf), Ok(None), "prefix of {cut} bytes");
-        assert_eq!(&buf[..], &wire[..cut], "prefix of {cut} bytes was touched");
-    }
-    assert_eq!(
-        expected.encoded_len(),
-        wire.len(),
-        "encoded_len of {expected:?}"
-    );
-    assert_eq!(
-        &expected.to_bytes().unwrap()[..],
-        wire,
-        "encoding of {expected:?}"
-    );
-}
-
-/// `wire` is refused with `error`, by the streaming decoder and by `decode_frame`.
-fn rejected(wire: &[u8], error: DecodeError) {
-    let mut buf = BytesMut::from(wire);
-    assert_eq!(decode(&mut buf), Err(error), "{wire:02x?}");
-    assert_eq!(
-        decode_frame(Bytes::copy_from_slice(wire)),
-        Err(error),
-        "{wire:02x?}"
-    );
-}
-
-fn pid(id: u16) -> PacketId {
-    PacketId::new(id).unwrap()
-}
 
 fn filter(text: &str) -> TopicFilter {
     TopicFilter::new(text).unwrap()
