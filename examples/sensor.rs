@@ -14,16 +14,17 @@
 //! Only `std::net` and mqttwire: `Encode` turns packets into bytes, `Decoder` turns the
 //! bytes the broker sends back into packets. Run with `--help` for every option.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use mqttwire::{
-    Connect, Decoder, Encode, MqttString, Packet, PacketId, PubRel, Publish, QoS, QosPid,
-    TopicName, Will,
+    Connect, Encode, MqttString, Packet, PacketId, PubRel, Publish, QoS, QosPid, TopicName, Will,
 };
 use std::error::Error;
-use std::io::{ErrorKind, Read, Write};
-use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+#[path = "client/connection.rs"]
+mod connection;
+use connection::Connection;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
@@ -303,100 +304,6 @@ impl Publisher {
                 return id;
             }
         }
-    }
-}
-
-/// One MQTT connection over a blocking TCP stream: packets out through [`Encode`], bytes in
-/// through [`Decoder`], every read bounded by a deadline, and PINGREQ sent whenever the client
-/// has been silent for the keep-alive period.
-struct Connection {
-    stream: TcpStream,
-    buf: BytesMut,
-    decoder: Decoder,
-    keep_alive: Option<Duration>,
-    last_sent: Instant,
-    /// When the unanswered PINGREQ was sent, if there is one.
-    ping_sent: Option<Instant>,
-}
-
-impl Connection {
-    fn open(host: &str, port: u16, keep_alive: u16) -> Result<Connection> {
-        let addr = (host, port)
-            .to_socket_addrs()?
-            .next()
-            .ok_or_else(|| format!("{host} has no address"))?;
-        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(10))?;
-        // Small packets should leave at once, not wait for Nagle's algorithm.
-        stream.set_nodelay(true)?;
-        Ok(Connection {
-            stream,
-            buf: BytesMut::with_capacity(4096),
-            decoder: Decoder::new(),
-            keep_alive: (keep_alive > 0).then(|| Duration::from_secs(keep_alive.into())),
-            last_sent: Instant::now(),
-            ping_sent: None,
-        })
-    }
-
-    fn send(&mut self, packet: &impl Encode) -> Result<()> {
-        self.stream.write_all(&packet.to_bytes()?)?;
-        self.last_sent = Instant::now();
-        Ok(())
-    }
-
-    /// The next packet from the broker, or `None` once `deadline` passes. Keep-alive is handled
-    /// here, so every wait in the program keeps the connection alive: PINGRESP is consumed, and
-    /// a broker that does not answer a PINGREQ within the keep-alive period is an error.
-    fn poll(&mut self, deadline: Instant) -> Result<Option<Packet>> {
-        loop {
-            // A malformed packet ends the connection [MQTT-4.8.0-1]: `?` returns the error.
-            match self.decoder.decode(&mut self.buf)? {
-                Some(Packet::PingResp) => {
-                    self.ping_sent = None;
-                    continue;
-                }
-                Some(packet) => return Ok(Some(packet)),
-                None => {}
-            }
-            let now = Instant::now();
-            if let Some(period) = self.keep_alive {
-                if let Some(sent) = self.ping_sent {
-                    if now >= sent + period {
-                        return Err("the broker did not answer PINGREQ".into());
-                    }
-                } else if now >= self.last_sent + period {
-                    self.send(&Packet::PingReq)?;
-                    self.ping_sent = Some(now);
-                }
-            }
-            if now >= deadline {
-                return Ok(None);
-            }
-            let mut wake = deadline;
-            if let Some(period) = self.keep_alive {
-                wake = wake.min(self.ping_sent.unwrap_or(self.last_sent) + period);
-            }
-            // A zero timeout means "block forever" to the OS, hence the 1 ms floor.
-            let timeout = wake
-                .saturating_duration_since(now)
-                .max(Duration::from_millis(1));
-            self.stream.set_read_timeout(Some(timeout))?;
-            let mut chunk = [0u8; 4096];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return Err("the broker closed the connection".into()),
-                Ok(n) => self
-                    .buf
-                    .extend_from_slice(chunk.get(..n).unwrap_or_default()),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-
-    fn close(self) {
-        // Errors do not matter any more: we are leaving.
-        let _ = self.stream.shutdown(Shutdown::Both);
     }
 }
 
