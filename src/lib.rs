@@ -67,6 +67,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! ## Borrowed decoding, without allocation
+//!
+//! Firmware and hot paths can decode a plain `&[u8]` with [`Decoder::decode_ref`] into
+//! [`PacketRef`]s that borrow it: same rules and errors, no allocation, no reference counting.
+//! [`PacketRef::to_owned`] makes a [`Packet`] of one when it must outlive the buffer.
+//!
 //! ## Topics
 //!
 //! [`TopicName`] and [`TopicFilter`] are validated when made (section 4.7).
