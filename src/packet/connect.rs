@@ -280,7 +280,9 @@ pub(crate) struct RawConnect<'a> {
     password: Option<&'a [u8]>,
 }
 
-/// The fields of a CONNECT as borrowed slices, before their content is checked.
+/// The fields of a CONNECT as bytes: what the parser reads before their content is checked,
+/// and what the encoder of both [`Connect`] and [`ConnectRef`] writes (turning the owned
+/// strings into `&str` would check their UTF-8 again).
 struct Fields<'a> {
     protocol: Protocol,
     clean_session: bool,
@@ -398,21 +400,9 @@ fn check_binary(field: &[u8]) -> Result<(), EncodeError> {
     Ok(())
 }
 
-/// The fields of a CONNECT as bytes: what the encoder of both [`Connect`] and [`ConnectRef`]
-/// reads (turning the owned strings into `&str` would check their UTF-8 again).
-struct Wire<'a> {
-    protocol: Protocol,
-    clean_session: bool,
-    keep_alive: u16,
-    client_id: &'a [u8],
-    will: Option<(&'a [u8], &'a [u8], QoS, bool)>,
-    username: Option<&'a [u8]>,
-    password: Option<&'a [u8]>,
-}
-
 impl Connect {
-    fn wire(&self) -> Wire<'_> {
-        Wire {
+    fn wire(&self) -> Fields<'_> {
+        Fields {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
@@ -428,8 +418,8 @@ impl Connect {
 }
 
 impl ConnectRef<'_> {
-    fn wire(&self) -> Wire<'_> {
-        Wire {
+    fn wire(&self) -> Fields<'_> {
+        Fields {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
@@ -443,7 +433,7 @@ impl ConnectRef<'_> {
     }
 }
 
-impl Wire<'_> {
+impl Fields<'_> {
     fn flags(&self) -> u8 {
         let mut flags = 0;
         if self.clean_session {
