@@ -80,6 +80,38 @@ pub(crate) fn is_plain_ascii(bytes: &[u8]) -> bool {
     }
 }
 
+/// `bytes` as text, when [`is_plain_ascii`] holds; `None` proves nothing (see there).
+///
+/// This is the crate's one `unsafe` block. It exists because it pays: a topic name is checked
+/// by [`is_plain_ascii`] anyway, and `core::str::from_utf8` would check the same bytes again,
+/// which cost 128 of the 324 instructions of a borrowed PUBLISH decode (`benches/NOTES.md`).
+#[allow(unsafe_code)]
+#[inline(always)]
+pub(crate) fn plain_ascii_str(bytes: &[u8]) -> Option<&str> {
+    if !is_plain_ascii(bytes) {
+        return None;
+    }
+    debug_assert!(bytes.is_ascii(), "is_plain_ascii passed a non-ASCII byte");
+    // SAFETY: `is_plain_ascii` returned true, so every byte of `bytes` is below 0x80: the
+    // short path compares each byte with the range 0x2d..0x7f, and the word path returns false
+    // whenever a word has a byte with its high bit set (the `| x` term of `outside`), over
+    // words that cover every byte (whole words from the start, then the last eight bytes).
+    // Bytes below 0x80 are ASCII characters, each a one-byte UTF-8 sequence, so the slice is
+    // well-formed UTF-8. (Tested: `plain_ascii_str_is_exact` below, and under Miri in CI.)
+    Some(unsafe { core::str::from_utf8_unchecked(bytes) })
+}
+
+/// The text of bytes that were checked to be well-formed UTF-8 earlier (a value's own bytes,
+/// a list entry validated at decode): without a second full check when they are plain ASCII.
+/// Never fails for such bytes; for others it answers `""` rather than panic.
+#[inline]
+pub(crate) fn checked_text(bytes: &[u8]) -> &str {
+    match plain_ascii_str(bytes) {
+        Some(text) => text,
+        None => core::str::from_utf8(bytes).unwrap_or_default(),
+    }
+}
+
 /// A UTF-8 encoded string of section 1.5.3 (client identifier, user name): well-formed UTF-8,
 /// no U+0000, at most 65,535 bytes. Checked once when made, then free to read.
 ///
@@ -145,9 +177,8 @@ macro_rules! checked_str_type {
             /// The text.
             #[inline]
             pub fn as_str(&self) -> &str {
-                // The bytes were checked to be UTF-8 when the value was made, so `from_utf8`
-                // cannot fail here; the fallback keeps this path free of panics and `unsafe`.
-                core::str::from_utf8(&self.0).unwrap_or_default()
+                // The bytes were checked to be UTF-8 when the value was made.
+                $crate::string::checked_text(&self.0)
             }
 
             /// The bytes, shared with the buffer they were decoded from.
@@ -248,15 +279,26 @@ checked_str_type!(MqttString, StringError, check_str);
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]
 mod fast_check_tests {
-    use super::is_plain_ascii;
+    use super::{checked_text, is_plain_ascii, plain_ascii_str};
 
     /// Every byte value at every position of strings of 0 to 24 bytes, next to various
     /// neighbours: the word test must agree with the byte-by-byte definition.
     #[test]
     fn word_test_agrees_with_the_definition() {
-        for len in 0..=24 {
+        // Under Miri (which checks the `unsafe` of `plain_ascii_str`), the lengths around a
+        // word and the byte values at the edges of the range only: the full sweep takes
+        // minutes there.
+        let (lengths, values): (alloc::vec::Vec<usize>, alloc::vec::Vec<u8>) = if cfg!(miri) {
+            (
+                alloc::vec![0, 1, 7, 8, 9, 16, 17, 23],
+                alloc::vec![0x00, 0x2c, 0x2d, 0x7e, 0x7f, 0x80, 0xff],
+            )
+        } else {
+            ((0..=24).collect(), (0..=255).collect())
+        };
+        for len in lengths {
             for pos in 0..len {
-                for value in 0..=255u8 {
+                for &value in &values {
                     let mut bytes = alloc::vec![b'a'; len];
                     bytes[pos] = value;
                     for neighbour in [b'a', 0x00, 0x01, 0x2c, 0x2d, 0x7e, 0x7f, 0x80, 0xff, b'+'] {
@@ -265,9 +307,38 @@ mod fast_check_tests {
                         }
                         let naive = bytes.iter().all(|b| (0x2d..=0x7e).contains(b));
                         assert_eq!(is_plain_ascii(&bytes), naive, "{bytes:?}");
+                        assert_eq!(
+                            plain_ascii_str(&bytes),
+                            naive.then(|| core::str::from_utf8(&bytes).ok()).flatten(),
+                            "{bytes:?}"
+                        );
                     }
                 }
             }
         }
+    }
+
+    /// Text made of any characters, and bytes that are not text.
+    #[test]
+    fn checked_text_returns_the_text() {
+        for text in [
+            "",
+            "a",
+            "home/kitchen/temperature",
+            "température/salon",
+            "日本/東京",
+            "+/#/$SYS",
+            "0123456789abcdef0123456789abcdef-long",
+        ] {
+            assert_eq!(checked_text(text.as_bytes()), text);
+            for end in 0..=text.len() {
+                if let Some(prefix) = text.get(..end) {
+                    assert_eq!(checked_text(prefix.as_bytes()), prefix);
+                }
+            }
+        }
+        // Not text: the panic-free fallback.
+        assert_eq!(checked_text(b"ill-formed \xff"), "");
+        assert_eq!(checked_text(b"\xed\xa0\x80"), "");
     }
 }

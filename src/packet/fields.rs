@@ -4,7 +4,7 @@
 //! ([`Checked::share`], for [`Packet`](crate::Packet)).
 
 use crate::error::DecodeError;
-use crate::string::{check_str, is_plain_ascii, StringError};
+use crate::string::{check_str, checked_text, plain_ascii_str, StringError};
 use crate::topic::{check_filter, check_name, TopicError};
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -34,28 +34,40 @@ pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
 }
 
 /// A string field of a body (topic name, filter, client identifier, user name) that passed
-/// the checks of its type. Only the owned decoder with
-/// [`lossy_utf8`](crate::Decoder::lossy_utf8) on makes one over ill-formed UTF-8, and then its
-/// repaired text is in the [`Repairs`] of that decode.
+/// the checks of its type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Checked<'a>(pub(crate) &'a [u8]);
+pub(crate) enum Checked<'a> {
+    /// The field's text, borrowed from the input.
+    Text(&'a str),
+    /// The field's bytes, checked when the packet was decoded (the entries of a list, read
+    /// again by its iterator), or ill-formed UTF-8 that the owned decoder with
+    /// [`lossy_utf8`](crate::Decoder::lossy_utf8) on repaired: its repaired text is then in the
+    /// [`Repairs`] of that decode.
+    Bytes(&'a [u8]),
+}
 
 impl<'a> Checked<'a> {
-    /// The text, borrowed from the input. (Fields of the borrowed decoder are always
-    /// well-formed: it never repairs, so the fallback is never taken.)
+    /// The text, borrowed from the input. (The borrowed decoder never repairs, so a field it
+    /// made is always text.)
     #[inline]
     pub(crate) fn as_str(self) -> &'a str {
-        core::str::from_utf8(self.0).unwrap_or_default()
+        match self {
+            Checked::Text(text) => text,
+            Checked::Bytes(bytes) => checked_text(bytes),
+        }
     }
 
     /// The text as bytes of `frame`, which the field was read from, without copying; or its
     /// repaired copy.
     #[inline]
     pub(crate) fn share(self, frame: &Bytes, repairs: Option<&Repairs>) -> Bytes {
-        if let Some(repaired) = repairs.and_then(|r| r.get(self.0)) {
-            return repaired;
+        match self {
+            Checked::Text(text) => share(frame, text.as_bytes()),
+            Checked::Bytes(bytes) => match repairs.and_then(|r| r.get(bytes)) {
+                Some(repaired) => repaired,
+                None => share(frame, bytes),
+            },
         }
-        share(frame, self.0)
     }
 }
 
@@ -80,19 +92,18 @@ impl Repairs {
 
 /// Checks `raw` with the rules of its type (`check`, after well-formed UTF-8).
 ///
-/// `plain` is the caller's one-pass proof ([`is_plain_ascii`]) that `raw` passes every check;
-/// only when it is `false` do the exact checks run, which find the offset to report.
+/// `plain` is the caller's one-pass proof ([`plain_ascii_str`]) that `raw` passes every check;
+/// only without it do the exact checks run, which find the offset to report.
 #[inline(always)]
 fn utf8<'a, E: From<StringError>>(
     raw: &'a [u8],
     repairs: Option<&mut Repairs>,
-    plain: bool,
+    plain: Option<&'a str>,
     check: fn(&str) -> Result<(), E>,
 ) -> Result<Checked<'a>, E> {
-    if plain {
-        Ok(Checked(raw))
-    } else {
-        exact(raw, repairs, check)
+    match plain {
+        Some(text) => Ok(Checked::Text(text)),
+        None => exact(raw, repairs, check),
     }
 }
 
@@ -105,9 +116,9 @@ fn exact<'a, E: From<StringError>>(
     check: fn(&str) -> Result<(), E>,
 ) -> Result<Checked<'a>, E> {
     match (core::str::from_utf8(raw), repairs) {
-        (Ok(s), _) => {
-            check(s)?;
-            Ok(Checked(raw))
+        (Ok(text), _) => {
+            check(text)?;
+            Ok(Checked::Text(text))
         }
         (Err(e), None) => Err(E::from(StringError::InvalidUtf8 {
             offset: e.valid_up_to(),
@@ -117,7 +128,7 @@ fn exact<'a, E: From<StringError>>(
             check(&repaired)?;
             let key = (raw.as_ptr() as usize, raw.len());
             repairs.fields.push((key.0, key.1, Bytes::from(repaired)));
-            Ok(Checked(raw))
+            Ok(Checked::Bytes(raw))
         }
     }
 }
@@ -129,8 +140,17 @@ pub(crate) fn string<'a>(
     repairs: Option<&mut Repairs>,
 ) -> Result<Checked<'a>, DecodeError> {
     // Plain ASCII (see `is_plain_ascii`) is a valid string.
-    let plain = is_plain_ascii(raw);
+    let plain = plain_ascii_str(raw);
     utf8(raw, repairs, plain, check_str).map_err(DecodeError::InvalidString)
+}
+
+/// `raw` as text if it is non-empty plain ASCII: a valid topic name, and a valid topic filter.
+#[inline(always)]
+fn plain_topic(raw: &[u8]) -> Option<&str> {
+    if raw.is_empty() {
+        return None;
+    }
+    plain_ascii_str(raw)
 }
 
 /// A topic name field (PUBLISH, Will Topic).
@@ -140,8 +160,8 @@ pub(crate) fn topic_name<'a>(
     repairs: Option<&mut Repairs>,
 ) -> Result<Checked<'a>, DecodeError> {
     // A non-empty name of plain ASCII (no wildcards among it) is valid.
-    let plain = !raw.is_empty() && is_plain_ascii(raw);
-    utf8::<TopicError>(raw, repairs, plain, check_name).map_err(DecodeError::InvalidTopicName)
+    utf8::<TopicError>(raw, repairs, plain_topic(raw), check_name)
+        .map_err(DecodeError::InvalidTopicName)
 }
 
 /// A topic filter field (SUBSCRIBE, UNSUBSCRIBE).
@@ -152,6 +172,6 @@ pub(crate) fn topic_filter<'a>(
 ) -> Result<Checked<'a>, DecodeError> {
     // A non-empty filter of plain ASCII has no wildcards and is valid; one with
     // wildcards has their placement checked by `check_filter`.
-    let plain = !raw.is_empty() && is_plain_ascii(raw);
-    utf8::<TopicError>(raw, repairs, plain, check_filter).map_err(DecodeError::InvalidTopicFilter)
+    utf8::<TopicError>(raw, repairs, plain_topic(raw), check_filter)
+        .map_err(DecodeError::InvalidTopicFilter)
 }

@@ -80,7 +80,7 @@ impl Publish {
             }
             Err(e) => return Err(e),
         };
-        let topic = TopicName::from_checked(share(&frame, raw.topic.0));
+        let topic = TopicName::from_checked(raw.topic.share(&frame, None));
         let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
         // The payload is the rest of the frame (section 3.3.3).
         let payload_len = raw.payload.len();

@@ -140,7 +140,7 @@ impl<'a> SubscribeRef<'a> {
         let mut entries = self.iter();
         while let Some((filter, qos)) = entries.next_raw() {
             subscriptions.push(Subscription {
-                filter: TopicFilter::from_checked(Checked(filter).share(frame, repairs)),
+                filter: TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs)),
                 qos,
             });
         }
@@ -187,7 +187,7 @@ impl<'a> Iterator for SubscribeIter<'a> {
 
     fn next(&mut self) -> Option<Self::Item> {
         self.next_raw()
-            .map(|(filter, qos)| (Checked(filter).as_str(), qos))
+            .map(|(filter, qos)| (Checked::Bytes(filter).as_str(), qos))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -114,7 +114,7 @@ impl<'a> UnsubscribeRef<'a> {
         let mut entries = self.iter();
         while let Some(filter) = entries.next_raw() {
             filters.push(TopicFilter::from_checked(
-                Checked(filter).share(frame, repairs),
+                Checked::Bytes(filter).share(frame, repairs),
             ));
         }
         Unsubscribe {
@@ -159,7 +159,8 @@ impl<'a> Iterator for UnsubscribeIter<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        self.next_raw().map(|filter| Checked(filter).as_str())
+        self.next_raw()
+            .map(|filter| Checked::Bytes(filter).as_str())
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
