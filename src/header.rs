@@ -196,16 +196,12 @@ impl FixedHeader {
             ),
             _ => return None,
         };
-        if !*STRICTLY_VALID_FIRST_BYTE.get(usize::from(first))? {
-            return None;
-        }
-        let packet_type = PacketType::from_bits(first >> 4)?;
-        let (min, max) = packet_type.remaining_length_range(first & 0x0f);
-        if remaining_length < min || remaining_length > max {
+        let admits = (*STRICT_FIRST_BYTE.get(usize::from(first))?)?;
+        if remaining_length < admits.min || remaining_length > admits.max {
             return None;
         }
         Some(FixedHeader {
-            packet_type,
+            packet_type: admits.packet_type,
             flags: first & 0x0f,
             remaining_length,
             header_len,
@@ -220,21 +216,39 @@ impl FixedHeader {
     }
 }
 
-/// Whether each first byte passes [`check_first_byte`] with strict flags, computed once at
-/// compile time by the same rules (see [`FixedHeader::peek_fast`]).
+/// What a first byte admits, for [`FixedHeader::peek_fast`]: its packet type and the range of
+/// Remaining Length values that type allows with its flags.
+#[derive(Clone, Copy)]
+struct Admits {
+    packet_type: PacketType,
+    min: u32,
+    max: u32,
+}
+
+/// For each first byte that passes [`check_first_byte`] with strict flags, what it admits;
+/// computed at compile time by the same rules, so that the fast path reads one entry instead of
+/// decoding the type and matching on it twice.
 #[allow(clippy::indexing_slicing)] // `byte` < 256 = the table's length; evaluated at compile time.
-static STRICTLY_VALID_FIRST_BYTE: [bool; 256] = {
-    let mut table = [false; 256];
+static STRICT_FIRST_BYTE: [Option<Admits>; 256] = {
+    let mut table = [None; 256];
     let mut byte = 0;
     while byte < 256 {
         // `byte` < 256: the casts are exact.
         let flags = byte as u8 & 0x0f;
         if let Some(packet_type) = PacketType::from_bits(byte as u8 >> 4) {
             let qos = (flags >> 1) & 0b11;
-            table[byte] = match packet_type.fixed_flags() {
+            let valid = match packet_type.fixed_flags() {
                 Some(expected) => flags == expected,
                 None => qos != 3 && !(qos == 0 && flags & 0b1000 != 0),
             };
+            if valid {
+                let (min, max) = packet_type.remaining_length_range(flags);
+                table[byte] = Some(Admits {
+                    packet_type,
+                    min,
+                    max,
+                });
+            }
         }
         byte += 1;
     }
