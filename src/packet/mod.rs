@@ -5,6 +5,7 @@ mod borrowed;
 mod connack;
 mod connect;
 pub(crate) mod fields;
+mod list;
 pub(crate) mod publish;
 mod suback;
 mod subscribe;

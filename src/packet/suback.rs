@@ -1,6 +1,7 @@
 //! SUBACK (section 3.9): the server's answer to a SUBSCRIBE.
 
 use super::first_byte;
+use super::list;
 use crate::codec::{begin, frame_len, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
@@ -121,18 +122,11 @@ impl ExactSizeIterator for SubAckIter<'_> {}
 
 impl Encode for SubAckRef<'_> {
     fn encoded_len(&self) -> usize {
-        frame_len(self.codes.len().saturating_add(2))
+        list::encoded_len(self.codes)
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        begin(
-            buf,
-            first_byte(PacketType::SubAck),
-            self.codes.len().saturating_add(2),
-        )?;
-        buf.put_u16(self.packet_id.get());
-        buf.put_slice(self.codes);
-        Ok(())
+        list::encode(buf, PacketType::SubAck, self.packet_id, self.codes)
     }
 }
 

@@ -2,14 +2,14 @@
 
 use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
+use super::list::{self, Entries, Entry};
 use crate::codec::{begin, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::{PacketId, QoS};
 use crate::wire::{
-    byte, fail, finish_prefix, non_empty_list, packet_id, prefixed, prefixed_len, put_prefixed,
-    Parsed,
+    byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed, Parsed,
 };
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
@@ -71,15 +71,10 @@ impl Subscribe {
 /// Reads and checks a SUBSCRIBE body: the parser of both decoders.
 pub(crate) fn parse<'a>(
     body: &'a [u8],
-    mut repairs: Option<&mut Repairs>,
+    repairs: Option<&mut Repairs>,
 ) -> Result<SubscribeRef<'a>, DecodeError> {
     let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = non_empty_list(
-        list,
-        DecodeError::EmptySubscribe,
-        subscription,
-        |(filter, _)| topic_filter(filter, repairs.as_deref_mut()).map(drop),
-    )?;
+    let len = list::check::<Subscriptions>(list, DecodeError::EmptySubscribe, repairs)?;
     Ok(SubscribeRef {
         packet_id,
         list,
@@ -103,8 +98,7 @@ impl<'a> SubscribeRef<'a> {
     /// The subscriptions in order: each topic filter (validated) and its Requested QoS.
     pub fn iter(&self) -> SubscribeIter<'a> {
         SubscribeIter {
-            rest: self.list,
-            left: self.len,
+            entries: self.entries(),
         }
     }
 
@@ -126,40 +120,37 @@ impl<'a> SubscribeRef<'a> {
     /// Copies the packet into an owned [`Subscribe`]: one allocation for the filters, one for
     /// the list.
     pub fn to_owned(&self) -> Subscribe {
-        let frame = Bytes::copy_from_slice(self.list);
-        SubscribeRef {
-            list: &frame,
-            ..*self
+        Subscribe {
+            packet_id: self.packet_id,
+            subscriptions: self.entries().copy(),
         }
-        .share_into_owned(&frame, None)
     }
 
     /// The owned packet, its filters shared with `frame`, which the list was read from.
     fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Subscribe {
-        let mut subscriptions = Vec::with_capacity(self.len);
-        let mut entries = self.iter();
-        while let Some((filter, qos)) = entries.next_raw() {
-            subscriptions.push(Subscription {
-                filter: TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs)),
-                qos,
-            });
-        }
         Subscribe {
             packet_id: self.packet_id,
-            subscriptions,
+            subscriptions: self.entries().share(frame, repairs),
         }
+    }
+
+    /// The subscriptions from the first, their filters still bytes.
+    fn entries(&self) -> Entries<'a, Subscriptions> {
+        Entries::new(self.list, self.len)
     }
 }
 
 impl<'a> IntoIterator for SubscribeRef<'a> {
     type Item = (&'a str, QoS);
     type IntoIter = SubscribeIter<'a>;
+    #[inline]
     fn into_iter(self) -> SubscribeIter<'a> {
         self.iter()
     }
 }
 
 impl From<SubscribeRef<'_>> for Subscribe {
+    #[inline]
     fn from(subscribe: SubscribeRef<'_>) -> Self {
         subscribe.to_owned()
     }
@@ -168,30 +159,20 @@ impl From<SubscribeRef<'_>> for Subscribe {
 /// The subscriptions of a [`SubscribeRef`]: `(topic filter, Requested QoS)`.
 #[derive(Debug, Clone)]
 pub struct SubscribeIter<'a> {
-    rest: &'a [u8],
-    left: usize,
-}
-
-impl<'a> SubscribeIter<'a> {
-    /// The next entry, whose filter was checked when the packet was decoded.
-    fn next_raw(&mut self) -> Option<(&'a [u8], QoS)> {
-        let (rest, entry) = subscription(self.rest).ok()?;
-        self.rest = rest;
-        self.left = self.left.saturating_sub(1);
-        Some(entry)
-    }
+    entries: Entries<'a, Subscriptions>,
 }
 
 impl<'a> Iterator for SubscribeIter<'a> {
     type Item = (&'a str, QoS);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        self.next_raw()
-            .map(|(filter, qos)| (Checked::Bytes(filter).as_str(), qos))
+        self.entries.next()
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
+        self.entries.size_hint()
     }
 }
 
@@ -199,29 +180,54 @@ impl ExactSizeIterator for SubscribeIter<'_> {}
 
 impl Encode for SubscribeRef<'_> {
     fn encoded_len(&self) -> usize {
-        frame_len(self.list.len().saturating_add(2))
+        list::encoded_len(self.list)
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        begin(
-            buf,
-            first_byte(PacketType::Subscribe),
-            self.list.len().saturating_add(2),
-        )?;
-        buf.put_u16(self.packet_id.get());
-        buf.put_slice(self.list);
-        Ok(())
+        list::encode(buf, PacketType::Subscribe, self.packet_id, self.list)
     }
 }
 
-/// A topic filter and its Requested QoS byte, whose six upper bits are reserved
-/// [MQTT-3-8.3-4].
-fn subscription(input: &[u8]) -> Parsed<'_, (&[u8], QoS)> {
-    let (input, filter) = prefixed(input)?;
-    let (input, requested) = byte(input)?;
-    match QoS::from_bits(requested) {
-        Some(qos) => Ok((input, (filter, qos))),
-        None => fail(DecodeError::InvalidRequestedQos(requested)),
+/// The entry format of a SUBSCRIBE: a topic filter and its Requested QoS.
+enum Subscriptions {}
+
+impl Entry for Subscriptions {
+    type Raw<'a> = (&'a [u8], QoS);
+    type Item<'a> = (&'a str, QoS);
+    type Owned = Subscription;
+
+    /// A topic filter and its Requested QoS byte, whose six upper bits are reserved
+    /// [MQTT-3-8.3-4].
+    #[inline]
+    fn read(input: &[u8]) -> Parsed<'_, (&[u8], QoS)> {
+        let (input, filter) = prefixed(input)?;
+        let (input, requested) = byte(input)?;
+        match QoS::from_bits(requested) {
+            Some(qos) => Ok((input, (filter, qos))),
+            None => fail(DecodeError::InvalidRequestedQos(requested)),
+        }
+    }
+
+    #[inline]
+    fn check((filter, _): (&[u8], QoS), repairs: Option<&mut Repairs>) -> Result<(), DecodeError> {
+        topic_filter(filter, repairs).map(drop)
+    }
+
+    #[inline]
+    fn item<'a>((filter, qos): Self::Raw<'a>) -> Self::Item<'a> {
+        (Checked::Bytes(filter).as_str(), qos)
+    }
+
+    #[inline]
+    fn share(
+        (filter, qos): (&[u8], QoS),
+        frame: &Bytes,
+        repairs: Option<&Repairs>,
+    ) -> Subscription {
+        Subscription {
+            filter: TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs)),
+            qos,
+        }
     }
 }
 

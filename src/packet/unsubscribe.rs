@@ -2,12 +2,13 @@
 
 use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
+use super::list::{self, Entries, Entry};
 use crate::codec::{begin, frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::PacketId;
-use crate::wire::{finish_prefix, non_empty_list, packet_id, prefixed, prefixed_len, put_prefixed};
+use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed, Parsed};
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 
@@ -48,12 +49,10 @@ impl Unsubscribe {
 /// Reads and checks an UNSUBSCRIBE body: the parser of both decoders.
 pub(crate) fn parse<'a>(
     body: &'a [u8],
-    mut repairs: Option<&mut Repairs>,
+    repairs: Option<&mut Repairs>,
 ) -> Result<UnsubscribeRef<'a>, DecodeError> {
     let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = non_empty_list(list, DecodeError::EmptyUnsubscribe, prefixed, |filter| {
-        topic_filter(filter, repairs.as_deref_mut()).map(drop)
-    })?;
+    let len = list::check::<Filters>(list, DecodeError::EmptyUnsubscribe, repairs)?;
     Ok(UnsubscribeRef {
         packet_id,
         list,
@@ -77,8 +76,7 @@ impl<'a> UnsubscribeRef<'a> {
     /// The topic filters in order, validated.
     pub fn iter(&self) -> UnsubscribeIter<'a> {
         UnsubscribeIter {
-            rest: self.list,
-            left: self.len,
+            entries: self.entries(),
         }
     }
 
@@ -100,39 +98,37 @@ impl<'a> UnsubscribeRef<'a> {
     /// Copies the packet into an owned [`Unsubscribe`]: one allocation for the filters, one
     /// for the list.
     pub fn to_owned(&self) -> Unsubscribe {
-        let frame = Bytes::copy_from_slice(self.list);
-        UnsubscribeRef {
-            list: &frame,
-            ..*self
+        Unsubscribe {
+            packet_id: self.packet_id,
+            filters: self.entries().copy(),
         }
-        .share_into_owned(&frame, None)
     }
 
     /// The owned packet, its filters shared with `frame`, which the list was read from.
     fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Unsubscribe {
-        let mut filters = Vec::with_capacity(self.len);
-        let mut entries = self.iter();
-        while let Some(filter) = entries.next_raw() {
-            filters.push(TopicFilter::from_checked(
-                Checked::Bytes(filter).share(frame, repairs),
-            ));
-        }
         Unsubscribe {
             packet_id: self.packet_id,
-            filters,
+            filters: self.entries().share(frame, repairs),
         }
+    }
+
+    /// The filters from the first, still bytes.
+    fn entries(&self) -> Entries<'a, Filters> {
+        Entries::new(self.list, self.len)
     }
 }
 
 impl<'a> IntoIterator for UnsubscribeRef<'a> {
     type Item = &'a str;
     type IntoIter = UnsubscribeIter<'a>;
+    #[inline]
     fn into_iter(self) -> UnsubscribeIter<'a> {
         self.iter()
     }
 }
 
 impl From<UnsubscribeRef<'_>> for Unsubscribe {
+    #[inline]
     fn from(unsubscribe: UnsubscribeRef<'_>) -> Self {
         unsubscribe.to_owned()
     }
@@ -141,30 +137,20 @@ impl From<UnsubscribeRef<'_>> for Unsubscribe {
 /// The topic filters of an [`UnsubscribeRef`].
 #[derive(Debug, Clone)]
 pub struct UnsubscribeIter<'a> {
-    rest: &'a [u8],
-    left: usize,
-}
-
-impl<'a> UnsubscribeIter<'a> {
-    /// The next filter, checked when the packet was decoded.
-    fn next_raw(&mut self) -> Option<&'a [u8]> {
-        let (rest, filter) = prefixed(self.rest).ok()?;
-        self.rest = rest;
-        self.left = self.left.saturating_sub(1);
-        Some(filter)
-    }
+    entries: Entries<'a, Filters>,
 }
 
 impl<'a> Iterator for UnsubscribeIter<'a> {
     type Item = &'a str;
 
+    #[inline]
     fn next(&mut self) -> Option<&'a str> {
-        self.next_raw()
-            .map(|filter| Checked::Bytes(filter).as_str())
+        self.entries.next()
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (self.left, Some(self.left))
+        self.entries.size_hint()
     }
 }
 
@@ -172,18 +158,40 @@ impl ExactSizeIterator for UnsubscribeIter<'_> {}
 
 impl Encode for UnsubscribeRef<'_> {
     fn encoded_len(&self) -> usize {
-        frame_len(self.list.len().saturating_add(2))
+        list::encoded_len(self.list)
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        begin(
-            buf,
-            first_byte(PacketType::Unsubscribe),
-            self.list.len().saturating_add(2),
-        )?;
-        buf.put_u16(self.packet_id.get());
-        buf.put_slice(self.list);
-        Ok(())
+        list::encode(buf, PacketType::Unsubscribe, self.packet_id, self.list)
+    }
+}
+
+/// The entry format of an UNSUBSCRIBE: a topic filter alone.
+enum Filters {}
+
+impl Entry for Filters {
+    type Raw<'a> = &'a [u8];
+    type Item<'a> = &'a str;
+    type Owned = TopicFilter;
+
+    #[inline]
+    fn read(input: &[u8]) -> Parsed<'_, &[u8]> {
+        prefixed(input)
+    }
+
+    #[inline]
+    fn check(filter: &[u8], repairs: Option<&mut Repairs>) -> Result<(), DecodeError> {
+        topic_filter(filter, repairs).map(drop)
+    }
+
+    #[inline]
+    fn item<'a>(filter: Self::Raw<'a>) -> Self::Item<'a> {
+        Checked::Bytes(filter).as_str()
+    }
+
+    #[inline]
+    fn share(filter: &[u8], frame: &Bytes, repairs: Option<&Repairs>) -> TopicFilter {
+        TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs))
     }
 }
 
