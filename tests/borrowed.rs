@@ -6,21 +6,11 @@
 mod common;
 
 use bytes::{Bytes, BytesMut};
-use common::strategies::{self as st, ref_varint};
+use common::config;
+use common::hostile::{behind_header, damaged, mutation};
+use common::strategies as st;
 use mqttwire::*;
 use proptest::prelude::*;
-use proptest::sample::Index;
-
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(cases),
-        max_shrink_iters: 2048,
-        ..ProptestConfig::default()
-    }
-}
 
 /// The decoder configurations compared. `lossy_utf8` is left out: the borrowed decoder cannot
 /// repair (see `lossy_utf8_is_refused_by_the_borrowed_decoder`).
@@ -69,48 +59,6 @@ fn agree(decoder: &Decoder, bytes: &[u8]) -> Result<usize, TestCaseError> {
     unreachable!()
 }
 
-/// A small, biased edit of valid bytes.
-#[derive(Debug, Clone)]
-enum Mutation {
-    FlipBit(Index, u8),
-    SetByte(Index, u8),
-    Truncate(Index),
-    Insert(Index, u8),
-    Remove(Index),
-    /// A new Remaining Length for the first packet.
-    RemainingLength(u32),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        3 => (any::<Index>(), 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
-        2 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
-        1 => any::<Index>().prop_map(Mutation::Truncate),
-        1 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
-        1 => any::<Index>().prop_map(Mutation::Remove),
-        2 => prop_oneof![0u32..300, Just(268_435_455u32)].prop_map(Mutation::RemainingLength),
-    ]
-}
-
-fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
-    let len = bytes.len();
-    match *m {
-        Mutation::FlipBit(i, bit) if len > 0 => bytes[i.index(len)] ^= 1 << bit,
-        Mutation::SetByte(i, v) if len > 0 => bytes[i.index(len)] = v,
-        Mutation::Truncate(i) if len > 0 => bytes.truncate(i.index(len)),
-        Mutation::Insert(i, v) => bytes.insert(i.index(len + 1), v),
-        Mutation::Remove(i) if len > 0 => {
-            bytes.remove(i.index(len));
-        }
-        Mutation::RemainingLength(value) => {
-            if let Ok(Some(h)) = FixedHeader::peek(bytes) {
-                bytes.splice(1..usize::from(h.header_len), ref_varint(value as usize));
-            }
-        }
-        _ => {}
-    }
-}
-
 proptest! {
     #![proptest_config(config(512))]
 
@@ -136,13 +84,7 @@ proptest! {
         packets in prop::collection::vec(st::small_packet(), 1..3),
         mutations in prop::collection::vec(mutation(), 1..4),
     ) {
-        let mut bytes = Vec::new();
-        for p in &packets {
-            p.encode(&mut bytes).expect("encodes");
-        }
-        for m in &mutations {
-            apply(&mut bytes, m);
-        }
+        let bytes = damaged(&packets, &mutations);
         for decoder in decoders() {
             agree(&decoder, &bytes)?;
         }
@@ -155,9 +97,7 @@ proptest! {
         len in 0usize..200,
         body in prop::collection::vec(any::<u8>(), 0..200),
     ) {
-        let mut bytes = vec![first];
-        bytes.extend(ref_varint(len));
-        bytes.extend(body);
+        let bytes = behind_header(first, len, body);
         for decoder in decoders() {
             agree(&decoder, &bytes)?;
         }

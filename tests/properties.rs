@@ -5,23 +5,12 @@
 mod common;
 
 use bytes::{Bytes, BytesMut};
-use common::strategies::{self as st, ref_encode, ref_varint};
+use common::config;
+use common::hostile::{behind_header, damaged, mutation};
+use common::strategies::{self as st, ref_encode};
 use mqttwire::*;
 use proptest::prelude::*;
 use proptest::sample::Index;
-
-/// Enough cases to cover the packet space, while the whole file stays well under 30 s in a
-/// debug build on a shared 2-core machine. `PROPTEST_CASES` overrides it for longer runs.
-fn config(cases: u32) -> ProptestConfig {
-    ProptestConfig {
-        cases: std::env::var("PROPTEST_CASES")
-            .ok()
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(cases),
-        max_shrink_iters: 2048,
-        ..ProptestConfig::default()
-    }
-}
 
 /// A decoder accepting every size MQTT can express, so generated 64 KiB strings pass.
 fn unlimited() -> Decoder {
@@ -73,64 +62,6 @@ fn decode_all(
         "decoder did not stop after {} bytes",
         bytes.len()
     )))
-}
-
-/// How a valid packet's bytes are damaged.
-#[derive(Debug, Clone)]
-enum Mutation {
-    FlipBit(Index, u8),
-    SetByte(Index, u8),
-    Truncate(Index),
-    Insert(Index, u8),
-    Remove(Index),
-    /// Rewrites the Remaining Length: a new value, written with `extra` needless continuation
-    /// bytes (5 bytes in all makes it malformed).
-    RemainingLength(u32, u8),
-    /// Adds or removes bytes at the end without fixing the Remaining Length.
-    Grow(u8),
-}
-
-fn mutation() -> impl Strategy<Value = Mutation> {
-    prop_oneof![
-        3 => (any::<Index>(), 0u8..8).prop_map(|(i, b)| Mutation::FlipBit(i, b)),
-        2 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::SetByte(i, b)),
-        1 => any::<Index>().prop_map(Mutation::Truncate),
-        1 => (any::<Index>(), any::<u8>()).prop_map(|(i, b)| Mutation::Insert(i, b)),
-        1 => any::<Index>().prop_map(Mutation::Remove),
-        2 => (
-            prop_oneof![0u32..300, Just(268_435_455u32), any::<u32>()],
-            0u8..3
-        )
-            .prop_map(|(v, e)| Mutation::RemainingLength(v, e)),
-        1 => any::<u8>().prop_map(Mutation::Grow),
-    ]
-}
-
-fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
-    let len = bytes.len();
-    match *m {
-        Mutation::FlipBit(i, bit) if !bytes.is_empty() => bytes[i.index(len)] ^= 1 << bit,
-        Mutation::SetByte(i, v) if !bytes.is_empty() => bytes[i.index(len)] = v,
-        Mutation::Truncate(i) if !bytes.is_empty() => bytes.truncate(i.index(bytes.len())),
-        Mutation::Insert(i, v) => bytes.insert(i.index(bytes.len() + 1), v),
-        Mutation::Remove(i) if !bytes.is_empty() => {
-            bytes.remove(i.index(bytes.len()));
-        }
-        Mutation::RemainingLength(value, extra) => {
-            let Ok(Some(h)) = FixedHeader::peek(bytes) else {
-                return;
-            };
-            let mut varint = ref_varint(value as usize & 0x0fff_ffff);
-            for _ in 0..extra {
-                *varint.last_mut().expect("non-empty") |= 0x80;
-                varint.push(0);
-            }
-            bytes.splice(1..usize::from(h.header_len), varint);
-        }
-        Mutation::Grow(n) if n < 128 => bytes.extend(std::iter::repeat(n).take(usize::from(n))),
-        Mutation::Grow(n) => bytes.truncate(bytes.len().saturating_sub(usize::from(n - 127))),
-        _ => {}
-    }
 }
 
 proptest! {
@@ -264,9 +195,7 @@ proptest! {
         len in 0usize..200,
         body in prop::collection::vec(any::<u8>(), 0..200),
     ) {
-        let mut bytes = vec![first];
-        bytes.extend(ref_varint(len));
-        bytes.extend(body);
+        let bytes = behind_header(first, len, body);
         for decoder in decoders() {
             decode_all(&decoder, &bytes)?;
             let _ = decoder.decode_frame(Bytes::from(bytes.clone()));
@@ -285,13 +214,7 @@ proptest! {
         packets in prop::collection::vec(st::small_packet(), 1..3),
         mutations in prop::collection::vec(mutation(), 1..4),
     ) {
-        let mut bytes = Vec::new();
-        for p in &packets {
-            p.encode(&mut bytes).expect("encodes");
-        }
-        for m in &mutations {
-            apply(&mut bytes, m);
-        }
+        let bytes = damaged(&packets, &mutations);
         for decoder in decoders() {
             decode_all(&decoder, &bytes)?;
             let _ = decoder.decode_frame(Bytes::from(bytes.clone()));
