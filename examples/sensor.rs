@@ -22,8 +22,11 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "client/cli.rs"]
+mod cli;
 #[path = "client/connection.rs"]
 mod connection;
+use cli::Args;
 use connection::Connection;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -73,28 +76,11 @@ struct Options {
 const MAX_TRIES: u32 = 5;
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("sensor: {e}\n\n{HELP}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("sensor: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("sensor", HELP, parse_args, run)
 }
 
 /// Parses the command line by hand; `Ok(None)` asks for the help text.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+fn parse_args(mut args: Args) -> Result<Option<Options>> {
     let mut o = Options {
         host: "127.0.0.1".into(),
         port: 1883,
@@ -111,22 +97,18 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         abrupt: false,
     };
     while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--host" => o.host = value()?,
-            "--port" => o.port = value()?.parse()?,
-            "--id" => o.id = Some(value()?),
-            "--room" => o.room = value()?,
-            "--kind" => o.kind = value()?,
-            "--qos" => {
-                let bits: u8 = value()?.parse()?;
-                o.qos = QoS::from_bits(bits).ok_or("--qos must be 0, 1 or 2")?;
-            }
-            "--count" => o.count = value()?.parse()?,
-            "--interval" => o.interval = Duration::from_millis(value()?.parse()?),
-            "--keep-alive" => o.keep_alive = value()?.parse()?,
-            "--retry" => o.retry = Duration::from_millis(value()?.parse::<u64>()?.max(1)),
+            "--host" => o.host = args.value(&arg)?,
+            "--port" => o.port = args.parse(&arg)?,
+            "--id" => o.id = Some(args.value(&arg)?),
+            "--room" => o.room = args.value(&arg)?,
+            "--kind" => o.kind = args.value(&arg)?,
+            "--qos" => o.qos = args.qos(&arg)?,
+            "--count" => o.count = args.parse(&arg)?,
+            "--interval" => o.interval = Duration::from_millis(args.parse(&arg)?),
+            "--keep-alive" => o.keep_alive = args.parse(&arg)?,
+            "--retry" => o.retry = Duration::from_millis(args.parse::<u64>(&arg)?.max(1)),
             "--retain" => o.retain = true,
             "--will" => o.will = true,
             "--abrupt" => o.abrupt = true,
@@ -161,15 +143,8 @@ fn run(o: &Options) -> Result<()> {
             retain: true,
         });
     }
-    conn.send(&connect)?;
-    match conn.poll(Instant::now() + Duration::from_secs(10))? {
-        Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => {
-            eprintln!("connected to {}:{} as {id}", o.host, o.port)
-        }
-        Some(Packet::ConnAck(ack)) => return Err(format!("refused: {:?}", ack.code).into()),
-        Some(other) => return Err(format!("expected CONNACK, got {other:?}").into()),
-        None => return Err("no CONNACK within 10 s".into()),
-    }
+    conn.handshake(&connect)?;
+    eprintln!("connected to {}:{} as {id}", o.host, o.port);
 
     let mut sensor = Publisher {
         conn,

@@ -22,8 +22,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+#[path = "client/cli.rs"]
+mod cli;
 #[path = "client/connection.rs"]
 mod connection;
+use cli::Args;
 use connection::Connection;
 
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
@@ -65,28 +68,11 @@ struct Options {
 }
 
 fn main() -> ExitCode {
-    let options = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(options)) => options,
-        Ok(None) => {
-            print!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("subscriber: {e}\n\n{HELP}");
-            return ExitCode::from(2);
-        }
-    };
-    match run(&options) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("subscriber: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::main("subscriber", HELP, parse_args, run)
 }
 
 /// Parses the command line by hand; `Ok(None)` asks for the help text.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>> {
+fn parse_args(mut args: Args) -> Result<Option<Options>> {
     let mut o = Options {
         host: "127.0.0.1".into(),
         port: 1883,
@@ -100,26 +86,22 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Options>>
         persistent: false,
     };
     while let Some(arg) = args.next() {
-        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
         match arg.as_str() {
             "-h" | "--help" => return Ok(None),
-            "--host" => o.host = value()?,
-            "--port" => o.port = value()?.parse()?,
-            "--id" => o.id = value()?,
+            "--host" => o.host = args.value(&arg)?,
+            "--port" => o.port = args.parse(&arg)?,
+            "--id" => o.id = args.value(&arg)?,
             "--topic" => {
-                let filter = value()?;
+                let filter = args.value(&arg)?;
                 let filter = TopicFilter::new(&filter)
                     .map_err(|e| format!("{filter:?} is not a topic filter: {e}"))?;
                 o.filters.push(filter);
             }
-            "--qos" => {
-                let bits: u8 = value()?.parse()?;
-                o.qos = QoS::from_bits(bits).ok_or("--qos must be 0, 1 or 2")?;
-            }
-            "--count" => o.count = Some(value()?.parse()?),
-            "--timeout" => o.timeout = Some(Duration::from_secs(value()?.parse()?)),
-            "--csv" => o.csv = Some(value()?),
-            "--keep-alive" => o.keep_alive = value()?.parse()?,
+            "--qos" => o.qos = args.qos(&arg)?,
+            "--count" => o.count = Some(args.parse(&arg)?),
+            "--timeout" => o.timeout = Some(Duration::from_secs(args.parse(&arg)?)),
+            "--csv" => o.csv = Some(args.value(&arg)?),
+            "--keep-alive" => o.keep_alive = args.parse(&arg)?,
             "--persistent" => o.persistent = true,
             _ => return Err(format!("unknown option {arg}").into()),
         }
@@ -139,16 +121,11 @@ fn run(o: &Options) -> Result<()> {
     let mut connect = Connect::new(MqttString::new(&o.id)?);
     connect.keep_alive = o.keep_alive;
     connect.clean_session = !o.persistent;
-    conn.send(&connect)?;
-    match conn.poll(Instant::now() + Duration::from_secs(10))? {
-        Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => eprintln!(
-            "connected to {}:{} as {} (session present: {})",
-            o.host, o.port, o.id, ack.session_present
-        ),
-        Some(Packet::ConnAck(ack)) => return Err(format!("refused: {:?}", ack.code).into()),
-        Some(other) => return Err(format!("expected CONNACK, got {other:?}").into()),
-        None => return Err("no CONNACK within 10 s".into()),
-    }
+    let ack = conn.handshake(&connect)?;
+    eprintln!(
+        "connected to {}:{} as {} (session present: {})",
+        o.host, o.port, o.id, ack.session_present
+    );
 
     let subscribe_id = PacketId::new(1).ok_or("packet identifier 0")?;
     let subscriptions = o

@@ -2,7 +2,7 @@
 //! `sensor` and `subscriber` examples (each includes this file with `#[path]`).
 
 use bytes::BytesMut;
-use mqttwire::{Decoder, Encode, Packet};
+use mqttwire::{ConnAck, Connect, Decoder, Encode, Packet};
 use std::error::Error;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
@@ -24,6 +24,8 @@ pub struct Connection {
 }
 
 impl Connection {
+    /// Connects to `host:port` (10 s at most). `keep_alive` is the keep-alive period in seconds
+    /// that the CONNECT announces (0 for none): PINGREQ goes out after that long a silence.
     pub fn open(host: &str, port: u16, keep_alive: u16) -> Result<Connection> {
         let addr = (host, port)
             .to_socket_addrs()?
@@ -42,6 +44,18 @@ impl Connection {
         })
     }
 
+    /// Sends `connect` and waits up to 10 s for the CONNACK, which must accept the connection.
+    pub fn handshake(&mut self, connect: &Connect) -> Result<ConnAck> {
+        self.send(connect)?;
+        match self.poll(Instant::now() + Duration::from_secs(10))? {
+            Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => Ok(ack),
+            Some(Packet::ConnAck(ack)) => Err(format!("refused: {:?}", ack.code).into()),
+            Some(other) => Err(format!("expected CONNACK, got {other:?}").into()),
+            None => Err("no CONNACK within 10 s".into()),
+        }
+    }
+
+    /// Writes one packet.
     pub fn send(&mut self, packet: &impl Encode) -> Result<()> {
         self.stream.write_all(&packet.to_bytes()?)?;
         self.last_sent = Instant::now();
@@ -98,6 +112,7 @@ impl Connection {
         }
     }
 
+    /// Closes the socket; send DISCONNECT first to leave without the broker publishing the Will.
     pub fn close(self) {
         // Errors do not matter any more: we are leaving.
         let _ = self.stream.shutdown(Shutdown::Both);
