@@ -97,7 +97,8 @@ pub(crate) fn plain_ascii_str(bytes: &[u8]) -> Option<&str> {
     // whenever a word has a byte with its high bit set (the `| x` term of `outside`), over
     // words that cover every byte (whole words from the start, then the last eight bytes).
     // Bytes below 0x80 are ASCII characters, each a one-byte UTF-8 sequence, so the slice is
-    // well-formed UTF-8. (Tested: `plain_ascii_str_is_exact` below, and under Miri in CI.)
+    // well-formed UTF-8. (Tested against the definition in `word_test_agrees_with_the_definition`
+    // below, which CI also runs under Miri.)
     Some(unsafe { core::str::from_utf8_unchecked(bytes) })
 }
 

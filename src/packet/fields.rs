@@ -47,8 +47,8 @@ pub(crate) enum Checked<'a> {
 }
 
 impl<'a> Checked<'a> {
-    /// The text, borrowed from the input. (The borrowed decoder never repairs, so a field it
-    /// made is always text.)
+    /// The text, borrowed from the input. (Repaired bytes are never read as text: only the
+    /// owned decoder repairs, and it shares the repaired copy instead.)
     #[inline]
     pub(crate) fn as_str(self) -> &'a str {
         match self {
