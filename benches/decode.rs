@@ -1,4 +1,5 @@
-//! Decoding throughput: one packet of each type, PUBLISH by payload size, and whole streams.
+//! Decoding throughput: one packet of each type (owned and borrowed), PUBLISH by payload size,
+//! and whole streams (owned and borrowed).
 //!
 //! `cargo bench --bench decode` (add a filter such as `publish` to run a part).
 
@@ -8,19 +9,31 @@ use bytes::{Bytes, BytesMut};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use mqttwire::{Decoder, Encode, QoS};
 
-/// `Decoder::decode_frame` on one frame (the frame's `Bytes` is cloned, a reference count).
+/// `Decoder::decode_frame` on one frame (the frame's `Bytes` is cloned, a reference count),
+/// and the borrowed `Decoder::decode_frame_ref` on the same bytes.
 fn per_type(c: &mut Criterion) {
     let decoder = Decoder::new();
+    let frames: Vec<_> = common::one_of_each()
+        .into_iter()
+        .map(|(name, packet)| (name, packet.to_bytes().expect("valid packet")))
+        .collect();
     let mut group = c.benchmark_group("decode/frame");
-    for (name, packet) in common::one_of_each() {
-        let frame = packet.to_bytes().expect("valid packet");
+    for (name, frame) in &frames {
         group.throughput(Throughput::Bytes(frame.len() as u64));
-        group.bench_function(name, |b| {
+        group.bench_function(*name, |b| {
             b.iter(|| {
                 decoder
                     .decode_frame(black_box(frame.clone()))
                     .expect("valid")
             })
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("decode/frame_ref");
+    for (name, frame) in &frames {
+        group.throughput(Throughput::Bytes(frame.len() as u64));
+        group.bench_function(*name, |b| {
+            b.iter(|| decoder.decode_frame_ref(black_box(frame)).expect("valid"))
         });
     }
     group.finish();
@@ -57,6 +70,21 @@ fn drain(decoder: &Decoder, buf: &mut BytesMut) -> usize {
     count
 }
 
+/// Walks a whole stream with the borrowed `Decoder::decode_ref`, which consumes nothing: the
+/// caller steps over each frame (no setup to time apart).
+fn walk_ref(decoder: &Decoder, stream: &[u8]) -> usize {
+    let (mut pos, mut count) = (0, 0);
+    while let Some((packet, len)) = decoder
+        .decode_ref(stream.get(pos..).unwrap_or_default())
+        .expect("valid stream")
+    {
+        black_box(packet);
+        pos += len;
+        count += 1;
+    }
+    count
+}
+
 fn streams(c: &mut Criterion) {
     let decoder = Decoder::new();
     let mut group = c.benchmark_group("decode/stream");
@@ -81,6 +109,9 @@ fn streams(c: &mut Criterion) {
                 |buf| assert_eq!(drain(&decoder, buf), n),
                 BatchSize::LargeInput,
             )
+        });
+        group.bench_function(format!("{name}/packets_ref"), |b| {
+            b.iter(|| assert_eq!(walk_ref(&decoder, black_box(&stream)), n))
         });
         group.throughput(Throughput::Bytes(stream.len() as u64));
         group.bench_function(format!("{name}/bytes"), |b| {
