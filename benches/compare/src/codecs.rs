@@ -43,7 +43,7 @@ pub const CODECS: [&str; 7] = [
     "mqtt-protocol",
     "ntex-mqtt",
 ];
-pub const BASELINES: [&str; 2] = ["memcpy", "frame-walk"];
+pub const BASELINES: [&str; 3] = ["memcpy", "frame-walk", "frame-copy"];
 pub const OPS: [&str; 2] = ["decode", "encode"];
 /// Codecs with a topic matcher (mqttrs has none).
 pub const MATCHERS: [&str; 5] = [
@@ -120,6 +120,7 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
             corpus,
             dst: vec![0; corpus.bytes.len()],
         }),
+        ("frame-copy", "encode") => Box::new(FrameCopy::new(corpus)),
         ("frame-walk", "decode") => Box::new(FrameWalk {
             corpus,
             buf: Vec::new(),
@@ -166,6 +167,44 @@ impl Runner for Memcpy {
         self.dst.copy_from_slice(&self.corpus.bytes);
         black_box(&mut self.dst);
         outcome(self.corpus.packets, self.dst.len(), None)
+    }
+}
+
+/// Copies the corpus frame by frame into a reused buffer, one `extend_from_slice` per frame,
+/// from a source placed as the encoders' are: what an encoder that knew each packet's bytes
+/// already would still do (small copies into a buffer that grows by the frame).
+struct FrameCopy {
+    frames: Vec<&'static [u8]>,
+    out: Vec<u8>,
+}
+
+impl FrameCopy {
+    fn new(corpus: &'static Corpus) -> Self {
+        let out = Vec::with_capacity(corpus.bytes.len());
+        let source = source_static(&corpus.bytes, out.as_ptr());
+        let mut frames = Vec::with_capacity(corpus.packets);
+        let mut rest = source;
+        while let Some(len) = frame_len(rest) {
+            let (frame, tail) = rest.split_at(len);
+            frames.push(frame);
+            rest = tail;
+        }
+        FrameCopy { frames, out }
+    }
+}
+
+impl Runner for FrameCopy {
+    fn setup(&mut self) {
+        self.out.clear();
+    }
+    fn run(&mut self) -> Outcome {
+        for frame in &self.frames {
+            self.out.extend_from_slice(black_box(frame));
+        }
+        outcome(self.frames.len(), self.out.len(), None)
+    }
+    fn output(&self) -> Option<Vec<u8>> {
+        Some(self.out.clone())
     }
 }
 
