@@ -16,7 +16,10 @@ if ! grep -rqw unsafe src --include='*.rs'; then
     exit 0
 fi
 if ! cargo +nightly miri --version >/dev/null 2>&1; then
-    rustup toolchain install nightly --profile minimal --component miri
+    # Keep an installed nightly as it is (the fuzz step uses it too); only add Miri.
+    if ! cargo +nightly --version >/dev/null 2>&1; then
+        rustup toolchain install nightly --profile minimal
+    fi
     rustup +nightly component add miri rust-src
 fi
 cargo +nightly miri setup
