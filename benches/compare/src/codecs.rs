@@ -58,6 +58,7 @@ const MAX: usize = 1 << 28;
 
 /// How far, modulo a 4 KiB page, an encoder's input starts after its output buffer.
 const SOURCE_SKEW: usize = 2048 + 64;
+const PAGE: usize = 4096;
 
 /// A copy of `bytes` for an encoder's decoder to read, in a new allocation, and where in it the
 /// copy starts: `SOURCE_SKEW` bytes after the page offset of `out`, the encoder's output.
@@ -77,8 +78,6 @@ fn source_copy(bytes: &[u8], out: *const u8) -> (Vec<u8>, usize) {
     storage[start..start + bytes.len()].copy_from_slice(bytes);
     (storage, start)
 }
-
-const PAGE: usize = 4096;
 
 /// Where in an allocation at `base` a copy must start to be `SOURCE_SKEW` bytes after `out`
 /// in a page.
