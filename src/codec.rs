@@ -5,6 +5,7 @@ use crate::header::{
     remaining_length_len, write_fixed_header, FixedHeader, PacketType, MAX_REMAINING_LENGTH,
 };
 use crate::packet::{publish, Packet, PacketRef, Publish};
+use crate::prefetch;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
@@ -113,6 +114,7 @@ impl Decoder {
     ///
     /// Any [`DecodeError`].
     pub fn decode(&self, buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
+        prefetch::ahead(buf);
         let header = match FixedHeader::peek_fast(buf) {
             Some(header) => header,
             None => match FixedHeader::peek_with(buf, self.strict_flags)? {
@@ -129,6 +131,7 @@ impl Decoder {
             // The common case, built in place: the payload takes over the frame's reference
             // to the buffer.
             let frame = buf.split_to(frame_len).freeze();
+            prefetch::after(&frame);
             let publish =
                 Publish::decode(header.flags, usize::from(header.header_len), frame, self)?;
             return Ok(Some(Packet::Publish(publish)));
@@ -208,6 +211,7 @@ impl Decoder {
     ) -> Result<Option<(PacketRef<'a>, usize)>, DecodeError> {
         // Written out as in `decode` on purpose: a shared `peek_header` returning
         // `Result<Option<FixedHeader>>` measured 172 -> 210 instructions per small PUBLISH here.
+        prefetch::ahead(buf);
         let header = match FixedHeader::peek_fast(buf) {
             Some(header) => header,
             None => match FixedHeader::peek_with(buf, self.strict_flags)? {
@@ -219,6 +223,7 @@ impl Decoder {
         let Some(body) = buf.get(usize::from(header.header_len)..frame_len) else {
             return Ok(None);
         };
+        prefetch::after(body);
         if header.packet_type == PacketType::Publish {
             // The common case, without the dispatch.
             let publish = publish::parse(header.flags, body, None)?;

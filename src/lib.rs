@@ -123,6 +123,7 @@ mod codec;
 mod error;
 mod header;
 mod packet;
+mod prefetch;
 mod string;
 #[cfg(feature = "tokio-codec")]
 mod tokio_codec;
