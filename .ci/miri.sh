@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the tests that reach the crate's `unsafe` under Miri, which fails on undefined
-# behaviour. The crate has one `unsafe` block, `plain_ascii_str` in src/string.rs (text from
-# bytes a word test proved ASCII); it runs for every string field a decoder reads and every
-# `as_str`. Miri is slow (about 50x), so it runs the unit tests of that module, the borrowed
-# decoder's tests (without the exhaustive single-byte-edit sweep, hours under Miri) and the
-# conformance tests of the packets with string fields, with few proptest cases: about four
-# minutes. Without nightly or Miri it installs them, and fails if it cannot.
+# behaviour. The crate has two `unsafe` blocks: `plain_ascii_str` in src/string.rs (text from
+# bytes a word test proved ASCII), which runs for every string field a decoder reads and every
+# `as_str`, and `prefetch` in src/prefetch.rs (a prefetch hint on x86_64), which runs for every
+# packet decoded from a buffer over 1 KiB. Miri is slow (about 50x), so it runs the unit tests
+# of those two modules, the borrowed decoder's tests (without the exhaustive single-byte-edit
+# sweep, hours under Miri) and the conformance tests of the packets with string fields, with
+# few proptest cases: about four minutes. Without nightly or Miri it installs them, and fails if it cannot.
 #
 #   bash .ci/miri.sh
 set -euo pipefail
@@ -27,7 +28,7 @@ cargo +nightly miri setup
 export MIRIFLAGS="-Zmiri-disable-isolation"
 export PROPTEST_CASES=4
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri-ci"
-cargo +nightly miri test --lib string::
+cargo +nightly miri test --lib -- string:: prefetch::
 cargo +nightly miri test --test borrowed -- --skip every_single_byte_edit
 cargo +nightly miri test --test conformance_publish --test conformance_connect \
     --test conformance_subscribe
