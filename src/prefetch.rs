@@ -5,18 +5,19 @@
 //! whole memory latency, and the processor's own prefetcher, which follows sequential reads,
 //! is thrown off by the jumps over payloads. Two software prefetches fix that:
 //!
-//! - [`ahead`]: every call prefetches the byte [`DISTANCE`] past the frame being decoded, so
-//!   the headers of the packets a few calls later are in the cache by then.
+//! - [`ahead`]: every call prefetches the byte [`DISTANCE`] bytes past the start of the frame
+//!   being decoded, so the headers of the packets a few calls later are in the cache by then.
 //! - [`after`]: a frame longer than that prefetches its own last byte, next to the following
 //!   header, which `ahead` does not reach.
 //!
 //! Measured with `benches/compare` (benches/NOTES.md, 2026-11-23): out of the caches,
 //! `decode_ref` on telemetry-mix went from about 50 to about 38 ns per packet; on buffers in
-//! the cache they cost 4 instructions per packet. Only x86_64 has a prefetch intrinsic in
-//! stable Rust; elsewhere these do nothing.
+//! the cache they cost 4 instructions per packet (6 in `decode`). Only x86_64 has a prefetch
+//! intrinsic in stable Rust; elsewhere these do nothing.
 
-/// How far ahead of the frame being decoded [`ahead`] prefetches. 1, 2 and 4 KiB measured
-/// alike; 512 bytes was too close to help. 1 KiB keeps it useful in small socket buffers.
+/// How far past the start of the frame being decoded [`ahead`] prefetches. 1, 2 and 4 KiB
+/// measured alike; 512 bytes was too close to help. 1 KiB keeps it useful in small socket
+/// buffers.
 const DISTANCE: usize = 1024;
 
 /// Asks the processor to start loading `buf[DISTANCE]`, if there is such a byte. No effect
