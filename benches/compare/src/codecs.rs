@@ -125,7 +125,7 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
             buf: Vec::new(),
         }),
         ("mqttwire", "decode") => Box::new(wire::Decode::new(corpus)),
-        ("mqttwire", "encode") => Box::new(wire::Encode::new(corpus)?),
+        ("mqttwire" | "mqttwire-twin", "encode") => Box::new(wire::Encode::new(corpus)?),
         ("mqttwire-vec", "encode") => Box::new(wire::Encode::new_vec(corpus)?),
         ("mqttwire-ref", "decode") => Box::new(wire::DecodeRef::new(corpus)),
         ("mqttwire-ref", "encode") => Box::new(wire::EncodeRef::new(corpus)?),
