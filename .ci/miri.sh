@@ -6,7 +6,8 @@
 # packet decoded from a buffer over 1 KiB. Miri is slow (about 50x), so it runs the unit tests
 # of those two modules, the borrowed decoder's tests (without the exhaustive single-byte-edit
 # sweep, hours under Miri) and the conformance tests of the packets with string fields, with
-# few proptest cases: about four minutes. Without nightly or Miri it installs them, and fails if it cannot.
+# few proptest cases: about four minutes. Without nightly or Miri it installs them, and fails
+# if it cannot.
 #
 #   bash .ci/miri.sh
 set -euo pipefail
