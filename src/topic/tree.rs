@@ -103,7 +103,7 @@ const INLINE_BRANCHES: usize = 8;
 /// A filter of `n` levels costs up to `n` nodes (shared with the filters it has a prefix in
 /// common with) of 80 bytes each, plus the level's text beyond 22 bytes. As a peer may
 /// subscribe to a 65,535 byte filter of 32,768 levels (`a/a/a/…`), which costs about 2.6 MB
-/// here, a server should cap the number of levels it accepts. Dropping, matching and
+/// here, a server should cap the number of levels it accepts. Dropping, cloning, matching and
 /// iterating never recurse, so however deep a filter is, they cannot overflow the stack.
 pub struct SubscriptionTree<V> {
     root: Node<V>,
@@ -449,6 +449,18 @@ impl<V> FromIterator<(TopicFilter, V)> for SubscriptionTree<V> {
         let mut tree = SubscriptionTree::new();
         tree.extend(iter);
         tree
+    }
+}
+
+/// A copy of every `(filter, value)` pair, inserted into a new tree in [`SubscriptionTree::iter`]
+/// order, so that the values of each filter keep their order. Like dropping, it never
+/// recurses, however deep a filter is. Costs what building the tree did, plus one allocation
+/// per filter for the iteration.
+impl<V: Clone> Clone for SubscriptionTree<V> {
+    fn clone(&self) -> Self {
+        self.iter()
+            .map(|(filter, value)| (filter, value.clone()))
+            .collect()
     }
 }
 
@@ -1073,6 +1085,34 @@ mod tests {
         assert_eq!(size_of::<Option<Branch<'_, u32>>>(), 24);
     }
 
+    /// A clone holds the same pairs in the same order, matches alike, and is independent.
+    #[test]
+    fn clone_is_an_equal_independent_tree() {
+        let mut tree = SubscriptionTree::new();
+        let filters = [
+            "#", "a/b", "a/+", "a/#", "+/b", "$SYS/#", "a/b", "/", "a//b/#",
+        ];
+        for (value, f) in (0u32..).zip(filters) {
+            tree.insert(&filter(f), value);
+        }
+        tree.insert(&filter("a/b"), 1);
+        let mut copy = tree.clone();
+        let pairs = |t: &SubscriptionTree<u32>| -> Vec<(String, u32)> {
+            t.iter()
+                .map(|(f, v)| (String::from(f.as_str()), *v))
+                .collect()
+        };
+        assert_eq!(pairs(&copy), pairs(&tree));
+        assert_eq!(copy.len(), tree.len());
+        assert_eq!(copy.get(&filter("a/b")), [1, 6, 1]);
+        for topic in ["a/b", "a/c", "x/b", "$SYS/x", "/", "a//b/c"] {
+            assert_eq!(sorted(&copy, topic), sorted(&tree, topic), "{topic}");
+        }
+        assert_eq!(copy.remove_all(&filter("a/b")), [1, 6, 1]);
+        assert_eq!(tree.get(&filter("a/b")), [1, 6, 1]);
+        assert_eq!(copy.len() + 3, tree.len());
+    }
+
     #[test]
     fn deep_filter_does_not_overflow_the_stack() {
         let mut text = String::from("a");
@@ -1084,6 +1124,9 @@ mod tests {
         tree.insert(&deep, 1u32);
         assert_eq!(tree.matches(&name(&text)).count(), 1);
         assert_eq!(tree.iter().count(), 1);
+        let copy = tree.clone();
+        assert_eq!(copy.get(&deep), [1]);
+        drop(copy);
         drop(tree);
         let mut tree = SubscriptionTree::new();
         tree.insert(&deep, 1u32);
