@@ -127,11 +127,11 @@ impl Decoder {
             buf.reserve(missing);
             return Ok(None);
         }
+        prefetch::after(buf.get(..frame_len).unwrap_or_default());
         if header.packet_type == PacketType::Publish {
             // The common case, built in place: the payload takes over the frame's reference
             // to the buffer.
             let frame = buf.split_to(frame_len).freeze();
-            prefetch::after(&frame);
             let publish =
                 Publish::decode(header.flags, usize::from(header.header_len), frame, self)?;
             return Ok(Some(Packet::Publish(publish)));

@@ -12,7 +12,7 @@
 //!
 //! Measured with `benches/compare` (benches/NOTES.md, 2026-11-23): out of the caches,
 //! `decode_ref` on telemetry-mix went from about 50 to about 38 ns per packet; on buffers in
-//! the cache they cost 4 instructions per packet (6 in `decode`). Only x86_64 has a prefetch
+//! the cache they cost 4 instructions per packet (7 in `decode`). Only x86_64 has a prefetch
 //! intrinsic in stable Rust; elsewhere these do nothing.
 
 /// How far past the start of the frame being decoded [`ahead`] prefetches. 1, 2 and 4 KiB
