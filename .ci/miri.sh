@@ -29,7 +29,7 @@ cargo +nightly miri setup
 export MIRIFLAGS="-Zmiri-disable-isolation"
 export PROPTEST_CASES=4
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri-ci"
-cargo +nightly miri test --lib -- string:: prefetch::
+cargo +nightly miri test --lib -- string:: prefetch:: write::
 cargo +nightly miri test --test borrowed -- --skip every_single_byte_edit
 cargo +nightly miri test --test conformance_publish --test conformance_connect \
     --test conformance_subscribe

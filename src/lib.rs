@@ -130,6 +130,7 @@ mod tokio_codec;
 pub mod topic;
 mod types;
 mod wire;
+mod write;
 
 #[doc = include_str!("conformance.md")]
 pub mod conformance {}

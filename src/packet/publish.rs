@@ -7,6 +7,7 @@ use crate::header::PacketType;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::prefixed_len;
+use crate::write::write_frame;
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 const DUP: u8 = 0b1000;
@@ -289,7 +290,17 @@ macro_rules! encode_publish {
         // to 65,535.
         let topic_len =
             u16::try_from(topic.len()).map_err(|_| EncodeError::FieldTooLong(topic.len()))?;
-        begin_with_u16(buf, first, remaining_len(p.qos, topic, payload), topic_len)?;
+        let remaining = remaining_len(p.qos, topic, payload);
+        if write_frame(buf, first, remaining, topic_len, |w| {
+            w.append(topic);
+            if let Some(id) = p.qos.packet_id() {
+                w.u16(id.get());
+            }
+            w.append(payload);
+        }) {
+            return Ok(());
+        }
+        begin_with_u16(buf, first, remaining, topic_len)?;
         buf.put_slice(topic);
         if let Some(id) = p.qos.packet_id() {
             buf.put_u16(id.get());
