@@ -7,7 +7,6 @@
 
 use crate::error::DecodeError;
 use crate::types::PacketId;
-use bytes::BufMut;
 use nom::error::{ErrorKind, ParseError};
 use nom::number::complete::{be_u16, be_u8};
 use nom::Parser;
@@ -115,13 +114,4 @@ pub(crate) fn prefixed(input: &[u8]) -> Parsed<'_, &[u8]> {
 #[inline]
 pub(crate) const fn prefixed_len(len: usize) -> usize {
     len.saturating_add(2)
-}
-
-/// Writes a length-prefixed field. The caller has checked `bytes.len()` ≤ 65,535.
-#[inline]
-pub(crate) fn put_prefixed<B: BufMut>(buf: &mut B, bytes: &[u8]) {
-    // Truncation cannot happen: every caller checked the length (string types by construction,
-    // binary fields before writing anything).
-    buf.put_u16(bytes.len() as u16);
-    buf.put_slice(bytes);
 }

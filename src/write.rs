@@ -1,13 +1,17 @@
-//! Writing a whole frame straight into the spare room of a buffer, in one pass.
+//! Writing a frame: the encoder of every packet but the header-only ones (PINGREQ, PINGRESP,
+//! DISCONNECT) ends in [`encode_frame`].
 //!
 //! Through `BufMut::put_*`, every field pays a capacity check and a length update, and every
 //! slice a `memcpy` call whose length is known only at run time: for the short topics and
 //! payloads most packets carry, the call and the size classes it branches through cost more
-//! than the copy. [`write_frame`] checks the room once and copies short slices inline, in
-//! fixed-size blocks (benches/NOTES.md has the measurements). Encoders use it when the
-//! buffer's current chunk holds the whole frame, and `put_*` otherwise.
+//! than the copy. So when the buffer's current chunk holds the whole frame, [`encode_frame`]
+//! writes straight into it ([`FrameWriter`]): one check of the room, and short slices copied
+//! inline as copies of fixed sizes (benches/NOTES.md has the measurements). Otherwise it writes
+//! through `put_*` ([`Put`]). An encoder describes what follows the fixed header once, as a
+//! [`WriteRest`] over any [`Sink`], and gets both.
 
-use crate::codec::frame_len;
+use crate::codec::{begin_with_u16, frame_len};
+use crate::error::EncodeError;
 use crate::header::MAX_REMAINING_LENGTH;
 use bytes::buf::UninitSlice;
 use bytes::BufMut;
@@ -16,34 +20,126 @@ use bytes::BufMut;
 /// costs less and less beside the copy as slices grow; shorter ones inline.
 const INLINE_MAX: usize = 128;
 
-/// Writes `write`'s frame straight into the current chunk of `buf`, if the chunk holds the
-/// whole frame, and returns whether it did; if not, nothing was written (and the caller writes
-/// it with `put_*`, which also reports a frame too large to encode).
+/// Where an encoder writes the fields of a frame, in order.
+pub(crate) trait Sink {
+    /// Appends `bytes`.
+    fn append(&mut self, bytes: &[u8]);
+
+    /// Appends one byte.
+    #[inline(always)]
+    fn u8(&mut self, byte: u8) {
+        self.append(&[byte]);
+    }
+
+    /// Appends a Two Byte Integer.
+    #[inline(always)]
+    fn u16(&mut self, value: u16) {
+        self.append(&value.to_be_bytes());
+    }
+
+    /// Appends a length-prefixed field. The caller has checked `bytes.len()` ≤ 65,535.
+    #[inline(always)]
+    fn prefixed(&mut self, bytes: &[u8]) {
+        // Truncation cannot happen: every caller checked the length (string types by
+        // construction, binary fields before writing anything).
+        self.u16(bytes.len() as u16);
+        self.append(bytes);
+    }
+}
+
+/// What follows the fixed header and the first Two Byte Integer of a frame.
+pub(crate) trait WriteRest {
+    /// Writes it to `out`.
+    fn write_rest<S: Sink>(&self, out: &mut S);
+}
+
+/// The rest of a frame that ends with its first Two Byte Integer (acknowledgements, CONNACK).
+pub(crate) const NOTHING: &[u8] = &[];
+
+/// A rest that is these bytes as they are.
+impl WriteRest for [u8] {
+    #[inline(always)]
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        out.append(self);
+    }
+}
+
+/// Encodes a frame: the fixed header (`first_byte`, `remaining_length`), the Two Byte Integer
+/// `value` (a packet identifier, a topic's or the protocol name's length, CONNACK's two bytes),
+/// then `rest`. The caller has made its own checks, and `remaining_length` must be what is
+/// written.
 ///
-/// The frame starts with its fixed header (`first_byte`, `remaining_length`) and a Two Byte
-/// Integer (`value`: a packet identifier or the topic's length); `write` appends the rest.
+/// # Errors
+///
+/// [`EncodeError::PacketTooLarge`] or [`EncodeError::BufferTooSmall`], with nothing written.
 #[inline(always)]
-pub(crate) fn write_frame<B: BufMut>(
+pub(crate) fn encode_frame<B: BufMut, R: WriteRest + ?Sized>(
     buf: &mut B,
     first_byte: u8,
     remaining_length: usize,
     value: u16,
-    write: impl FnOnce(&mut FrameWriter<'_>),
+    rest: &R,
+) -> Result<(), EncodeError> {
+    if write_frame(buf, first_byte, remaining_length, value, rest) {
+        return Ok(());
+    }
+    begin_with_u16(buf, first_byte, remaining_length, value)?;
+    rest.write_rest(&mut Put(buf));
+    Ok(())
+}
+
+/// A [`Sink`] writing through `BufMut::put_*`, for buffers whose current chunk is too small
+/// for the frame.
+struct Put<'a, B>(&'a mut B);
+
+impl<B: BufMut> Sink for Put<'_, B> {
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.0.put_slice(bytes);
+    }
+
+    #[inline(always)]
+    fn u8(&mut self, byte: u8) {
+        self.0.put_u8(byte);
+    }
+
+    #[inline(always)]
+    fn u16(&mut self, value: u16) {
+        self.0.put_u16(value);
+    }
+}
+
+/// Writes a frame as [`encode_frame`] does, straight into the current chunk of `buf` if that
+/// holds the whole frame; returns whether it did. If not, nothing was written (and the caller
+/// writes it with `put_*`, which also reports a frame too large to encode).
+#[inline(always)]
+fn write_frame<B: BufMut, R: WriteRest + ?Sized>(
+    buf: &mut B,
+    first_byte: u8,
+    remaining_length: usize,
+    value: u16,
+    rest: &R,
 ) -> bool {
     if remaining_length > MAX_REMAINING_LENGTH {
         return false;
     }
     let chunk = buf.chunk_mut();
-    if chunk.len() < frame_len(remaining_length) {
+    let needed = frame_len(remaining_length);
+    if chunk.len() < needed {
         return false;
     }
     let mut writer = FrameWriter::start(chunk, first_byte, remaining_length, value);
-    write(&mut writer);
+    rest.write_rest(&mut writer);
     let written = writer.written;
+    debug_assert_eq!(
+        written, needed,
+        "the Remaining Length disagrees with the fields"
+    );
     // SAFETY: `advance_mut` requires the next `written` bytes of the chunk to be initialized.
-    // The writer holds the chunk `chunk_mut` returned (nothing touched `buf` since) and has
-    // written every byte before `written`: it only ever appends at `written`, through checked
-    // indexing into the chunk (a write past its end panics).
+    // The writer borrowed the chunk `chunk_mut` returned (so nothing else touched `buf` since)
+    // and has written every byte before `written`: `written` only grows by the length of a
+    // copy just made at it, through checked indexing into the chunk (a write past its end
+    // panics, and then nothing is advanced).
     #[allow(unsafe_code)]
     unsafe {
         buf.advance_mut(written);
@@ -52,7 +148,7 @@ pub(crate) fn write_frame<B: BufMut>(
 }
 
 /// Appends to a frame in a chunk of spare room. Every byte before `written` has been written.
-pub(crate) struct FrameWriter<'a> {
+struct FrameWriter<'a> {
     chunk: &'a mut UninitSlice,
     written: usize,
 }
@@ -102,18 +198,6 @@ impl<'a> FrameWriter<'a> {
         }
     }
 
-    /// Appends a Two Byte Integer.
-    #[inline(always)]
-    pub(crate) fn u16(&mut self, value: u16) {
-        self.append(&value.to_be_bytes());
-    }
-
-    /// Appends `bytes`.
-    #[inline(always)]
-    pub(crate) fn append(&mut self, bytes: &[u8]) {
-        self.written = self.put(self.written, bytes);
-    }
-
     /// Copies `bytes` into the chunk at `at`; returns where they end. Panics if they do not
     /// fit: never skips a write, which the `SAFETY` argument of [`write_frame`] relies on.
     #[inline(always)]
@@ -121,6 +205,13 @@ impl<'a> FrameWriter<'a> {
         copy(&mut self.chunk[at..][..bytes.len()], bytes);
         // Cannot wrap: the indexing above proved `at + bytes.len() <= self.chunk.len()`.
         at.wrapping_add(bytes.len())
+    }
+}
+
+impl Sink for FrameWriter<'_> {
+    #[inline(always)]
+    fn append(&mut self, bytes: &[u8]) {
+        self.written = self.put(self.written, bytes);
     }
 }
 
@@ -166,7 +257,7 @@ fn copy_ends<const N: usize>(dst: &mut UninitSlice, src: &[u8]) {
 #[cfg(test)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
-    use super::write_frame;
+    use super::{encode_frame, write_frame, Sink, WriteRest};
     use crate::header::MAX_REMAINING_LENGTH;
     use alloc::{vec, vec::Vec};
     use bytes::{BufMut, BytesMut};
@@ -192,21 +283,34 @@ mod tests {
             let body = &data[..len];
             let remaining = len + 2;
             let want = expected(remaining, 0xabcd, body);
-            let write = |w: &mut super::FrameWriter<'_>| w.append(body);
 
             let mut bytes = BytesMut::with_capacity(want.len());
-            assert!(write_frame(&mut bytes, 0x30, remaining, 0xabcd, write));
+            assert!(write_frame(&mut bytes, 0x30, remaining, 0xabcd, body));
             assert_eq!(&bytes[..], &want[..], "BytesMut, body of {len} bytes");
 
             let mut vec = Vec::with_capacity(want.len());
-            assert!(write_frame(&mut vec, 0x30, remaining, 0xabcd, write));
+            assert!(write_frame(&mut vec, 0x30, remaining, 0xabcd, body));
             assert_eq!(vec, want, "Vec, body of {len} bytes");
 
             let mut exact = vec![0u8; want.len()];
             let mut slice = &mut exact[..];
-            assert!(write_frame(&mut slice, 0x30, remaining, 0xabcd, write));
+            assert!(write_frame(&mut slice, 0x30, remaining, 0xabcd, body));
             assert!(slice.is_empty());
             assert_eq!(exact, want, "slice, body of {len} bytes");
+        }
+    }
+
+    const PARTS: [&[u8]; 5] = [b"a/b", &[7; 40], b"", &[9; 100], b"xyz0123456789"];
+
+    /// `PARTS`, then a Two Byte Integer.
+    struct Parts;
+
+    impl WriteRest for Parts {
+        fn write_rest<S: Sink>(&self, out: &mut S) {
+            for part in PARTS {
+                out.append(part);
+            }
+            out.u16(0x0102);
         }
     }
 
@@ -215,22 +319,72 @@ mod tests {
     fn appends_follow_each_other_and_earlier_contents() {
         let mut buf = BytesMut::with_capacity(256);
         buf.put_slice(b"earlier");
-        let parts: [&[u8]; 5] = [b"a/b", &[7; 40], b"", &[9; 100], b"xyz0123456789"];
-        let remaining = parts.iter().map(|p| p.len()).sum::<usize>() + 4;
-        assert!(write_frame(&mut buf, 0x32, remaining, 3, |w| {
-            for part in parts {
-                w.append(part);
-            }
-            w.u16(0x0102);
-        }));
+        let remaining = PARTS.iter().map(|p| p.len()).sum::<usize>() + 4;
+        assert!(write_frame(&mut buf, 0x32, remaining, 3, &Parts));
         let mut want = b"earlier".to_vec();
         crate::header::write_fixed_header(&mut want, 0x32, remaining);
         want.put_u16(3);
-        for part in parts {
+        for part in PARTS {
             want.extend_from_slice(part);
         }
         want.put_u16(0x0102);
         assert_eq!(&buf[..], &want[..]);
+    }
+
+    /// A rest written through every kind of field.
+    struct Fields;
+
+    impl WriteRest for Fields {
+        fn write_rest<S: Sink>(&self, out: &mut S) {
+            out.append(b"topic/name");
+            out.u8(0x7f);
+            out.u16(0xbeef);
+            out.prefixed(&[0x55; 40]);
+        }
+    }
+
+    /// `encode_frame` writes the same bytes whichever path it takes: straight into a chunk
+    /// that holds the frame, or through `put_*` into two slices chained, split at every
+    /// position of the frame.
+    #[test]
+    fn both_paths_write_the_same() {
+        let remaining = 2 + 10 + 1 + 2 + 42;
+        let mut want = Vec::new();
+        crate::header::write_fixed_header(&mut want, 0x82, remaining);
+        want.put_u16(9);
+        want.extend_from_slice(b"topic/name");
+        want.put_u8(0x7f);
+        want.put_u16(0xbeef);
+        want.put_u16(40);
+        want.extend_from_slice(&[0x55; 40]);
+
+        let mut direct = BytesMut::with_capacity(want.len());
+        assert_eq!(
+            encode_frame(&mut direct, 0x82, remaining, 9, &Fields),
+            Ok(())
+        );
+        assert_eq!(&direct[..], &want[..]);
+
+        for split in 0..=want.len() {
+            let mut first = vec![0u8; split];
+            let mut second = vec![0u8; want.len() - split];
+            let mut chain = (&mut first[..]).chain_mut(&mut second[..]);
+            assert_eq!(
+                encode_frame(&mut chain, 0x82, remaining, 9, &Fields),
+                Ok(())
+            );
+            assert_eq!(chain.remaining_mut(), 0);
+            assert_eq!([first, second].concat(), want, "split at {split}");
+        }
+
+        let mut short = [0u8; 10];
+        let too_small = crate::EncodeError::BufferTooSmall {
+            needed: want.len(),
+            available: 10,
+        };
+        let result = encode_frame(&mut &mut short[..], 0x82, remaining, 9, &Fields);
+        assert_eq!(result, Err(too_small));
+        assert_eq!(short, [0; 10]);
     }
 
     /// When the chunk cannot hold the frame, or the frame is too large to encode, nothing is
@@ -239,26 +393,19 @@ mod tests {
     fn declines_what_does_not_fit() {
         let mut small = [0u8; 9];
         let mut slice = &mut small[..];
-        assert!(!write_frame(&mut slice, 0x30, 9, 1, |w| w.append(&[1; 7])));
+        assert!(!write_frame(&mut slice, 0x30, 9, 1, &[1; 7][..]));
         assert_eq!(slice.len(), 9);
         assert_eq!(small, [0; 9]);
 
         let mut first = [0u8; 3];
         let mut second = [0u8; 20];
         let mut chain = (&mut first[..]).chain_mut(&mut second[..]);
-        assert!(!write_frame(&mut chain, 0x30, 4, 1, |w| w.append(&[1; 2])));
+        assert!(!write_frame(&mut chain, 0x30, 4, 1, &[1; 2][..]));
         assert_eq!(chain.remaining_mut(), 23);
 
         let mut buf = BytesMut::new();
-        let called = core::cell::Cell::new(false);
-        assert!(!write_frame(
-            &mut buf,
-            0x30,
-            MAX_REMAINING_LENGTH + 1,
-            1,
-            |_| { called.set(true) }
-        ));
-        assert!(!called.get());
+        let too_large = MAX_REMAINING_LENGTH + 1;
+        assert!(!write_frame(&mut buf, 0x30, too_large, 1, super::NOTHING));
         assert!(buf.is_empty());
     }
 }

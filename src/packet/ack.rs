@@ -3,11 +3,12 @@
 //! was checked before the body is read.
 
 use super::first_byte;
-use crate::codec::{begin_with_u16, frame_len, Encode};
+use crate::codec::{frame_len, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::types::PacketId;
 use crate::wire::{finish, packet_id};
+use crate::write::{encode_frame, NOTHING};
 use bytes::BufMut;
 
 macro_rules! ack_packet {
@@ -37,7 +38,7 @@ macro_rules! ack_packet {
 
             #[inline]
             fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-                begin_with_u16(buf, first_byte(PacketType::$name), 2, self.packet_id.get())
+                encode_frame(buf, first_byte(PacketType::$name), 2, self.packet_id.get(), NOTHING)
             }
         }
     };

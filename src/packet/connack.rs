@@ -1,11 +1,12 @@
 //! CONNACK (section 3.2): the server's answer to a CONNECT.
 
 use super::first_byte;
-use crate::codec::{begin, frame_len, Encode};
+use crate::codec::{frame_len, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::types::ConnectReturnCode;
 use crate::wire::{byte, fail, finish, Parsed};
+use crate::write::{encode_frame, NOTHING};
 use bytes::BufMut;
 
 /// CONNACK (section 3.2): whether the server accepted the connection, and whether it still
@@ -73,9 +74,8 @@ impl Encode for ConnAck {
         if self.session_present && self.code != ConnectReturnCode::Accepted {
             return Err(EncodeError::SessionPresentWithRefusal);
         }
-        begin(buf, first_byte(PacketType::ConnAck), 2)?;
-        buf.put_u8(u8::from(self.session_present));
-        buf.put_u8(self.code.byte());
-        Ok(())
+        // Connect Acknowledge Flags, then the return code.
+        let value = u16::from_be_bytes([u8::from(self.session_present), self.code.byte()]);
+        encode_frame(buf, first_byte(PacketType::ConnAck), 2, value, NOTHING)
     }
 }

@@ -2,13 +2,14 @@
 
 use super::fields::{share, string, topic_name, Checked, Repairs};
 use super::first_byte;
-use crate::codec::{begin, frame_len, Decoder, Encode};
+use crate::codec::{frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::string::{MqttString, MAX_STRING_LEN};
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
-use crate::wire::{byte, fail, finish, prefixed, prefixed_len, put_prefixed, u16, Parsed};
+use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
+use crate::write::{encode_frame, Sink, WriteRest};
 use bytes::{BufMut, Bytes, BytesMut};
 
 // Connect Flags (section 3.1.2.3, Figure 3.4).
@@ -476,20 +477,35 @@ impl Fields<'_> {
         if let Some(password) = self.password {
             check_binary(password)?;
         }
-        begin(buf, first_byte(PacketType::Connect), self.remaining_len())?;
-        put_prefixed(buf, self.protocol.name().as_bytes());
-        buf.put_u8(self.protocol.level());
-        buf.put_u8(self.flags());
-        buf.put_u16(self.keep_alive);
-        put_prefixed(buf, self.client_id);
+        let name = self.protocol.name().as_bytes();
+        // Truncation cannot happen: "MQTT" or "MQIsdp".
+        let name_len = name.len() as u16;
+        encode_frame(
+            buf,
+            first_byte(PacketType::Connect),
+            self.remaining_len(),
+            name_len,
+            self,
+        )
+    }
+}
+
+/// A CONNECT after the protocol name's length: the name, the rest of the variable header, the
+/// payload.
+impl WriteRest for Fields<'_> {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        out.append(self.protocol.name().as_bytes());
+        out.u8(self.protocol.level());
+        out.u8(self.flags());
+        out.u16(self.keep_alive);
+        out.prefixed(self.client_id);
         if let Some((topic, payload, _, _)) = self.will {
-            put_prefixed(buf, topic);
-            put_prefixed(buf, payload);
+            out.prefixed(topic);
+            out.prefixed(payload);
         }
         for field in [self.username, self.password].into_iter().flatten() {
-            put_prefixed(buf, field);
+            out.prefixed(field);
         }
-        Ok(())
     }
 }
 

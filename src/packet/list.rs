@@ -5,11 +5,12 @@
 
 use super::fields::Repairs;
 use super::first_byte;
-use crate::codec::{begin, frame_len};
+use crate::codec::frame_len;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::types::PacketId;
 use crate::wire::{non_empty_list, Parsed};
+use crate::write::encode_frame;
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 use core::fmt;
@@ -157,8 +158,11 @@ pub(crate) fn encode<B: BufMut>(
     packet_id: PacketId,
     payload: &[u8],
 ) -> Result<(), EncodeError> {
-    begin(buf, first_byte(packet_type), remaining_len(payload))?;
-    buf.put_u16(packet_id.get());
-    buf.put_slice(payload);
-    Ok(())
+    encode_frame(
+        buf,
+        first_byte(packet_type),
+        remaining_len(payload),
+        packet_id.get(),
+        payload,
+    )
 }

@@ -1,13 +1,13 @@
 //! PUBLISH (section 3.3): an application message.
 
 use super::fields::{share, topic_name, Checked, Repairs};
-use crate::codec::{begin_with_u16, frame_len, Decoder, Encode};
+use crate::codec::{frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::prefixed_len;
-use crate::write::write_frame;
+use crate::write::{encode_frame, Sink, WriteRest};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 const DUP: u8 = 0b1000;
@@ -270,68 +270,55 @@ fn remaining_len(qos: QosPid, topic: &[u8], payload: &[u8]) -> usize {
         .saturating_add(payload.len())
 }
 
-/// Writes a PUBLISH: the encoder of both [`Publish`] and [`PublishRef`], as a macro so that
-/// each expands it over its own fields (the topic taken as bytes: turning a `TopicName` into a
-/// `&str` would check its UTF-8 again; a shared function taking slices measured 10% slower).
-macro_rules! encode_publish {
-    ($p:expr, $topic:expr, $payload:expr, $buf:expr) => {{
-        let (p, topic, payload, buf) = ($p, $topic, $payload, $buf);
-        if p.dup && p.qos == QosPid::AtMostOnce {
-            return Err(EncodeError::DupWithQos0);
-        }
-        let mut first = (PacketType::Publish.bits() << 4) | (p.qos.qos().bits() << 1);
-        if p.dup {
-            first |= DUP;
-        }
-        if p.retain {
-            first |= RETAIN;
-        }
-        // The fixed header and the topic's length prefix; the topic types bound its length
-        // to 65,535.
-        let topic_len =
-            u16::try_from(topic.len()).map_err(|_| EncodeError::FieldTooLong(topic.len()))?;
-        let remaining = remaining_len(p.qos, topic, payload);
-        if write_frame(buf, first, remaining, topic_len, |w| {
-            w.append(topic);
-            if let Some(id) = p.qos.packet_id() {
-                w.u16(id.get());
+/// The encoder of [`Publish`] and of [`PublishRef`], as a macro expanded over each one's own
+/// fields (`$topic` and `$payload`, read from `$p`): the topic taken as bytes, since turning a
+/// `TopicName` into a `&str` would check its UTF-8 again, and a shared function taking slices
+/// measured 10% slower.
+macro_rules! publish_encoder {
+    ($ty:ty, |$p:ident| topic: $topic:expr, payload: $payload:expr) => {
+        impl Encode for $ty {
+            fn encoded_len(&self) -> usize {
+                let $p = self;
+                frame_len(remaining_len($p.qos, $topic, $payload))
             }
-            w.append(payload);
-        }) {
-            return Ok(());
+
+            #[inline]
+            fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+                let $p = self;
+                if $p.dup && $p.qos == QosPid::AtMostOnce {
+                    return Err(EncodeError::DupWithQos0);
+                }
+                let mut first = (PacketType::Publish.bits() << 4) | ($p.qos.qos().bits() << 1);
+                if $p.dup {
+                    first |= DUP;
+                }
+                if $p.retain {
+                    first |= RETAIN;
+                }
+                // The fixed header and the topic's length prefix; the topic types bound its
+                // length to 65,535.
+                let topic = $topic;
+                let topic_len = u16::try_from(topic.len())
+                    .map_err(|_| EncodeError::FieldTooLong(topic.len()))?;
+                let remaining = remaining_len($p.qos, topic, $payload);
+                encode_frame(buf, first, remaining, topic_len, self)
+            }
         }
-        begin_with_u16(buf, first, remaining, topic_len)?;
-        buf.put_slice(topic);
-        if let Some(id) = p.qos.packet_id() {
-            buf.put_u16(id.get());
+
+        /// What follows the topic's length: the topic, the packet identifier, the payload.
+        impl WriteRest for $ty {
+            #[inline(always)]
+            fn write_rest<S: Sink>(&self, out: &mut S) {
+                let $p = self;
+                out.append($topic);
+                if let Some(id) = $p.qos.packet_id() {
+                    out.u16(id.get());
+                }
+                out.append($payload);
+            }
         }
-        buf.put_slice(payload);
-        Ok(())
-    }};
+    };
 }
 
-impl Encode for PublishRef<'_> {
-    fn encoded_len(&self) -> usize {
-        frame_len(remaining_len(self.qos, self.topic.as_bytes(), self.payload))
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        encode_publish!(self, self.topic.as_bytes(), self.payload, buf)
-    }
-}
-
-impl Encode for Publish {
-    fn encoded_len(&self) -> usize {
-        frame_len(remaining_len(
-            self.qos,
-            self.topic.as_bytes(),
-            &self.payload,
-        ))
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        encode_publish!(self, self.topic.as_bytes(), &self.payload, buf)
-    }
-}
+publish_encoder!(PublishRef<'_>, |p| topic: p.topic.as_bytes(), payload: p.payload);
+publish_encoder!(Publish, |p| topic: p.topic.as_bytes(), payload: &p.payload);

@@ -2,11 +2,12 @@
 
 use super::first_byte;
 use super::list;
-use crate::codec::{begin, frame_len, Encode};
+use crate::codec::{frame_len, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::types::{PacketId, SubscribeReturnCode};
 use crate::wire::{finish_prefix, packet_id};
+use crate::write::{encode_frame, Sink, WriteRest};
 use alloc::vec::Vec;
 use bytes::BufMut;
 
@@ -139,15 +140,21 @@ impl Encode for SubAck {
         if self.return_codes.is_empty() {
             return Err(EncodeError::EmptySubAck);
         }
-        begin(
+        encode_frame(
             buf,
             first_byte(PacketType::SubAck),
             self.return_codes.len().saturating_add(2),
-        )?;
-        buf.put_u16(self.packet_id.get());
-        for code in &self.return_codes {
-            buf.put_u8(code.byte());
+            self.packet_id.get(),
+            &self.return_codes[..],
+        )
+    }
+}
+
+/// A SUBACK's payload: one return code per subscription.
+impl WriteRest for [SubscribeReturnCode] {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        for code in self {
+            out.u8(code.byte());
         }
-        Ok(())
     }
 }

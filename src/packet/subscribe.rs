@@ -3,14 +3,13 @@
 use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
 use super::list::{self, Entries, Entry};
-use crate::codec::{begin, frame_len, Decoder, Encode};
+use crate::codec::{frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::{PacketId, QoS};
-use crate::wire::{
-    byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed, Parsed,
-};
+use crate::wire::{byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
+use crate::write::{encode_frame, Sink, WriteRest};
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 
@@ -240,12 +239,22 @@ impl Encode for Subscribe {
         if self.subscriptions.is_empty() {
             return Err(EncodeError::EmptySubscribe);
         }
-        begin(buf, first_byte(PacketType::Subscribe), self.remaining_len())?;
-        buf.put_u16(self.packet_id.get());
-        for s in &self.subscriptions {
-            put_prefixed(buf, s.filter.as_bytes());
-            buf.put_u8(s.qos.bits());
+        encode_frame(
+            buf,
+            first_byte(PacketType::Subscribe),
+            self.remaining_len(),
+            self.packet_id.get(),
+            &self.subscriptions[..],
+        )
+    }
+}
+
+/// A SUBSCRIBE's payload: each topic filter, then its Requested QoS.
+impl WriteRest for [Subscription] {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        for s in self {
+            out.prefixed(s.filter.as_bytes());
+            out.u8(s.qos.bits());
         }
-        Ok(())
     }
 }

@@ -3,12 +3,13 @@
 use super::fields::{topic_filter, Checked, Repairs};
 use super::first_byte;
 use super::list::{self, Entries, Entry};
-use crate::codec::{begin, frame_len, Decoder, Encode};
+use crate::codec::{frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::topic::TopicFilter;
 use crate::types::PacketId;
-use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, put_prefixed, Parsed};
+use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
+use crate::write::{encode_frame, Sink, WriteRest};
 use alloc::vec::Vec;
 use bytes::{BufMut, Bytes};
 
@@ -204,15 +205,21 @@ impl Encode for Unsubscribe {
         if self.filters.is_empty() {
             return Err(EncodeError::EmptyUnsubscribe);
         }
-        begin(
+        encode_frame(
             buf,
             first_byte(PacketType::Unsubscribe),
             self.remaining_len(),
-        )?;
-        buf.put_u16(self.packet_id.get());
-        for filter in &self.filters {
-            put_prefixed(buf, filter.as_bytes());
+            self.packet_id.get(),
+            &self.filters[..],
+        )
+    }
+}
+
+/// An UNSUBSCRIBE's payload: the topic filters.
+impl WriteRest for [TopicFilter] {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        for filter in self {
+            out.prefixed(filter.as_bytes());
         }
-        Ok(())
     }
 }
