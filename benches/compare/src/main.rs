@@ -12,6 +12,10 @@
 //! three-argument mode runs one selection once, after one warm-up run, with the measured run in
 //! `measured_op` so that `valgrind --tool=callgrind --toggle-collect='*measured_op*'` counts
 //! only it (see `benches/callgrind.sh`).
+//!
+//! `COMPARE_ONLY=codec,codec,...` keeps only those runners (baselines included by name).
+//! Built with the `baseline` feature (only `benches/ab.sh` does that), it also runs mqttwire's
+//! runners over an earlier commit, as `baseline`, `baseline-ref` and `baseline-twin`.
 
 mod codecs;
 mod corpus;
@@ -257,6 +261,15 @@ fn run_corpus(name: &str, quick: bool, rounds: usize) {
     push("memcpy", "decode", "both");
     push("frame-walk", "decode", "decode");
     push("frame-copy", "encode", "encode");
+    // `benches/ab.sh`: the same runners over an earlier commit, built just before mqttwire's
+    // (and `baseline-twin` just after `mqttwire-twin`), so that where buffers land favours
+    // neither side in both pairs.
+    #[cfg(feature = "baseline")]
+    for codec in ["baseline", "baseline-ref"] {
+        for op in OPS {
+            push(codec, op, op);
+        }
+    }
     for codec in CODECS {
         for op in OPS {
             push(codec, op, op);
@@ -268,6 +281,12 @@ fn run_corpus(name: &str, quick: bool, rounds: usize) {
     // where an encoder's buffers land makes a difference of up to ~10% (benches/NOTES.md);
     // the gap between the two rows shows how much in each run.
     push("mqttwire-twin", "encode", "encode");
+    #[cfg(feature = "baseline")]
+    push("baseline-twin", "encode", "encode");
+    if let Ok(only) = std::env::var("COMPARE_ONLY") {
+        let keep: Vec<&str> = only.split(',').collect();
+        entries.retain(|e| keep.contains(&e.codec));
+    }
     round_robin(&mut entries, rounds, Some(corpus));
     report(corpus, &mut entries);
 }

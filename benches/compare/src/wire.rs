@@ -1,0 +1,245 @@
+//! mqttwire's runners. `codecs.rs` compiles this file once over the mqttwire being built and,
+//! with the `baseline` feature (`benches/ab.sh`), once more over an earlier commit's, as
+//! `super::mw` in each case.
+
+use super::mw::{self as mqttwire, Decoder, Packet, PacketRef};
+use crate::codecs::*;
+use bytes::BytesMut;
+
+pub struct Decode {
+    corpus: &'static Corpus,
+    buf: BytesMut,
+    decoder: Decoder,
+}
+
+impl Decode {
+    pub fn new(corpus: &'static Corpus) -> Self {
+        Decode {
+            corpus,
+            buf: BytesMut::new(),
+            decoder: Decoder::new(),
+        }
+    }
+}
+
+pub fn decode_all(decoder: &Decoder, buf: &mut BytesMut, mut f: impl FnMut(Packet)) -> Outcome {
+    let start = buf.len();
+    let mut n = 0;
+    loop {
+        match decoder.decode(buf) {
+            Ok(Some(p)) => {
+                f(p);
+                n += 1;
+            }
+            Ok(None) => return outcome(n, start - buf.len(), None),
+            Err(e) => return outcome(n, start - buf.len(), Some(e.to_string())),
+        }
+    }
+}
+
+impl Runner for Decode {
+    fn setup(&mut self) {
+        self.buf = BytesMut::from(&self.corpus.bytes[..]);
+    }
+    fn run(&mut self) -> Outcome {
+        decode_all(&self.decoder, &mut self.buf, |p| {
+            black_box(&p);
+        })
+    }
+    fn teardown(&mut self) {
+        self.buf = BytesMut::new();
+    }
+}
+
+/// `Decoder::decode_ref`: packets borrowed from a plain slice, as mqttrs decodes.
+pub struct DecodeRef {
+    corpus: &'static Corpus,
+    buf: Vec<u8>,
+    decoder: Decoder,
+}
+
+impl DecodeRef {
+    pub fn new(corpus: &'static Corpus) -> Self {
+        DecodeRef {
+            corpus,
+            buf: Vec::new(),
+            decoder: Decoder::new(),
+        }
+    }
+}
+
+pub fn decode_all_ref<'a>(
+    decoder: &Decoder,
+    data: &'a [u8],
+    mut f: impl FnMut(PacketRef<'a>),
+) -> Outcome {
+    let (mut pos, mut n) = (0, 0);
+    loop {
+        match decoder.decode_ref(&data[pos..]) {
+            Ok(Some((p, consumed))) => {
+                f(p);
+                pos += consumed;
+                n += 1;
+            }
+            Ok(None) => return outcome(n, pos, None),
+            Err(e) => return outcome(n, pos, Some(e.to_string())),
+        }
+    }
+}
+
+impl Runner for DecodeRef {
+    fn setup(&mut self) {
+        self.buf = self.corpus.bytes.clone();
+    }
+    fn run(&mut self) -> Outcome {
+        decode_all_ref(&self.decoder, black_box(&self.buf[..]), |p| {
+            black_box(&p);
+        })
+    }
+    fn teardown(&mut self) {
+        self.buf = Vec::new();
+    }
+}
+
+/// Encodes the borrowed packets `decode_ref` made from the corpus (forwarding without
+/// copying into owned packets first) into a reused `BytesMut`.
+pub struct EncodeRef {
+    packets: Vec<PacketRef<'static>>,
+    out: BytesMut,
+}
+
+impl EncodeRef {
+    pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+        let out = BytesMut::with_capacity(corpus.bytes.len());
+        let source = source_static(&corpus.bytes, out.as_ptr());
+        let mut packets = Vec::with_capacity(corpus.packets);
+        let o = decode_all_ref(&Decoder::new(), source, |p| packets.push(p));
+        if let Some(e) = o.error {
+            return Err(format!("decoding the corpus failed: {e}"));
+        }
+        Ok(EncodeRef { packets, out })
+    }
+}
+
+impl Runner for EncodeRef {
+    fn setup(&mut self) {
+        self.out.clear();
+    }
+    fn run(&mut self) -> Outcome {
+        use mqttwire::Encode as _;
+        for (i, p) in self.packets.iter().enumerate() {
+            if let Err(e) = p.encode(&mut self.out) {
+                return outcome(i, self.out.len(), Some(e.to_string()));
+            }
+        }
+        outcome(self.packets.len(), self.out.len(), None)
+    }
+    fn output(&self) -> Option<Vec<u8>> {
+        Some(self.out.to_vec())
+    }
+}
+
+/// Encodes into a reused `BytesMut` (the default) or `Vec<u8>` (`mqttwire-vec`): any
+/// `BufMut` will do.
+pub struct Encode<B = BytesMut> {
+    packets: Vec<Packet>,
+    out: B,
+}
+
+/// The decoded corpus, to encode into `out` (see [`source_copy`]).
+fn packets(corpus: &'static Corpus, out: *const u8) -> Result<Vec<Packet>, String> {
+    let mut packets = Vec::with_capacity(corpus.packets);
+    let mut buf = source_bytes_mut(&corpus.bytes, out);
+    let o = decode_all(&Decoder::new(), &mut buf, |p| packets.push(p));
+    match o.error {
+        Some(e) => Err(format!("decoding the corpus failed: {e}")),
+        None => Ok(packets),
+    }
+}
+
+impl Encode {
+    pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
+        let out = BytesMut::with_capacity(corpus.bytes.len());
+        Ok(Encode {
+            packets: packets(corpus, out.as_ptr())?,
+            out,
+        })
+    }
+}
+
+impl Encode<Vec<u8>> {
+    pub fn new_vec(corpus: &'static Corpus) -> Result<Self, String> {
+        let out = Vec::with_capacity(corpus.bytes.len());
+        Ok(Encode {
+            packets: packets(corpus, out.as_ptr())?,
+            out,
+        })
+    }
+}
+
+impl Runner for Encode<Vec<u8>> {
+    fn setup(&mut self) {
+        self.out.clear();
+    }
+    fn run(&mut self) -> Outcome {
+        use mqttwire::Encode as _;
+        for (i, p) in self.packets.iter().enumerate() {
+            if let Err(e) = p.encode(&mut self.out) {
+                return outcome(i, self.out.len(), Some(e.to_string()));
+            }
+        }
+        outcome(self.packets.len(), self.out.len(), None)
+    }
+    fn output(&self) -> Option<Vec<u8>> {
+        Some(self.out.clone())
+    }
+}
+
+impl Runner for Encode {
+    fn setup(&mut self) {
+        self.out.clear();
+    }
+    fn run(&mut self) -> Outcome {
+        use mqttwire::Encode as _;
+        for (i, p) in self.packets.iter().enumerate() {
+            if let Err(e) = p.encode(&mut self.out) {
+                return outcome(i, self.out.len(), Some(e.to_string()));
+            }
+        }
+        outcome(self.packets.len(), self.out.len(), None)
+    }
+    fn output(&self) -> Option<Vec<u8>> {
+        Some(self.out.to_vec())
+    }
+}
+
+/// `TopicFilter::matches` on validated filters and names.
+pub struct Match {
+    pairs: Vec<(mqttwire::TopicFilter, mqttwire::TopicName)>,
+}
+
+impl Match {
+    pub fn new(pairs: &[(String, String)]) -> Self {
+        Match {
+            pairs: pairs
+                .iter()
+                .map(|(f, n)| {
+                    (
+                        mqttwire::TopicFilter::new(f).expect("valid filter"),
+                        mqttwire::TopicName::new(n).expect("valid name"),
+                    )
+                })
+                .collect(),
+        }
+    }
+}
+
+impl Runner for Match {
+    fn run(&mut self) -> Outcome {
+        let hits = black_box(&self.pairs)
+            .iter()
+            .filter(|(f, n)| f.matches(n))
+            .count();
+        outcome(self.pairs.len(), hits, None)
+    }
+}
