@@ -477,9 +477,8 @@ impl Fields<'_> {
         if let Some(password) = self.password {
             check_binary(password)?;
         }
-        let name = self.protocol.name().as_bytes();
         // Truncation cannot happen: "MQTT" or "MQIsdp".
-        let name_len = name.len() as u16;
+        let name_len = self.protocol.name().len() as u16;
         encode_frame(
             buf,
             first_byte(PacketType::Connect),
