@@ -4,7 +4,7 @@
 
 mod common;
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 use common::config;
 use common::hostile::{behind_header, damaged, mutation};
 use common::strategies::{self as st, ref_encode};
@@ -158,6 +158,20 @@ proptest! {
                 prop_assert_eq!(r, Ok(Some(p.clone())));
             }
         }
+    }
+
+    /// The two ways an encoder writes give the same bytes: straight into a chunk that holds
+    /// the whole frame (`to_bytes`), and through `put_*` into two slices chained, split at any
+    /// point of the frame (the first chunk then holds only part of it).
+    #[test]
+    fn direct_and_put_paths_agree(p in st::packet(), split in any::<Index>()) {
+        let direct = p.to_bytes().expect("encodes");
+        let at = split.index(direct.len() + 1);
+        let (mut first, mut second) = (vec![0u8; at], vec![0u8; direct.len() - at]);
+        let mut chained = (&mut first[..]).chain_mut(&mut second[..]);
+        p.encode(&mut chained).expect("exact room suffices");
+        prop_assert_eq!(chained.remaining_mut(), 0);
+        prop_assert_eq!(&[first, second].concat()[..], &direct[..]);
     }
 
     /// Encoding into a `&mut [u8]` that is too small fails with BufferTooSmall, writes nothing
