@@ -125,14 +125,18 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
             buf: Vec::new(),
         }),
         ("mqttwire", "decode") => Box::new(wire::Decode::new(corpus)),
-        ("mqttwire" | "mqttwire-twin", "encode") => Box::new(wire::Encode::new(corpus)?),
-        ("mqttwire-vec", "encode") => Box::new(wire::Encode::new_vec(corpus)?),
+        ("mqttwire" | "mqttwire-twin", "encode") => {
+            Box::new(wire::Encode::<bytes::BytesMut>::new(corpus)?)
+        }
+        ("mqttwire-vec", "encode") => Box::new(wire::Encode::<Vec<u8>>::new(corpus)?),
         ("mqttwire-ref", "decode") => Box::new(wire::DecodeRef::new(corpus)),
         ("mqttwire-ref", "encode") => Box::new(wire::EncodeRef::new(corpus)?),
         #[cfg(feature = "baseline")]
         ("baseline", "decode") => Box::new(baseline::wire::Decode::new(corpus)),
         #[cfg(feature = "baseline")]
-        ("baseline" | "baseline-twin", "encode") => Box::new(baseline::wire::Encode::new(corpus)?),
+        ("baseline" | "baseline-twin", "encode") => {
+            Box::new(baseline::wire::Encode::<bytes::BytesMut>::new(corpus)?)
+        }
         #[cfg(feature = "baseline")]
         ("baseline-ref", "decode") => Box::new(baseline::wire::DecodeRef::new(corpus)),
         #[cfg(feature = "baseline")]

@@ -157,27 +157,41 @@ fn packets(corpus: &'static Corpus, out: *const u8) -> Result<Vec<Packet>, Strin
     }
 }
 
-impl Encode {
+/// An output buffer an encoder runner reuses from run to run.
+pub trait Output: bytes::BufMut + AsRef<[u8]> + 'static {
+    fn with_capacity(capacity: usize) -> Self;
+    fn clear(&mut self);
+}
+
+impl Output for BytesMut {
+    fn with_capacity(capacity: usize) -> Self {
+        BytesMut::with_capacity(capacity)
+    }
+    fn clear(&mut self) {
+        BytesMut::clear(self);
+    }
+}
+
+impl Output for Vec<u8> {
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(capacity)
+    }
+    fn clear(&mut self) {
+        Vec::clear(self);
+    }
+}
+
+impl<B: Output> Encode<B> {
     pub fn new(corpus: &'static Corpus) -> Result<Self, String> {
-        let out = BytesMut::with_capacity(corpus.bytes.len());
+        let out = B::with_capacity(corpus.bytes.len());
         Ok(Encode {
-            packets: packets(corpus, out.as_ptr())?,
+            packets: packets(corpus, out.as_ref().as_ptr())?,
             out,
         })
     }
 }
 
-impl Encode<Vec<u8>> {
-    pub fn new_vec(corpus: &'static Corpus) -> Result<Self, String> {
-        let out = Vec::with_capacity(corpus.bytes.len());
-        Ok(Encode {
-            packets: packets(corpus, out.as_ptr())?,
-            out,
-        })
-    }
-}
-
-impl Runner for Encode<Vec<u8>> {
+impl<B: Output> Runner for Encode<B> {
     fn setup(&mut self) {
         self.out.clear();
     }
@@ -185,31 +199,13 @@ impl Runner for Encode<Vec<u8>> {
         use mqttwire::Encode as _;
         for (i, p) in self.packets.iter().enumerate() {
             if let Err(e) = p.encode(&mut self.out) {
-                return outcome(i, self.out.len(), Some(e.to_string()));
+                return outcome(i, self.out.as_ref().len(), Some(e.to_string()));
             }
         }
-        outcome(self.packets.len(), self.out.len(), None)
+        outcome(self.packets.len(), self.out.as_ref().len(), None)
     }
     fn output(&self) -> Option<Vec<u8>> {
-        Some(self.out.clone())
-    }
-}
-
-impl Runner for Encode {
-    fn setup(&mut self) {
-        self.out.clear();
-    }
-    fn run(&mut self) -> Outcome {
-        use mqttwire::Encode as _;
-        for (i, p) in self.packets.iter().enumerate() {
-            if let Err(e) = p.encode(&mut self.out) {
-                return outcome(i, self.out.len(), Some(e.to_string()));
-            }
-        }
-        outcome(self.packets.len(), self.out.len(), None)
-    }
-    fn output(&self) -> Option<Vec<u8>> {
-        Some(self.out.to_vec())
+        Some(self.out.as_ref().to_vec())
     }
 }
 
