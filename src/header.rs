@@ -316,19 +316,30 @@ pub(crate) const fn remaining_length_len(len: usize) -> usize {
 #[inline]
 pub(crate) fn write_fixed_header<B: BufMut>(buf: &mut B, first_byte: u8, remaining_length: usize) {
     buf.put_u8(first_byte);
-    let mut value = remaining_length;
-    loop {
+    for byte in remaining_length_bytes(remaining_length) {
+        buf.put_u8(byte);
+    }
+}
+
+/// The bytes of a Remaining Length on the wire (section 2.2.3): seven bits each, lowest first,
+/// every byte but the last with its continuation bit set.
+#[inline]
+pub(crate) fn remaining_length_bytes(mut value: usize) -> impl Iterator<Item = u8> {
+    let mut done = false;
+    core::iter::from_fn(move || {
+        if done {
+            return None;
+        }
         // Truncation intended: the low seven bits.
         let mut byte = (value & 0x7f) as u8;
         value >>= 7;
         if value > 0 {
             byte |= 0x80;
+        } else {
+            done = true;
         }
-        buf.put_u8(byte);
-        if value == 0 {
-            break;
-        }
-    }
+        Some(byte)
+    })
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 
 use crate::codec::{begin_with_u16, frame_len};
 use crate::error::EncodeError;
-use crate::header::MAX_REMAINING_LENGTH;
+use crate::header::{remaining_length_bytes, MAX_REMAINING_LENGTH};
 use bytes::buf::UninitSlice;
 use bytes::BufMut;
 
@@ -175,27 +175,13 @@ impl<'a> FrameWriter<'a> {
             writer.put(0, &[first_byte, low, high, 0]);
             writer.written = if long { 3 } else { 2 };
         } else {
-            writer.append(&[first_byte]);
-            writer.remaining_length(remaining_length);
+            writer.u8(first_byte);
+            for byte in remaining_length_bytes(remaining_length) {
+                writer.u8(byte);
+            }
         }
         writer.u16(value);
         writer
-    }
-
-    /// Appends a Remaining Length (at most [`MAX_REMAINING_LENGTH`]).
-    fn remaining_length(&mut self, mut value: usize) {
-        loop {
-            // Truncation intended: the low seven bits.
-            let mut byte = (value & 0x7f) as u8;
-            value >>= 7;
-            if value > 0 {
-                byte |= 0x80;
-            }
-            self.append(&[byte]);
-            if value == 0 {
-                break;
-            }
-        }
     }
 
     /// Copies `bytes` into the chunk at `at`; returns where they end. Panics if they do not
