@@ -24,7 +24,7 @@
 //! holding it, they hand packets to the writer thread of the target connection through a
 //! channel, so one slow client cannot stall the others.
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReturnCode, DecodeError, Decoder, Encode, Packet, PacketId, PubAck,
     PubComp, PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode,
@@ -160,13 +160,16 @@ struct Broker {
     generated_ids: u64,
 }
 
-/// An application message on its way to subscribers.
+/// An application message on its way to subscribers: a PUBLISH as the broker received it (or
+/// made it, for a Will or a `$SYS` topic) and the QoS to deliver it at. Each delivery sends a
+/// clone of the PUBLISH with its own QoS, packet identifier and RETAIN: the clones share one
+/// buffer (the frame a received PUBLISH was decoded from), so the topic and the payload are
+/// never copied. The PUBLISH's own QoS and packet identifier (the sender's, or QoS 0 for a
+/// message the broker made) are not used.
 #[derive(Clone)]
 struct Message {
-    topic: TopicName,
-    payload: Bytes,
+    publish: Publish,
     qos: QoS,
-    retain: bool,
 }
 
 /// What the broker keeps for a client id (section 4.1), whether it is connected or not.
@@ -218,29 +221,31 @@ impl Broker {
     /// Hands a message to every matching subscriber, at the lower of the message's QoS and the
     /// subscription's, and updates the retained store when it asks for it.
     fn publish(&mut self, message: Message) {
-        if message.retain {
-            if message.payload.is_empty() {
+        let topic = message.publish.topic_name();
+        if message.publish.retain() {
+            if message.publish.payload().is_empty() {
                 // An empty retained message clears the topic [MQTT-3.3.1-10], [MQTT-3.3.1-11].
-                self.retained.remove(&message.topic);
+                self.retained.remove(&topic);
             } else {
-                self.retained.insert(message.topic.clone(), message.clone());
+                self.retained.insert(topic.clone(), message.clone());
             }
         }
         // A client with overlapping subscriptions gets one copy at the highest QoS granted
         // (section 3.3.5 allows one copy or several; one is kinder to the client).
         let mut targets: HashMap<&str, QoS> = HashMap::new();
-        for (client, qos) in self.subscriptions.matches(&message.topic) {
+        for (client, qos) in self.subscriptions.matches(&topic) {
             let best = targets.entry(client.as_str()).or_insert(*qos);
             *best = (*best).max(*qos);
         }
         for (client, granted) in targets {
             if let Some(session) = self.sessions.get_mut(client) {
+                let mut publish = message.publish.clone();
+                // Messages forwarded to existing subscriptions are not marked retained
+                // [MQTT-3.3.1-9].
+                publish.set_retain(false);
                 session.deliver(Message {
+                    publish,
                     qos: message.qos.min(granted),
-                    // Messages forwarded to existing subscriptions are not marked retained
-                    // [MQTT-3.3.1-9].
-                    retain: false,
-                    ..message.clone()
                 });
             }
         }
@@ -249,11 +254,11 @@ impl Broker {
     /// Publishes a retained `$SYS` message, the broker's own status topics.
     fn publish_sys(&mut self, topic: &str, payload: &str) {
         if let Ok(topic) = TopicName::new(topic) {
+            let mut publish = Publish::new(topic, QosPid::AtMostOnce, payload);
+            publish.set_retain(true);
             self.publish(Message {
-                topic,
-                payload: Bytes::copy_from_slice(payload.as_bytes()),
+                publish,
                 qos: QoS::AtMostOnce,
-                retain: true,
             });
         }
     }
@@ -292,12 +297,15 @@ impl Broker {
     /// [MQTT-3.3.1-6], [MQTT-3.3.1-8].
     fn retained_for(&self, filter: &TopicFilter, granted: QoS) -> Vec<Message> {
         self.retained
-            .values()
-            .filter(|m| filter.matches(&m.topic))
-            .map(|m| Message {
-                qos: m.qos.min(granted),
-                retain: true,
-                ..m.clone()
+            .iter()
+            .filter(|(topic, _)| filter.matches(topic))
+            .map(|(_, m)| {
+                let mut publish = m.publish.clone();
+                publish.set_retain(true);
+                Message {
+                    publish,
+                    qos: m.qos.min(granted),
+                }
             })
             .collect()
     }
@@ -317,10 +325,8 @@ impl Session {
     /// the queue so that the in-flight window and offline sessions are respected.
     fn deliver(&mut self, message: Message) {
         if message.qos == QoS::AtMostOnce {
-            let publish = Publish {
-                retain: message.retain,
-                ..Publish::new(message.topic, QosPid::AtMostOnce, message.payload)
-            };
+            let mut publish = message.publish;
+            publish.set_qos(QosPid::AtMostOnce);
             self.send(publish.into());
             return;
         }
@@ -342,10 +348,8 @@ impl Session {
             let Some(qos) = QosPid::new(message.qos, Some(id)) else {
                 continue;
             };
-            let publish = Publish {
-                retain: message.retain,
-                ..Publish::new(message.topic, qos, message.payload)
-            };
+            let mut publish = message.publish;
+            publish.set_qos(qos);
             self.send(publish.clone().into());
             self.inflight.insert(id, Inflight::Published(publish));
         }
@@ -369,11 +373,11 @@ impl Session {
     fn resend_inflight(&mut self) {
         for (id, state) in &self.inflight {
             let packet = match state {
-                Inflight::Published(p) => Publish {
-                    dup: true,
-                    ..p.clone()
+                Inflight::Published(p) => {
+                    let mut again = p.clone();
+                    again.set_dup(true);
+                    again.into()
                 }
-                .into(),
                 Inflight::Released => PubRel::new(*id).into(),
             };
             self.send(packet);
@@ -648,10 +652,11 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
 }
 
 /// A PUBLISH from a client: route it (once, for QoS 2) and say what to answer.
-fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
+fn on_publish(state: &mut Broker, client: &str, mut p: Publish) -> Option<Packet> {
+    let received = p.qos_pid();
     // At QoS 2, route on the first copy only: a resend (DUP) of an identifier still waiting
     // for PUBREL is acknowledged again but not routed again [MQTT-4.3.3-2].
-    let first_copy = match p.qos {
+    let first_copy = match received {
         QosPid::ExactlyOnce(id) => state
             .sessions
             .get_mut(client)
@@ -660,15 +665,15 @@ fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
     };
     // `$SYS` belongs to the server (section 4.7.2): a client's message there is acknowledged
     // but dropped, as mosquitto does (it accepts other `$` topics, and so do we).
-    if first_copy && !is_sys(&p.topic) {
+    if first_copy && !is_sys(p.topic()) {
+        // The DUP flag is not passed on to subscribers [MQTT-3.3.1-3].
+        p.set_dup(false);
         state.publish(Message {
-            topic: p.topic,
-            payload: p.payload,
-            qos: p.qos.qos(),
-            retain: p.retain,
+            qos: p.qos(),
+            publish: p,
         });
     }
-    match p.qos {
+    match received {
         QosPid::AtMostOnce => None,
         QosPid::AtLeastOnce(id) => Some(PubAck::new(id).into()),
         QosPid::ExactlyOnce(id) => Some(PubRec::new(id).into()),
@@ -700,17 +705,17 @@ fn publish_will(state: &mut Broker, will: Will, client: &str) {
         return; // as for PUBLISH: `$SYS` is the server's
     }
     eprintln!("{client}: publishing its Will on {}", will.topic);
+    let mut publish = Publish::new(will.topic, QosPid::AtMostOnce, will.payload);
+    publish.set_retain(will.retain);
     state.publish(Message {
-        topic: will.topic,
-        payload: will.payload,
+        publish,
         qos: will.qos,
-        retain: will.retain,
     });
 }
 
 /// Whether `topic` is one of the broker's own `$SYS` topics.
-fn is_sys(topic: &TopicName) -> bool {
-    topic.levels().next() == Some("$SYS")
+fn is_sys(topic: &str) -> bool {
+    topic.split('/').next() == Some("$SYS")
 }
 
 /// Writes the packets of one connection. It waits for a packet, then takes whatever else is

@@ -81,13 +81,9 @@ fn main() -> Result<(), Error> {
     exchange("server → client", PubAck::new(id(2)?))?;
 
     section("QoS 2, exactly once: PUBLISH → PUBREC → PUBREL → PUBCOMP (sections 3.3, 3.5-3.7)");
-    exchange(
-        "client → server",
-        Publish {
-            retain: true,
-            ..Publish::new(temperature, QosPid::ExactlyOnce(id(3)?), &b"21.7"[..])
-        },
-    )?;
+    let mut publish = Publish::new(temperature, QosPid::ExactlyOnce(id(3)?), &b"21.7"[..]);
+    publish.set_retain(true);
+    exchange("client → server", publish)?;
     exchange("server → client", PubRec::new(id(3)?))?;
     exchange("client → server", PubRel::new(id(3)?))?;
     exchange("server → client", PubComp::new(id(3)?))?;
@@ -204,9 +200,9 @@ fn annotate_fixed_header(cursor: &mut Cursor, packet: &Packet) -> Result<(), Err
     let flags = match packet {
         Packet::Publish(p) => format!(
             "DUP {}, QoS {}, RETAIN {}",
-            u8::from(p.dup),
+            u8::from(p.dup()),
             p.qos().bits(),
-            u8::from(p.retain)
+            u8::from(p.retain())
         ),
         _ => format!("reserved flags {:04b}", first & 0x0f),
     };
@@ -272,12 +268,12 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
         }
         Packet::Publish(p) => {
             cursor.string("topic name")?;
-            if p.qos.packet_id().is_some() {
+            if p.packet_id().is_some() {
                 cursor.packet_id()?;
             }
             cursor.field(
-                p.payload.len(),
-                format!("payload: {:?}", String::from_utf8_lossy(&p.payload)),
+                p.payload().len(),
+                format!("payload: {:?}", String::from_utf8_lossy(p.payload())),
             )?;
         }
         Packet::PubAck(_)

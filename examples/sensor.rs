@@ -203,15 +203,10 @@ impl Publisher {
     fn publish(&mut self, topic: &TopicName, payload: &str, qos: QoS, retain: bool) -> Result<()> {
         let id = self.next_id();
         let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without packet identifier")?;
-        let payload = Bytes::copy_from_slice(payload.as_bytes());
-        let packet = Publish {
-            retain,
-            ..Publish::new(topic.clone(), qos_pid, payload)
-        };
-        let again = Publish {
-            dup: true,
-            ..packet.clone()
-        };
+        let mut packet = Publish::new(topic.clone(), qos_pid, payload);
+        packet.set_retain(retain);
+        let mut again = packet.clone();
+        again.set_dup(true);
         match qos {
             QoS::AtMostOnce => self.conn.send(&packet),
             QoS::AtLeastOnce => self.exchange(

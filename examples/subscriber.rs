@@ -189,7 +189,7 @@ struct Receiver {
 impl Receiver {
     /// Acknowledges a PUBLISH and returns it if it is new to the application.
     fn on_publish(&mut self, conn: &mut Connection, publish: Publish) -> Result<Option<Publish>> {
-        match publish.qos {
+        match publish.qos_pid() {
             QosPid::AtMostOnce => {}
             QosPid::AtLeastOnce(id) => conn.send(&PubAck::new(id))?,
             QosPid::ExactlyOnce(id) => {
@@ -215,14 +215,14 @@ impl Receiver {
 
 /// Prints a message and appends it to the CSV file.
 fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
-    let payload = String::from_utf8_lossy(&message.payload);
-    let retained = if message.retain { " (retained)" } else { "" };
-    println!("{} {payload}{retained}", message.topic);
+    let payload = String::from_utf8_lossy(message.payload());
+    let retained = if message.retain() { " (retained)" } else { "" };
+    println!("{} {payload}{retained}", message.topic());
     if let Some(file) = csv {
         let row = format!(
             "{},{},{}\n",
             timestamp(SystemTime::now()),
-            csv_field(&message.topic),
+            csv_field(message.topic()),
             csv_field(&payload)
         );
         file.write_all(row.as_bytes())?;

@@ -94,13 +94,17 @@ async fn echo(socket: TcpStream) -> std::result::Result<(), MqttCodecError> {
     // `?` on a decode error drops the connection, as the standard asks [MQTT-4.8.0-1].
     while let Some(packet) = framed.next().await {
         match packet? {
-            Packet::Publish(p) => {
-                match p.qos {
+            Packet::Publish(mut echo) => {
+                match echo.qos_pid() {
                     QosPid::AtMostOnce => {}
                     QosPid::AtLeastOnce(id) => framed.send(PubAck::new(id)).await?,
                     QosPid::ExactlyOnce(id) => framed.send(PubRec::new(id)).await?,
                 }
-                let echo = Publish::new(p.topic, QosPid::AtMostOnce, p.payload);
+                // The same message back at QoS 0, DUP and RETAIN clear, from the received
+                // buffer (not copied).
+                echo.set_qos(QosPid::AtMostOnce);
+                echo.set_dup(false);
+                echo.set_retain(false);
                 framed.send(echo).await?;
             }
             Packet::PubRel(rel) => framed.send(PubComp::new(rel.packet_id)).await?,
@@ -139,17 +143,17 @@ async fn run_demo(addr: &str) -> Result<()> {
         let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without identifier")?;
         let payload = format!("hello at QoS {}", qos.bits());
         client
-            .send(Publish::new(topic.clone(), qos_pid, payload.clone()))
+            .send(Publish::new(topic.clone(), qos_pid, &payload))
             .await?;
         // The acknowledgements and the echo may arrive in any order.
         let (mut acknowledged, mut echoed) = (qos == QoS::AtMostOnce, false);
         while !(acknowledged && echoed) {
             match next(&mut client).await? {
-                Packet::Publish(echo) if echo.payload == payload.as_bytes() => {
+                Packet::Publish(echo) if echo.payload() == payload.as_bytes() => {
                     println!(
                         "echo: {} {}",
-                        echo.topic,
-                        String::from_utf8_lossy(&echo.payload)
+                        echo.topic(),
+                        String::from_utf8_lossy(echo.payload())
                     );
                     echoed = true;
                 }

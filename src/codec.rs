@@ -315,8 +315,8 @@ impl Decoder {
 ///
 /// let mut buf = BytesMut::from(&b"\x30\x07\x00\x03a/bhi"[..]);
 /// let Some(Packet::Publish(publish)) = decode(&mut buf).unwrap() else { panic!() };
-/// assert_eq!(publish.topic, "a/b");
-/// assert_eq!(&publish.payload[..], b"hi");
+/// assert_eq!(publish.topic(), "a/b");
+/// assert_eq!(publish.payload(), b"hi");
 /// ```
 ///
 /// # Errors

@@ -36,7 +36,7 @@
 //!         packets.push(packet);
 //!     }
 //! }
-//! assert!(matches!(&packets[0], Packet::Publish(p) if p.topic == "a/b"));
+//! assert!(matches!(&packets[0], Packet::Publish(p) if p.topic() == "a/b"));
 //! assert_eq!(packets[1], Packet::PingReq);
 //! # Ok::<(), mqttwire::DecodeError>(())
 //! ```

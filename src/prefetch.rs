@@ -114,7 +114,7 @@ mod tests {
         while let Some(packet) = decoder.decode(&mut buf).expect("valid stream") {
             owned.push(match packet {
                 Packet::PingReq => 0,
-                Packet::Publish(p) => p.payload.len(),
+                Packet::Publish(p) => p.payload().len(),
                 other => panic!("unexpected {other:?}"),
             });
         }

@@ -8,6 +8,8 @@
 //!   announced frame length (never more than the limit);
 //! - decoding N PUBLISH packets from one buffer: 1 allocation in all (the first `split_to`
 //!   turns the `BytesMut` from its `Vec` form into a shared one), 0 per packet;
+//! - `Publish::new`: 1 allocation, of exactly the PUBLISH body (topic and payload together);
+//!   cloning a decoded PUBLISH, sharing its topic and payload, changing its QoS: 0;
 //! - encoding into a `Vec`, a `BytesMut` or a `&mut [u8]` with enough room: 0 allocations.
 
 use bytes::{BufMut, BytesMut};
@@ -263,7 +265,8 @@ fn decoding_publish_allocates_nothing_per_packet() {
         assert_eq!(count, N);
         // Observed: exactly 1 allocation for all N packets, the first `split_to` promoting the
         // `Vec`-backed `BytesMut` to a shared buffer (a small `Shared` header); every later
-        // `split_to(..).freeze()` and every `slice_ref` only bumps a reference count.
+        // `split_to(..).freeze()` only bumps a reference count, and each PUBLISH keeps that
+        // frame as its body (topic and payload included) without taking another.
         assert_eq!(usage.allocs, 1, "keep={keep}: {usage:?}");
         assert!(usage.requested <= SLACK, "keep={keep}: {usage:?}");
         if keep {
@@ -285,6 +288,62 @@ fn decoding_publish_allocates_nothing_per_packet() {
     });
     assert_eq!(count, N - 1);
     assert_eq!(usage.allocs, 0, "{usage:?}");
+}
+
+/// `Publish::new` copies the topic and the payload into one new buffer laid out as the PUBLISH
+/// body: exactly one allocation, of topic length (2) + topic + packet identifier (2) + payload
+/// bytes; `BytesMut::freeze` turns it into `Bytes` without another, since its length is its
+/// capacity. A decoded PUBLISH keeps its frame as that buffer: cloning it, reading its topic and
+/// payload as shared `Bytes`, changing its QoS and sizing its encoding allocate nothing.
+fn publish_new_allocates_once_and_decoded_publish_shares() {
+    let topic = TopicName::new("sensors/kitchen/temperature").expect("valid");
+    let payload = [7u8; 100];
+    let qos = QosPid::AtLeastOnce(PacketId::new(1).expect("non-zero"));
+    // Cloned before measuring: cloning a `Bytes` made from a `Vec` allocates its shared header.
+    let name = topic.clone();
+    let (p, usage) = measure(|| Publish::new(name, qos, &payload[..]));
+    let body_len = 2 + "sensors/kitchen/temperature".len() + 2 + payload.len();
+    assert_eq!(
+        usage,
+        Usage {
+            allocs: 1,
+            requested: body_len,
+            peak: body_len
+        }
+    );
+    assert_eq!((p.topic(), p.payload()), (topic.as_str(), &payload[..]));
+
+    // Decoded from a buffer already shared (its first packet taken): the frame is the body.
+    let mut stream = Vec::new();
+    for i in 1..=2 {
+        publish(i).encode(&mut stream).expect("encodes");
+    }
+    let mut buf = BytesMut::from(&stream[..]);
+    assert!(decode(&mut buf).expect("valid").is_some());
+    let (lengths, usage) = measure(|| {
+        let Some(Packet::Publish(mut p)) = decode(&mut buf).expect("valid") else {
+            panic!("PUBLISH expected")
+        };
+        let copy = p.clone();
+        let (topic, payload) = (p.topic_name(), p.payload_bytes());
+        p.set_qos(QosPid::ExactlyOnce(PacketId::new(9).expect("non-zero")));
+        (
+            topic.len(),
+            payload.len(),
+            p.encoded_len(),
+            copy.encoded_len(),
+        )
+    });
+    // 134 = first byte + 2 bytes of Remaining Length + a body of 131, at QoS 1 and 2 alike.
+    assert_eq!(lengths, (27, 100, 134, 134));
+    assert_eq!(
+        usage,
+        Usage {
+            allocs: 0,
+            requested: 0,
+            peak: 0
+        }
+    );
 }
 
 /// Encoding into a buffer with enough room allocates nothing.
@@ -342,5 +401,6 @@ fn allocation_bounds() {
     hostile_headers_allocate_nothing();
     announced_size_bounds_the_reservation();
     decoding_publish_allocates_nothing_per_packet();
+    publish_new_allocates_once_and_decoded_publish_shares();
     encoding_into_reused_buffers_allocates_nothing();
 }

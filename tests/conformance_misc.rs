@@ -275,7 +275,7 @@ fn mqtt_1_5_3_1_lossy_utf8_opt_out() {
     let Ok(Some(Packet::Publish(p))) = lossy.decode(&mut BytesMut::from(&wire[..])) else {
         panic!()
     };
-    assert_eq!(p.topic, "a\u{fffd}");
+    assert_eq!(p.topic(), "a\u{fffd}");
 
     // CONNECT with an encoded surrogate as client identifier.
     let wire = [
@@ -451,7 +451,7 @@ fn encoder_refuses_values_that_break_a_rule() {
         QosPid::AtMostOnce,
         Bytes::new(),
     );
-    dup.dup = true;
+    dup.set_dup(true);
     let cases: [(Packet, EncodeError); 5] = [
         (dup.into(), EncodeError::DupWithQos0),
         (

@@ -396,7 +396,7 @@ impl Client {
     fn absorb(&mut self, packet: Packet) -> Option<Packet> {
         match packet {
             Packet::Publish(p) => {
-                match p.qos {
+                match p.qos_pid() {
                     QosPid::AtMostOnce => {}
                     QosPid::AtLeastOnce(i) => self.send(&PubAck::new(i)),
                     QosPid::ExactlyOnce(i) => self.send(&PubRec::new(i)),
@@ -456,12 +456,8 @@ impl Client {
     fn publish(&mut self, name: &str, payload: &str, qos: QoS, retain: bool) {
         let pid = self.next_id();
         let qos_pid = QosPid::new(qos, Some(pid)).expect("qos");
-        let mut p = Publish::new(
-            topic(name),
-            qos_pid,
-            Bytes::copy_from_slice(payload.as_bytes()),
-        );
-        p.retain = retain;
+        let mut p = Publish::new(topic(name), qos_pid, payload);
+        p.set_retain(retain);
         self.send(&p);
         match qos {
             QoS::AtMostOnce => {}
@@ -507,7 +503,7 @@ impl Client {
 }
 
 fn payload(p: &Publish) -> &str {
-    std::str::from_utf8(&p.payload).expect("UTF-8 payload")
+    std::str::from_utf8(p.payload()).expect("UTF-8 payload")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -535,7 +531,7 @@ fn core_scenario(port: u16, tag: &str) {
             false,
         );
         let got = sub.message(STEP).expect("message delivered");
-        assert_eq!(got.topic, t("kitchen/temperature").as_str());
+        assert_eq!(got.topic(), t("kitchen/temperature").as_str());
         assert_eq!(payload(&got), format!("t{}", qos.bits()));
         let extra = sub.drain(Duration::from_millis(300));
         // Overlapping subscriptions: one copy at the highest QoS granted [MQTT-3.3.5-1], or
@@ -563,7 +559,7 @@ fn core_scenario(port: u16, tag: &str) {
     let mut late = Client::connect(port, &format!("{tag}-late"));
     late.subscribe(&[(&t("+/status"), QoS::AtLeastOnce)]);
     let got = late.message(STEP).expect("retained message");
-    assert!(got.retain && payload(&got) == "online", "{got:?}");
+    assert!(got.retain() && payload(&got) == "online", "{got:?}");
     publisher.publish(&t("hall/status"), "", QoS::AtLeastOnce, true);
     late.drain(Duration::from_millis(300));
     late.unsubscribe(&[&t("+/status")]);
@@ -578,17 +574,20 @@ fn core_scenario(port: u16, tag: &str) {
     assert!(
         late.drain(Duration::from_millis(500))
             .iter()
-            .all(|p| !p.topic.starts_with('$')),
+            .all(|p| !p.topic().starts_with('$')),
         "# matched a $ topic"
     );
     late.subscribe(&[("$SYS/#", QoS::AtMostOnce)]);
     let sys = late.message(STEP).expect("a retained $SYS message");
-    assert!(sys.topic.starts_with("$SYS/"), "{sys:?}");
+    assert!(sys.topic().starts_with("$SYS/"), "{sys:?}");
     // `$SYS` is the broker's: a client's message there is acknowledged and dropped.
     let fake = format!("$SYS/{tag}/fake");
     publisher.publish(&fake, "x", QoS::AtLeastOnce, true);
     let after = late.drain(Duration::from_millis(500));
-    assert!(after.iter().all(|p| p.topic != fake.as_str()), "{after:?}");
+    assert!(
+        after.iter().all(|p| p.topic() != fake.as_str()),
+        "{after:?}"
+    );
     let late_received = late.received;
     late.disconnect();
 
@@ -615,7 +614,7 @@ fn core_scenario(port: u16, tag: &str) {
     drop(doomed);
     let will = sub.message(STEP).expect("Will delivered");
     assert_eq!(
-        (will.topic.as_str(), payload(&will)),
+        (will.topic(), payload(&will)),
         (t("attic/status").as_str(), "offline")
     );
 
@@ -770,7 +769,7 @@ fn sensor_network(port: u16, label: &str) {
     let statuses: Vec<String> = watcher
         .drain(Duration::from_millis(1500))
         .iter()
-        .map(|p| format!("{} {}", p.topic, payload(p)))
+        .map(|p| format!("{} {}", p.topic(), payload(p)))
         .collect();
     for expected in [
         "sensors/hall/status online",
@@ -834,8 +833,8 @@ fn tokio_codec_against_mosquitto() {
                     Packet::PubRec(r) => framed.send(PubRel::new(r.packet_id)).await.expect("send"),
                     Packet::PubComp(_) => completed = true,
                     Packet::Publish(p) => {
-                        assert_eq!(&p.payload[..], b"hi");
-                        let QosPid::ExactlyOnce(pid) = p.qos else {
+                        assert_eq!(p.payload(), b"hi");
+                        let QosPid::ExactlyOnce(pid) = p.qos_pid() else {
                             panic!("{p:?}")
                         };
                         framed.send(PubRec::new(pid)).await.expect("send");
@@ -1220,14 +1219,17 @@ fn sensor_resends_with_dup_on_timeout() {
     let Packet::Publish(first) = next(&mut server) else {
         panic!("PUBLISH expected")
     };
-    assert!(!first.dup);
+    assert!(!first.dup());
     // Ignored: the sensor must send it again, flagged DUP, with the same identifier.
     let Packet::Publish(again) = next(&mut server) else {
         panic!("PUBLISH expected")
     };
-    assert!(again.dup, "a resent PUBLISH has DUP set");
-    assert_eq!((again.qos, &again.payload), (first.qos, &first.payload));
-    let pid = first.qos.packet_id().expect("QoS 2 id");
+    assert!(again.dup(), "a resent PUBLISH has DUP set");
+    assert_eq!(
+        (again.qos_pid(), again.payload()),
+        (first.qos_pid(), first.payload())
+    );
+    let pid = first.packet_id().expect("QoS 2 id");
     server.send(&PubRec::new(pid));
     assert_eq!(next(&mut server), PubRel::new(pid).into());
     assert_eq!(next(&mut server), PubRel::new(pid).into(), "PUBREL resent");

@@ -132,6 +132,9 @@ pub fn check_reencode(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
         .max_packet_size(Decoder::PROTOCOL_MAX_PACKET_SIZE)
         .decode_frame(encoded.clone());
     assert_eq!(again.as_ref(), Ok(packet), "decode(encode(p)) == p");
+    if let Packet::Publish(publish) = packet {
+        check_forwarded(publish);
+    }
     if is_strict(decoder) {
         let header = FixedHeader::peek(frame)
             .expect("frame header")
@@ -144,6 +147,31 @@ pub fn check_reencode(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
             body,
             "body is canonical"
         );
+    }
+}
+
+/// A decoded PUBLISH sent on at another QoS and packet identifier, as a server forwards it,
+/// keeps its topic and payload, encodes as the same message built afresh does, and passes
+/// [`check_packet`].
+fn check_forwarded(publish: &Publish) {
+    let next = publish
+        .packet_id()
+        .map_or(1, |id| id.get().wrapping_add(1).max(1));
+    let id = PacketId::new(next).expect("not zero");
+    for qos in [
+        QosPid::AtMostOnce,
+        QosPid::AtLeastOnce(id),
+        QosPid::ExactlyOnce(id),
+    ] {
+        let mut forwarded = publish.clone();
+        forwarded.set_qos(qos);
+        forwarded.set_dup(publish.dup() && qos != QosPid::AtMostOnce);
+        let mut fresh = Publish::new(publish.topic_name(), qos, publish.payload());
+        fresh.set_dup(forwarded.dup());
+        fresh.set_retain(forwarded.retain());
+        assert_eq!(forwarded, fresh, "same fields");
+        assert_eq!(forwarded.to_bytes(), fresh.to_bytes(), "same bytes");
+        check_packet(&Packet::Publish(forwarded), publish.payload().len());
     }
 }
 
@@ -395,14 +423,10 @@ impl<'a> Source<'a> {
                 let dup = qos != QosPid::AtMostOnce && self.bool();
                 let retain = self.bool();
                 let topic = self.topic_name();
-                let payload = Bytes::from(self.blob());
-                Packet::Publish(Publish {
-                    dup,
-                    qos,
-                    retain,
-                    topic,
-                    payload,
-                })
+                let mut publish = Publish::new(topic, qos, self.blob());
+                publish.set_dup(dup);
+                publish.set_retain(retain);
+                Packet::Publish(publish)
             }
             3 => Packet::PubAck(PubAck::new(self.packet_id())),
             4 => Packet::PubRec(PubRec::new(self.packet_id())),

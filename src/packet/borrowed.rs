@@ -84,7 +84,7 @@ impl<'a> PacketRef<'a> {
     /// let rx = *b"\x30\x07\x00\x03a/bhi";
     /// let (packet, _) = Decoder::new().decode_ref(&rx)?.unwrap();
     /// let owned: Packet = packet.to_owned(); // outlives `rx`
-    /// assert!(matches!(owned, Packet::Publish(p) if p.topic == "a/b"));
+    /// assert!(matches!(owned, Packet::Publish(p) if p.topic() == "a/b"));
     /// # Ok::<(), mqttwire::DecodeError>(())
     /// ```
     pub fn to_owned(&self) -> Packet {

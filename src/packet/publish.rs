@@ -1,71 +1,192 @@
 //! PUBLISH (section 3.3): an application message.
 
-use super::fields::{share, topic_name, Checked, Repairs};
+use super::fields::{topic_name, Checked, Repairs};
 use crate::codec::{frame_len, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::string::checked_text;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::prefixed_len;
-use crate::write::{encode_frame, Sink, WriteRest};
+use crate::write::{encode_body, encode_frame, Sink, WriteRest};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
+use core::fmt;
+use core::hash::{Hash, Hasher};
 
 const DUP: u8 = 0b1000;
 const RETAIN: u8 = 0b0001;
+
+/// The length of a packet identifier on the wire.
+const ID_LEN: usize = 2;
 
 /// PUBLISH (section 3.3): an application message on a topic.
 ///
 /// The topic cannot hold a wildcard [MQTT-3.3.2-2] and the packet identifier is present exactly
 /// when the QoS is above 0 ([`QosPid`]). The payload is any bytes, empty included.
 ///
+/// A `Publish` holds its topic and payload in one [`Bytes`], laid out as on the wire: a decoded
+/// one is the received frame's body, shared, not copied; [`Publish::new`] copies the topic and
+/// the payload into one new buffer. (To encode borrowed data without copying it first, use
+/// [`PublishRef`].) Read the fields through the accessors; the QoS, DUP and RETAIN can be
+/// changed, as a server does before forwarding a message, and the encoder then writes the new
+/// packet identifier in place of the received one.
+///
 /// ```
-/// use bytes::Bytes;
 /// use mqttwire::{Encode, Publish, QosPid, TopicName, PacketId};
 ///
-/// let publish = Publish {
-///     dup: false,
-///     qos: QosPid::AtLeastOnce(PacketId::new(1).unwrap()),
-///     retain: false,
-///     topic: TopicName::new("home/kitchen/temperature").unwrap(),
-///     payload: Bytes::from_static(b"21.5"),
-/// };
+/// let topic = TopicName::new("home/kitchen/temperature").unwrap();
+/// let mut publish = Publish::new(topic, QosPid::AtLeastOnce(PacketId::new(1).unwrap()), b"21.5");
+/// publish.set_retain(true);
+/// assert_eq!((publish.topic(), publish.payload()), ("home/kitchen/temperature", &b"21.5"[..]));
 /// let bytes = publish.to_bytes().unwrap();
-/// assert_eq!(bytes[0], 0x32); // PUBLISH, QoS 1
+/// assert_eq!(bytes[0], 0x33); // PUBLISH, QoS 1, RETAIN
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone)]
 pub struct Publish {
-    /// DUP: this may be a re-delivery (section 3.3.1.1). Always false at QoS 0 [MQTT-3.3.1-2];
-    /// encoding a QoS 0 PUBLISH with DUP set fails.
-    pub dup: bool,
-    /// QoS and, above QoS 0, the packet identifier.
-    pub qos: QosPid,
+    /// From the Topic Name's length on: the length, the topic, two bytes when `id_gap` (the
+    /// received packet identifier, or the one given when built), the payload. The topic is a
+    /// valid topic name and the body at least as long as that layout says.
+    body: Bytes,
+    /// QoS and, above QoS 0, the packet identifier the encoder writes.
+    qos: QosPid,
+    /// DUP (section 3.3.1.1).
+    dup: bool,
     /// RETAIN (section 3.3.1.3).
-    pub retain: bool,
-    /// The topic name (section 3.3.2.1).
-    pub topic: TopicName,
-    /// The application message, shared with the frame it was decoded from.
-    pub payload: Bytes,
+    retain: bool,
+    /// Whether `body` holds two bytes of packet identifier between topic and payload. They are
+    /// never read back: `qos` has the identifier, which may have been changed since.
+    id_gap: bool,
 }
 
 impl Publish {
-    /// A new message (DUP and RETAIN clear).
-    pub fn new(topic: TopicName, qos: QosPid, payload: impl Into<Bytes>) -> Self {
+    /// A new message (DUP and RETAIN clear): the topic and the payload are copied into one
+    /// buffer.
+    pub fn new(topic: TopicName, qos: QosPid, payload: impl AsRef<[u8]>) -> Self {
+        Self::from_parts(topic.as_bytes(), qos, payload.as_ref())
+    }
+
+    /// A message (DUP and RETAIN clear) made of `topic`, a valid topic name (≤ 65,535 bytes),
+    /// and `payload`, copied into one buffer.
+    fn from_parts(topic: &[u8], qos: QosPid, payload: &[u8]) -> Self {
+        let id = qos.packet_id();
+        let id_len = if id.is_some() { ID_LEN } else { 0 };
+        let len = prefixed_len(topic.len())
+            .saturating_add(id_len)
+            .saturating_add(payload.len());
+        let mut body = BytesMut::with_capacity(len);
+        // Truncation cannot happen: topic names are at most 65,535 bytes.
+        body.put_u16(topic.len() as u16);
+        body.put_slice(topic);
+        if let Some(id) = id {
+            body.put_u16(id.get());
+        }
+        body.put_slice(payload);
         Publish {
-            dup: false,
+            body: body.freeze(),
             qos,
+            dup: false,
             retain: false,
-            topic,
-            payload: payload.into(),
+            id_gap: id.is_some(),
         }
     }
 
+    /// The topic name (section 3.3.2.1), validated.
+    #[inline]
+    pub fn topic(&self) -> &str {
+        // The topic was checked when the message was made or decoded.
+        checked_text(self.split().0)
+    }
+
+    /// The topic name as a [`TopicName`] sharing this message's buffer.
+    pub fn topic_name(&self) -> TopicName {
+        let topic = self.split().0;
+        TopicName::from_checked(self.body.slice_ref(topic))
+    }
+
+    /// The application message (section 3.3.3).
+    #[inline]
+    pub fn payload(&self) -> &[u8] {
+        self.split().1
+    }
+
+    /// The application message as [`Bytes`] sharing this message's buffer (the frame it was
+    /// decoded from), without copying.
+    pub fn payload_bytes(&self) -> Bytes {
+        let payload = self.split().1;
+        if payload.is_empty() {
+            return Bytes::new();
+        }
+        self.body.slice_ref(payload)
+    }
+
     /// The QoS.
+    #[inline]
     pub fn qos(&self) -> QoS {
         self.qos.qos()
     }
 
-    /// Decodes the body of `frame`, which starts at `body_start`. The payload keeps the
-    /// frame's own reference to the buffer (no reference count is taken for it).
+    /// The QoS and, above QoS 0, the packet identifier.
+    #[inline]
+    pub fn qos_pid(&self) -> QosPid {
+        self.qos
+    }
+
+    /// The packet identifier, `None` at QoS 0.
+    #[inline]
+    pub fn packet_id(&self) -> Option<PacketId> {
+        self.qos.packet_id()
+    }
+
+    /// DUP: this may be a re-delivery (section 3.3.1.1).
+    #[inline]
+    pub fn dup(&self) -> bool {
+        self.dup
+    }
+
+    /// RETAIN (section 3.3.1.3).
+    #[inline]
+    pub fn retain(&self) -> bool {
+        self.retain
+    }
+
+    /// Sets the QoS and packet identifier, as a server does when it forwards a message at the
+    /// QoS a subscription was granted, with its own identifier (section 3.3.5). The payload is
+    /// not copied.
+    pub fn set_qos(&mut self, qos: QosPid) {
+        self.qos = qos;
+    }
+
+    /// Sets DUP. It must stay clear at QoS 0 [MQTT-3.3.1-2]: encoding a QoS 0 PUBLISH with DUP
+    /// set fails.
+    pub fn set_dup(&mut self, dup: bool) {
+        self.dup = dup;
+    }
+
+    /// Sets RETAIN; a server clears it when it forwards a message to an existing subscription
+    /// [MQTT-3.3.1-9].
+    pub fn set_retain(&mut self, retain: bool) {
+        self.retain = retain;
+    }
+
+    /// Topic and payload, read from the body.
+    #[inline(always)]
+    fn split(&self) -> (&[u8], &[u8]) {
+        let body = &self.body[..];
+        let Some((len, rest)) = body.split_first_chunk::<2>() else {
+            return (&[], &[]);
+        };
+        let topic_len = usize::from(u16::from_be_bytes(*len));
+        let (topic, rest) = rest.split_at_checked(topic_len).unwrap_or((rest, &[]));
+        let payload = if self.id_gap {
+            rest.get(ID_LEN..).unwrap_or_default()
+        } else {
+            rest
+        };
+        (topic, payload)
+    }
+
+    /// Decodes the body of `frame`, which starts at `body_start`. The message keeps the
+    /// frame's own reference to the buffer (no reference count is taken).
     #[inline]
     pub(crate) fn decode(
         flags: u8,
@@ -81,35 +202,31 @@ impl Publish {
             }
             Err(e) => return Err(e),
         };
-        let topic = TopicName::from_checked(raw.topic.share(&frame, None));
         let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
-        // The payload is the rest of the frame (section 3.3.3).
-        let payload_len = raw.payload.len();
-        frame.advance(frame.len().saturating_sub(payload_len));
+        frame.advance(body_start.min(frame.len()));
         Ok(Publish {
-            dup,
+            body: frame,
             qos,
+            dup,
             retain,
-            topic,
-            payload: frame,
+            id_gap: qos.packet_id().is_some(),
         })
     }
 
     /// [`Publish::decode`] again, repairing ill-formed UTF-8 (`lossy_utf8`), for a body the
     /// strict parser refused for ill-formed UTF-8. (Up to the ill-formed field, the strict and
-    /// the lossy parsers are the same, so they only differ from there.)
+    /// the lossy parsers are the same, so they only differ from there.) The repaired topic
+    /// and the payload are copied into a new buffer.
     #[cold]
     #[inline(never)]
     fn decode_lossy(flags: u8, body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
         let mut repairs = Repairs::default();
         let raw = parse(flags, body, Some(&mut repairs))?;
-        Ok(Publish {
-            dup: raw.dup,
-            qos: raw.qos,
-            retain: raw.retain,
-            topic: TopicName::from_checked(raw.topic.share(frame, Some(&repairs))),
-            payload: share(frame, raw.payload),
-        })
+        let topic = raw.topic.share(frame, Some(&repairs));
+        let mut publish = Self::from_parts(&topic, raw.qos, raw.payload);
+        publish.dup = raw.dup;
+        publish.retain = raw.retain;
+        Ok(publish)
     }
 
     /// The borrowed view of this message.
@@ -118,9 +235,38 @@ impl Publish {
             dup: self.dup,
             qos: self.qos,
             retain: self.retain,
-            topic: self.topic.as_str(),
-            payload: &self.payload,
+            topic: self.topic(),
+            payload: self.payload(),
         }
+    }
+}
+
+/// Equal when the fields are: bytes of the buffer that are not a field (a packet identifier
+/// since changed) do not count.
+impl PartialEq for Publish {
+    fn eq(&self, other: &Self) -> bool {
+        (self.dup, self.qos, self.retain, self.split())
+            == (other.dup, other.qos, other.retain, other.split())
+    }
+}
+
+impl Eq for Publish {}
+
+impl Hash for Publish {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (self.dup, self.qos, self.retain, self.split()).hash(state);
+    }
+}
+
+impl fmt::Debug for Publish {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Publish")
+            .field("dup", &self.dup)
+            .field("qos", &self.qos)
+            .field("retain", &self.retain)
+            .field("topic", &self.topic())
+            .field("payload", &self.payload_bytes())
+            .finish()
     }
 }
 
@@ -229,18 +375,10 @@ impl<'a> PublishRef<'a> {
     /// Copies the message into an owned [`Publish`], with one allocation for the topic and
     /// the payload together.
     pub fn to_owned(&self) -> Publish {
-        let mut copy = BytesMut::with_capacity(self.topic.len().saturating_add(self.payload.len()));
-        copy.extend_from_slice(self.topic.as_bytes());
-        copy.extend_from_slice(self.payload);
-        let mut payload = copy.freeze();
-        let topic = payload.split_to(self.topic.len());
-        Publish {
-            dup: self.dup,
-            qos: self.qos,
-            retain: self.retain,
-            topic: TopicName::from_checked(topic),
-            payload,
-        }
+        let mut publish = Publish::from_parts(self.topic.as_bytes(), self.qos, self.payload);
+        publish.dup = self.dup;
+        publish.retain = self.retain;
+        publish
     }
 }
 
@@ -263,62 +401,117 @@ impl From<PublishRef<'_>> for Publish {
     }
 }
 
-fn remaining_len(qos: QosPid, topic: &[u8], payload: &[u8]) -> usize {
-    let id_len = if qos.packet_id().is_some() { 2 } else { 0 };
-    prefixed_len(topic.len())
-        .saturating_add(id_len)
-        .saturating_add(payload.len())
+/// The first byte of a PUBLISH's fixed header (section 3.3.1).
+///
+/// # Errors
+///
+/// [`EncodeError::DupWithQos0`]: DUP must be clear at QoS 0 [MQTT-3.3.1-2].
+#[inline(always)]
+fn first_byte(dup: bool, qos: QosPid, retain: bool) -> Result<u8, EncodeError> {
+    if dup && qos == QosPid::AtMostOnce {
+        return Err(EncodeError::DupWithQos0);
+    }
+    let mut first = (PacketType::Publish.bits() << 4) | (qos.qos().bits() << 1);
+    if dup {
+        first |= DUP;
+    }
+    if retain {
+        first |= RETAIN;
+    }
+    Ok(first)
 }
 
-/// The encoder of [`Publish`] and of [`PublishRef`], as a macro expanded over each one's own
-/// fields (`$topic` and `$payload`, read from `$p`): the topic taken as bytes, since turning a
-/// `TopicName` into a `&str` would check its UTF-8 again, and a shared function taking slices
-/// measured 10% slower.
-macro_rules! publish_encoder {
-    ($ty:ty, |$p:ident| topic: $topic:expr, payload: $payload:expr) => {
-        impl Encode for $ty {
-            fn encoded_len(&self) -> usize {
-                let $p = self;
-                frame_len(remaining_len($p.qos, $topic, $payload))
-            }
-
-            #[inline]
-            fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-                let $p = self;
-                if $p.dup && $p.qos == QosPid::AtMostOnce {
-                    return Err(EncodeError::DupWithQos0);
-                }
-                let mut first = (PacketType::Publish.bits() << 4) | ($p.qos.qos().bits() << 1);
-                if $p.dup {
-                    first |= DUP;
-                }
-                if $p.retain {
-                    first |= RETAIN;
-                }
-                // The fixed header and the topic's length prefix; the topic types bound its
-                // length to 65,535.
-                let topic = $topic;
-                let topic_len = u16::try_from(topic.len())
-                    .map_err(|_| EncodeError::FieldTooLong(topic.len()))?;
-                let remaining = remaining_len($p.qos, topic, $payload);
-                encode_frame(buf, first, remaining, topic_len, self)
-            }
-        }
-
-        /// What follows the topic's length: the topic, the packet identifier, the payload.
-        impl WriteRest for $ty {
-            #[inline(always)]
-            fn write_rest<S: Sink>(&self, out: &mut S) {
-                let $p = self;
-                out.append($topic);
-                if let Some(id) = $p.qos.packet_id() {
-                    out.u16(id.get());
-                }
-                out.append($payload);
-            }
-        }
-    };
+/// The length of a packet identifier field at `qos`.
+#[inline(always)]
+fn id_len(qos: QosPid) -> usize {
+    if qos.packet_id().is_some() {
+        ID_LEN
+    } else {
+        0
+    }
 }
 
-publish_encoder!(PublishRef<'_>, |p| topic: p.topic.as_bytes(), payload: p.payload);
-publish_encoder!(Publish, |p| topic: p.topic.as_bytes(), payload: &p.payload);
+impl Publish {
+    /// The Remaining Length: the body, less the received packet identifier, plus the one
+    /// written.
+    #[inline(always)]
+    fn remaining_len(&self) -> usize {
+        let gap = if self.id_gap { ID_LEN } else { 0 };
+        self.body
+            .len()
+            .saturating_sub(gap)
+            .saturating_add(id_len(self.qos))
+    }
+}
+
+impl Encode for Publish {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.remaining_len())
+    }
+
+    #[inline]
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        let first = first_byte(self.dup, self.qos, self.retain)?;
+        if !self.id_gap && self.qos == QosPid::AtMostOnce {
+            // The body is the frame's, as it arrived (a QoS 0 message, most of the traffic).
+            return encode_body(buf, first, &self.body);
+        }
+        // The topic's length prefix, as stored (a topic name is at most 65,535 bytes).
+        let topic_len = match self.body.first_chunk::<2>() {
+            Some(len) => u16::from_be_bytes(*len),
+            None => 0,
+        };
+        encode_frame(buf, first, self.remaining_len(), topic_len, self)
+    }
+}
+
+/// What follows the topic's length: the topic, the packet identifier (which may differ from
+/// the one in the body), the payload.
+impl WriteRest for Publish {
+    #[inline(always)]
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        let (topic, payload) = self.split();
+        out.append(topic);
+        if let Some(id) = self.qos.packet_id() {
+            out.u16(id.get());
+        }
+        out.append(payload);
+    }
+}
+
+impl Encode for PublishRef<'_> {
+    fn encoded_len(&self) -> usize {
+        frame_len(self.remaining_len())
+    }
+
+    #[inline]
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        let first = first_byte(self.dup, self.qos, self.retain)?;
+        // The topic's length prefix; `PublishRef::new` bounds the topic to 65,535 bytes.
+        let topic_len = u16::try_from(self.topic.len())
+            .map_err(|_| EncodeError::FieldTooLong(self.topic.len()))?;
+        encode_frame(buf, first, self.remaining_len(), topic_len, self)
+    }
+}
+
+impl PublishRef<'_> {
+    /// The Remaining Length.
+    #[inline(always)]
+    fn remaining_len(&self) -> usize {
+        prefixed_len(self.topic.len())
+            .saturating_add(id_len(self.qos))
+            .saturating_add(self.payload.len())
+    }
+}
+
+/// What follows the topic's length: the topic, the packet identifier, the payload.
+impl WriteRest for PublishRef<'_> {
+    #[inline(always)]
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        out.append(self.topic.as_bytes());
+        if let Some(id) = self.qos.packet_id() {
+            out.u16(id.get());
+        }
+        out.append(self.payload);
+    }
+}

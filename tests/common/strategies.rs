@@ -214,12 +214,11 @@ pub fn publish() -> impl Strategy<Value = Publish> {
         topic_name(),
         payload(),
     )
-        .prop_map(|(qos, dup, retain, topic, payload)| Publish {
-            dup: dup && qos != QosPid::AtMostOnce,
-            qos,
-            retain,
-            topic,
-            payload,
+        .prop_map(|(qos, dup, retain, topic, payload)| {
+            let mut publish = Publish::new(topic, qos, payload);
+            publish.set_dup(dup && qos != QosPid::AtMostOnce);
+            publish.set_retain(retain);
+            publish
         })
 }
 
@@ -355,12 +354,12 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
             0x20
         }
         Packet::Publish(p) => {
-            put_field(&mut body, p.topic.as_str().as_bytes());
-            if let Some(id) = p.qos.packet_id() {
+            put_field(&mut body, p.topic().as_bytes());
+            if let Some(id) = p.packet_id() {
                 put_u16(&mut body, id.get());
             }
-            body.extend_from_slice(&p.payload);
-            0x30 | u8::from(p.dup) << 3 | (p.qos.qos() as u8) << 1 | u8::from(p.retain)
+            body.extend_from_slice(p.payload());
+            0x30 | u8::from(p.dup()) << 3 | (p.qos() as u8) << 1 | u8::from(p.retain())
         }
         Packet::PubAck(a) => {
             put_u16(&mut body, a.packet_id.get());
