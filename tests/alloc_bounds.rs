@@ -90,6 +90,13 @@ struct Usage {
     peak: usize,
 }
 
+/// No allocation at all.
+const NO_ALLOCATION: Usage = Usage {
+    allocs: 0,
+    requested: 0,
+    peak: 0,
+};
+
 /// Runs `f` with counting on for this thread and returns what it allocated.
 fn measure<R>(f: impl FnOnce() -> R) -> (R, Usage) {
     ALLOCS.store(0, Relaxed);
@@ -133,15 +140,7 @@ fn hostile_headers_allocate_nothing() {
                     max: limit
                 })
             );
-            assert_eq!(
-                usage,
-                Usage {
-                    allocs: 0,
-                    requested: 0,
-                    peak: 0
-                },
-                "{header:02x?}"
-            );
+            assert_eq!(usage, NO_ALLOCATION, "{header:02x?}");
 
             // Byte by byte into a buffer with room: Ok(None) until the header is whole, and
             // no reservation on the way.
@@ -336,14 +335,7 @@ fn publish_new_allocates_once_and_decoded_publish_shares() {
     });
     // 134 = first byte + 2 bytes of Remaining Length + a body of 131, at QoS 1 and 2 alike.
     assert_eq!(lengths, (27, 100, 134, 134));
-    assert_eq!(
-        usage,
-        Usage {
-            allocs: 0,
-            requested: 0,
-            peak: 0
-        }
-    );
+    assert_eq!(usage, NO_ALLOCATION);
 }
 
 /// Encoding into a buffer with enough room allocates nothing.
@@ -385,14 +377,7 @@ fn encoding_into_reused_buffers_allocates_nothing() {
     });
     let one_round: usize = packets.iter().map(Encode::encoded_len).sum();
     assert_eq!(total, 100 * 3 * one_round);
-    assert_eq!(
-        usage,
-        Usage {
-            allocs: 0,
-            requested: 0,
-            peak: 0
-        }
-    );
+    assert_eq!(usage, NO_ALLOCATION);
 }
 
 /// One test, sections in sequence: the counters are global, so nothing may run beside them.

@@ -152,6 +152,21 @@ impl Publish {
     /// Sets the QoS and packet identifier, as a server does when it forwards a message at the
     /// QoS a subscription was granted, with its own identifier (section 3.3.5). The payload is
     /// not copied.
+    ///
+    /// ```
+    /// use bytes::BytesMut;
+    /// use mqttwire::{decode, Encode, Packet, PacketId, QosPid};
+    ///
+    /// // Received: QoS 1, packet identifier 7, topic "a/b", payload "hi".
+    /// let mut rx = BytesMut::from(&b"\x32\x09\x00\x03a/b\x00\x07hi"[..]);
+    /// let Some(Packet::Publish(mut publish)) = decode(&mut rx)? else { panic!() };
+    /// // Forwarded at QoS 0 to one subscriber, and at QoS 1 with identifier 300 to another.
+    /// publish.set_qos(QosPid::AtMostOnce);
+    /// assert_eq!(&publish.to_bytes()?[..], b"\x30\x07\x00\x03a/bhi");
+    /// publish.set_qos(QosPid::AtLeastOnce(PacketId::new(300).unwrap()));
+    /// assert_eq!(&publish.to_bytes()?[..], b"\x32\x09\x00\x03a/b\x01\x2chi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_qos(&mut self, qos: QosPid) {
         self.qos = qos;
     }
