@@ -459,6 +459,24 @@ impl Publish {
     }
 }
 
+impl Publish {
+    /// Whether the body is what goes on the wire after the fixed header, as it is for a
+    /// message encoded as it arrived or was built: without an identifier at QoS 0, with the
+    /// `QosPid`'s identifier in its gap above.
+    #[inline(always)]
+    fn body_is_wire(&self) -> bool {
+        match self.qos.packet_id() {
+            None => !self.id_gap,
+            Some(id) => {
+                let topic_len = self.split().0.len();
+                let gap = self.body.get(topic_len.saturating_add(2)..);
+                self.id_gap
+                    && gap.and_then(|g| g.first_chunk::<2>()) == Some(&id.get().to_be_bytes())
+            }
+        }
+    }
+}
+
 impl Encode for Publish {
     fn encoded_len(&self) -> usize {
         frame_len(self.remaining_len())
@@ -467,8 +485,7 @@ impl Encode for Publish {
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
-        if !self.id_gap && self.qos == QosPid::AtMostOnce {
-            // The body is the frame's, as it arrived (a QoS 0 message, most of the traffic).
+        if self.body_is_wire() {
             return encode_body(buf, first, &self.body);
         }
         // The topic's length prefix, as stored (a topic name is at most 65,535 bytes).
