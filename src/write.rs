@@ -1,5 +1,6 @@
 //! Writing a frame: the encoder of every packet but the header-only ones (PINGREQ, PINGRESP,
-//! DISCONNECT) ends in [`encode_frame`].
+//! DISCONNECT) ends in [`encode_frame`], or, for a PUBLISH whose body is as on the wire, in
+//! [`encode_body`].
 //!
 //! Through `BufMut::put_*`, every field pays a capacity check and a length update, and every
 //! slice a `memcpy` call whose length is known only at run time: for the short topics and
@@ -89,9 +90,10 @@ pub(crate) fn encode_frame<B: BufMut, R: WriteRest + ?Sized>(
 }
 
 /// Encodes a frame whose whole body (all that follows the fixed header) is `body`: a PUBLISH
-/// kept as it arrived. The body goes in one `put_slice`: measured against writing it through
-/// [`write_frame`] (inline copies up to 128 bytes), it counts fewer instructions (84 against
-/// 95 per small PUBLISH) and no difference in time shows (benches/NOTES.md).
+/// encoded as it arrived or was built. The body goes in one `put_slice`: measured against
+/// writing it through [`write_frame`] (inline copies up to 128 bytes), it counts fewer
+/// instructions (84 against 95 per small PUBLISH) and no difference in time shows
+/// (benches/NOTES.md).
 ///
 /// # Errors
 ///
