@@ -457,9 +457,7 @@ impl Publish {
             .saturating_sub(gap)
             .saturating_add(id_len(self.qos))
     }
-}
 
-impl Publish {
     /// Whether the body is what goes on the wire after the fixed header, as it is for a
     /// message encoded as it arrived or was built: without an identifier at QoS 0, with the
     /// `QosPid`'s identifier in its gap above.
