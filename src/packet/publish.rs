@@ -62,16 +62,15 @@ impl Publish {
     /// A new message (DUP and RETAIN clear): the topic and the payload are copied into one
     /// buffer.
     pub fn new(topic: TopicName, qos: QosPid, payload: impl AsRef<[u8]>) -> Self {
-        Self::from_parts(topic.as_bytes(), qos, payload.as_ref())
+        Self::from_parts(false, qos, false, topic.as_bytes(), payload.as_ref())
     }
 
-    /// A message (DUP and RETAIN clear) made of `topic`, a valid topic name (≤ 65,535 bytes),
-    /// and `payload`, copied into one buffer.
-    fn from_parts(topic: &[u8], qos: QosPid, payload: &[u8]) -> Self {
+    /// A message made of its flags, `topic`, a valid topic name (≤ 65,535 bytes), and
+    /// `payload`, copied into one buffer.
+    fn from_parts(dup: bool, qos: QosPid, retain: bool, topic: &[u8], payload: &[u8]) -> Self {
         let id = qos.packet_id();
-        let id_len = if id.is_some() { ID_LEN } else { 0 };
         let len = prefixed_len(topic.len())
-            .saturating_add(id_len)
+            .saturating_add(id_len(qos))
             .saturating_add(payload.len());
         let mut body = BytesMut::with_capacity(len);
         // Truncation cannot happen: topic names are at most 65,535 bytes.
@@ -84,8 +83,8 @@ impl Publish {
         Publish {
             body: body.freeze(),
             qos,
-            dup: false,
-            retain: false,
+            dup,
+            retain,
             id_gap: id.is_some(),
         }
     }
@@ -112,11 +111,8 @@ impl Publish {
     /// The application message as [`Bytes`] sharing this message's buffer (the frame it was
     /// decoded from), without copying.
     pub fn payload_bytes(&self) -> Bytes {
-        let payload = self.split().1;
-        if payload.is_empty() {
-            return Bytes::new();
-        }
-        self.body.slice_ref(payload)
+        // An empty payload gives an empty `Bytes` (`slice_ref` accepts any empty slice).
+        self.body.slice_ref(self.split().1)
     }
 
     /// The QoS.
@@ -238,10 +234,13 @@ impl Publish {
         let mut repairs = Repairs::default();
         let raw = parse(flags, body, Some(&mut repairs))?;
         let topic = raw.topic.share(frame, Some(&repairs));
-        let mut publish = Self::from_parts(&topic, raw.qos, raw.payload);
-        publish.dup = raw.dup;
-        publish.retain = raw.retain;
-        Ok(publish)
+        Ok(Self::from_parts(
+            raw.dup,
+            raw.qos,
+            raw.retain,
+            &topic,
+            raw.payload,
+        ))
     }
 
     /// The borrowed view of this message.
@@ -390,10 +389,13 @@ impl<'a> PublishRef<'a> {
     /// Copies the message into an owned [`Publish`], with one allocation for the topic and
     /// the payload together.
     pub fn to_owned(&self) -> Publish {
-        let mut publish = Publish::from_parts(self.topic.as_bytes(), self.qos, self.payload);
-        publish.dup = self.dup;
-        publish.retain = self.retain;
-        publish
+        Publish::from_parts(
+            self.dup,
+            self.qos,
+            self.retain,
+            self.topic.as_bytes(),
+            self.payload,
+        )
     }
 }
 
@@ -463,13 +465,13 @@ impl Publish {
     /// `QosPid`'s identifier in its gap above.
     #[inline(always)]
     fn body_is_wire(&self) -> bool {
-        match self.qos.packet_id() {
-            None => !self.id_gap,
-            Some(id) => {
+        match (self.qos.packet_id(), self.id_gap) {
+            (None, gap) => !gap,
+            (Some(_), false) => false,
+            (Some(id), true) => {
                 let topic_len = self.split().0.len();
                 let gap = self.body.get(topic_len.saturating_add(2)..);
-                self.id_gap
-                    && gap.and_then(|g| g.first_chunk::<2>()) == Some(&id.get().to_be_bytes())
+                gap.and_then(|g| g.first_chunk::<2>()) == Some(&id.get().to_be_bytes())
             }
         }
     }
