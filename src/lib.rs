@@ -124,6 +124,7 @@ mod error;
 mod header;
 mod packet;
 mod prefetch;
+mod reason;
 mod string;
 #[cfg(feature = "tokio-codec")]
 mod tokio_codec;
@@ -148,6 +149,11 @@ pub use packet::{
     PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe, SubscribeIter,
     SubscribeRef, Subscription, UnsubAck, Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will,
     WillRef,
+};
+pub use reason::{
+    AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, InvalidReasonCode, PubAckReasonCode,
+    PubCompReasonCode, PubRecReasonCode, PubRelReasonCode, ReasonCode, SubAckReasonCode,
+    UnsubAckReasonCode,
 };
 pub use string::{MqttString, StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]
