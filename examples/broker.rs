@@ -605,14 +605,15 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
         let mut state = lock(broker);
         let reply = match packet {
             Packet::Publish(p) => on_publish(&mut state, client, p),
-            Packet::PubAck(PubAck { packet_id }) | Packet::PubComp(PubComp { packet_id }) => {
+            Packet::PubAck(PubAck { packet_id, .. })
+            | Packet::PubComp(PubComp { packet_id, .. }) => {
                 if let Some(session) = state.sessions.get_mut(client) {
                     session.inflight.remove(&packet_id);
                     session.pump();
                 }
                 None
             }
-            Packet::PubRec(PubRec { packet_id }) => {
+            Packet::PubRec(PubRec { packet_id, .. }) => {
                 // The message is delivered; only PUBREL/PUBCOMP remain (section 4.3.3).
                 let session = state.sessions.get_mut(client);
                 if let Some(entry) = session.and_then(|s| s.inflight.get_mut(&packet_id)) {
@@ -620,7 +621,7 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
                 }
                 Some(PubRel::new(packet_id).into())
             }
-            Packet::PubRel(PubRel { packet_id }) => {
+            Packet::PubRel(PubRel { packet_id, .. }) => {
                 if let Some(session) = state.sessions.get_mut(client) {
                     session.awaiting_release.remove(&packet_id);
                 }
@@ -639,11 +640,13 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
                 Some(UnsubAck::new(packet_id).into())
             }
             Packet::PingReq => Some(Packet::PingResp),
-            Packet::Disconnect => return Closed::Disconnect,
+            Packet::Disconnect(_) => return Closed::Disconnect,
             Packet::Connect(_) => return Closed::ProtocolError("second CONNECT [MQTT-3.1.0-2]"),
             Packet::ConnAck(_) | Packet::SubAck(_) | Packet::UnsubAck(_) | Packet::PingResp => {
                 return Closed::ProtocolError("a server-to-client packet from a client")
             }
+            // This broker speaks MQTT 3.1.1, where the decoder refuses type 15 as reserved.
+            Packet::Auth(_) => return Closed::ProtocolError("AUTH is MQTT 5.0"),
         };
         if let (Some(reply), Some(session)) = (reply, state.sessions.get(client)) {
             session.send(reply);

@@ -100,7 +100,10 @@ fn main() -> Result<(), Error> {
     exchange("server → client", Packet::PingResp)?;
 
     section("Closing: DISCONNECT (section 3.14)");
-    exchange("client → server", Packet::Disconnect)?;
+    exchange(
+        "client → server",
+        Packet::Disconnect(mqttwire::Disconnect::new()),
+    )?;
 
     println!("\nEvery packet above was encoded by mqttwire and decoded back to an equal value.");
     Ok(())
@@ -300,7 +303,7 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
                 cursor.string("topic filter")?;
             }
         }
-        Packet::PingReq | Packet::PingResp | Packet::Disconnect => {}
+        Packet::PingReq | Packet::PingResp | Packet::Disconnect(_) | Packet::Auth(_) => {}
     }
     Ok(())
 }

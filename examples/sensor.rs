@@ -176,7 +176,7 @@ fn run(o: &Options) -> Result<()> {
         sensor.publish(&status_topic, "offline", QoS::AtLeastOnce, true)?;
     }
     let mut conn = sensor.conn;
-    conn.send(&Packet::Disconnect)?;
+    conn.send(&Packet::Disconnect(mqttwire::Disconnect::new()))?;
     conn.close();
     eprintln!("sent {sent} readings, disconnected");
     Ok(())

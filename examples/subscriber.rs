@@ -171,7 +171,7 @@ fn run(o: &Options) -> Result<()> {
             None => break,
         }
     }
-    conn.send(&Packet::Disconnect)?;
+    conn.send(&Packet::Disconnect(mqttwire::Disconnect::new()))?;
     conn.close();
     eprintln!("received {} messages, disconnected", state.delivered);
     Ok(())

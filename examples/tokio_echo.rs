@@ -115,7 +115,7 @@ async fn echo(socket: TcpStream) -> std::result::Result<(), MqttCodecError> {
             }
             Packet::Unsubscribe(u) => framed.send(UnsubAck::new(u.packet_id)).await?,
             Packet::PingReq => framed.send(Packet::PingResp).await?,
-            Packet::Disconnect => return Ok(()),
+            Packet::Disconnect(_) => return Ok(()),
             // Anything else is ignored: this is an echo server, not a broker.
             _ => {}
         }
@@ -168,7 +168,9 @@ async fn run_demo(addr: &str) -> Result<()> {
     if next(&mut client).await? != Packet::PingResp {
         return Err("no PINGRESP".into());
     }
-    client.send(Packet::Disconnect).await?;
+    client
+        .send(Packet::Disconnect(mqttwire::Disconnect::new()))
+        .await?;
     Ok(())
 }
 

@@ -1,12 +1,15 @@
-//! The streaming [`Decoder`], the one-shot decode functions and the [`Encode`] trait.
+//! The streaming [`Decoder`] and the one-shot decode functions.
 
-use crate::error::{DecodeError, EncodeError};
+use crate::error::DecodeError;
 use crate::header::{
-    remaining_length_len, write_fixed_header, FixedHeader, PacketType, MAX_REMAINING_LENGTH,
+    FirstByteTable, FixedHeader, PacketType, FIRST_BYTE_V311, FIRST_BYTE_V5, MAX_REMAINING_LENGTH,
 };
+use crate::types::Protocol;
+// The encoding side's items, where the packets have always imported them from.
+pub(crate) use crate::encode::{begin, frame_len, Encode};
 use crate::packet::{publish, Packet, PacketRef, Publish};
 use crate::prefetch;
-use bytes::{Buf, BufMut, Bytes, BytesMut};
+use bytes::{Buf, Bytes, BytesMut};
 
 /// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
 ///
@@ -31,6 +34,7 @@ pub struct Decoder {
     pub(crate) max_packet_size: usize,
     pub(crate) lossy_utf8: bool,
     pub(crate) strict_flags: bool,
+    pub(crate) protocol: Protocol,
 }
 
 impl Default for Decoder {
@@ -58,6 +62,39 @@ impl Decoder {
             max_packet_size: Self::DEFAULT_MAX_PACKET_SIZE,
             lossy_utf8: false,
             strict_flags: true,
+            protocol: Protocol::V311,
+        }
+    }
+
+    /// Sets the protocol version of the connection: MQTT 3.1.1 (the default, which also reads
+    /// MQTT 3.1) or MQTT 5.0.
+    ///
+    /// A CONNECT is decoded whatever the version, since it says its own: a server decodes a
+    /// connection's first packet with any decoder, then the rest of the connection with
+    /// `decoder.protocol(connect.protocol)`. A client sets the version it connects with.
+    pub const fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// The protocol version this decoder reads.
+    pub const fn protocol_version(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// Whether the connection speaks MQTT 5.0.
+    #[inline(always)]
+    pub(crate) const fn v5(&self) -> bool {
+        self.protocol.is_v5()
+    }
+
+    /// The fast path's first-byte table for this version.
+    #[inline(always)]
+    fn first_bytes(&self) -> &'static FirstByteTable {
+        if self.v5() {
+            &FIRST_BYTE_V5
+        } else {
+            &FIRST_BYTE_V311
         }
     }
 
@@ -115,9 +152,9 @@ impl Decoder {
     /// Any [`DecodeError`].
     pub fn decode(&self, buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
         prefetch::ahead(buf);
-        let header = match FixedHeader::peek_fast(buf) {
+        let header = match FixedHeader::peek_fast(buf, self.first_bytes()) {
             Some(header) => header,
-            None => match FixedHeader::peek_with(buf, self.strict_flags)? {
+            None => match FixedHeader::peek_with(buf, self.strict_flags, self.v5())? {
                 Some(header) => header,
                 None => return Ok(None),
             },
@@ -136,7 +173,7 @@ impl Decoder {
                 Publish::decode(header.flags, usize::from(header.header_len), frame, self)?;
             return Ok(Some(Packet::Publish(publish)));
         }
-        if !Packet::shares_frame(header.packet_type) {
+        if !Packet::shares_frame(header.packet_type, self.v5()) {
             // Acknowledgements, pings and the like keep nothing of their frame: decode them in
             // place and drop the bytes, without a shared reference to the buffer.
             let body = buf
@@ -212,9 +249,9 @@ impl Decoder {
         // Written out as in `decode` on purpose: a shared `peek_header` returning
         // `Result<Option<FixedHeader>>` measured 172 -> 210 instructions per small PUBLISH here.
         prefetch::ahead(buf);
-        let header = match FixedHeader::peek_fast(buf) {
+        let header = match FixedHeader::peek_fast(buf, self.first_bytes()) {
             Some(header) => header,
-            None => match FixedHeader::peek_with(buf, self.strict_flags)? {
+            None => match FixedHeader::peek_with(buf, self.strict_flags, self.v5())? {
                 Some(header) => header,
                 None => return Ok(None),
             },
@@ -229,7 +266,10 @@ impl Decoder {
             let publish = publish::parse(header.flags, body, None)?;
             return Ok(Some((PacketRef::Publish(publish.into()), frame_len)));
         }
-        Ok(Some((PacketRef::parse(&header, body)?, frame_len)))
+        Ok(Some((
+            PacketRef::parse(&header, body, self.v5())?,
+            frame_len,
+        )))
     }
 
     /// Decodes `frame`, which must hold exactly one packet, borrowing it (see
@@ -239,7 +279,7 @@ impl Decoder {
     /// use mqttwire::{Decoder, PacketRef};
     ///
     /// let packet = Decoder::new().decode_frame_ref(&[0xe0, 0x00]).unwrap();
-    /// assert_eq!(packet, PacketRef::Disconnect);
+    /// assert!(matches!(packet, PacketRef::Disconnect(_)));
     /// ```
     ///
     /// # Errors
@@ -250,7 +290,7 @@ impl Decoder {
         let body = frame
             .get(usize::from(header.header_len)..)
             .unwrap_or_default();
-        PacketRef::parse(&header, body)
+        PacketRef::parse(&header, body, self.v5())
     }
 
     /// Decodes `frame`, which must hold exactly one packet, sharing its memory.
@@ -260,7 +300,7 @@ impl Decoder {
     /// use mqttwire::{Decoder, Packet};
     ///
     /// let packet = Decoder::new().decode_frame(Bytes::from_static(&[0xe0, 0x00])).unwrap();
-    /// assert_eq!(packet, Packet::Disconnect);
+    /// assert_eq!(packet, Packet::Disconnect(mqttwire::Disconnect::new()));
     /// ```
     ///
     /// # Errors
@@ -274,9 +314,9 @@ impl Decoder {
 
     /// The fixed header of a buffer that must hold exactly one packet.
     fn frame_header(&self, frame: &[u8]) -> Result<FixedHeader, DecodeError> {
-        let header = match FixedHeader::peek_fast(frame) {
+        let header = match FixedHeader::peek_fast(frame, self.first_bytes()) {
             Some(header) => header,
-            None => FixedHeader::peek_with(frame, self.strict_flags)?
+            None => FixedHeader::peek_with(frame, self.strict_flags, self.v5())?
                 .ok_or(DecodeError::IncompleteFrame)?,
         };
         let declared = self.check_size(&header)?;
@@ -354,99 +394,4 @@ pub fn decode_ref(buf: &[u8]) -> Result<Option<(PacketRef<'_>, usize)>, DecodeEr
 /// As [`Decoder::decode_frame`].
 pub fn decode_frame(frame: Bytes) -> Result<Packet, DecodeError> {
     Decoder::new().decode_frame(frame)
-}
-
-/// Encoding of a control packet: implemented by [`Packet`] and by every packet type.
-///
-/// ```
-/// use mqttwire::{Encode, PubAck, PacketId};
-///
-/// let ack = PubAck { packet_id: PacketId::new(10).unwrap() };
-/// let mut buf = Vec::new();
-/// ack.encode(&mut buf).unwrap();
-/// assert_eq!(buf, [0x40, 0x02, 0x00, 0x0a]);
-/// assert_eq!(ack.encoded_len(), buf.len());
-///
-/// // A buffer that is too small is an error, not a panic, and nothing is written.
-/// let mut small = [0u8; 3];
-/// assert!(ack.encode(&mut &mut small[..]).is_err());
-/// ```
-pub trait Encode {
-    /// The exact number of bytes [`Encode::encode`] writes, fixed header included.
-    fn encoded_len(&self) -> usize;
-
-    /// Writes the packet to `buf`. On error nothing is written.
-    ///
-    /// # Errors
-    ///
-    /// [`EncodeError::BufferTooSmall`] when `buf` has less room than
-    /// [`Encode::encoded_len`], or the [`EncodeError`] naming the rule the packet breaks.
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError>;
-
-    /// Encodes the packet into a new buffer of exactly the right size.
-    ///
-    /// # Errors
-    ///
-    /// As [`Encode::encode`].
-    fn to_bytes(&self) -> Result<Bytes, EncodeError> {
-        let mut buf = BytesMut::with_capacity(self.encoded_len());
-        self.encode(&mut buf)?;
-        Ok(buf.freeze())
-    }
-}
-
-/// Bytes a packet with this Remaining Length takes in all.
-#[inline]
-pub(crate) const fn frame_len(remaining_length: usize) -> usize {
-    remaining_length
-        .saturating_add(remaining_length_len(remaining_length))
-        .saturating_add(1)
-}
-
-/// Starts encoding a packet: checks the Remaining Length and the room in `buf`, then writes the
-/// fixed header. Packets call it only after their own checks, so that nothing is written when
-/// encoding fails.
-#[inline]
-pub(crate) fn begin<B: BufMut>(
-    buf: &mut B,
-    first_byte: u8,
-    remaining_length: usize,
-) -> Result<(), EncodeError> {
-    if remaining_length > MAX_REMAINING_LENGTH {
-        return Err(EncodeError::PacketTooLarge(remaining_length));
-    }
-    let needed = frame_len(remaining_length);
-    let available = buf.remaining_mut();
-    if available < needed {
-        return Err(EncodeError::BufferTooSmall { needed, available });
-    }
-    write_fixed_header(buf, first_byte, remaining_length);
-    Ok(())
-}
-
-/// [`begin`], then a Two Byte Integer (a packet identifier, a topic length): when the Remaining
-/// Length takes one byte, all four bytes are written at once.
-#[inline(always)]
-pub(crate) fn begin_with_u16<B: BufMut>(
-    buf: &mut B,
-    first_byte: u8,
-    remaining_length: usize,
-    value: u16,
-) -> Result<(), EncodeError> {
-    match u8::try_from(remaining_length) {
-        Ok(len) if len < 0x80 => {
-            let needed = frame_len(remaining_length);
-            let available = buf.remaining_mut();
-            if available < needed {
-                return Err(EncodeError::BufferTooSmall { needed, available });
-            }
-            let [high, low] = value.to_be_bytes();
-            buf.put_u32(u32::from_be_bytes([first_byte, len, high, low]));
-        }
-        _ => {
-            begin(buf, first_byte, remaining_length)?;
-            buf.put_u16(value);
-        }
-    }
-    Ok(())
 }

@@ -1,6 +1,7 @@
 //! Errors of decoding and encoding, one variant per rule of the standard.
 
 use crate::header::PacketType;
+use crate::properties::{PropertyId, PropertySet};
 use crate::string::StringError;
 use crate::topic::TopicError;
 use crate::types::ConnectReturnCode;
@@ -174,6 +175,63 @@ pub enum DecodeError {
     /// A SUBACK return code is not 0x00, 0x01, 0x02 or 0x80 [MQTT-3.9.3-2].
     #[error("reserved SUBACK return code {0:#04x} [MQTT-3.9.3-2]")]
     InvalidSubAckReturnCode(u8),
+
+    /// MQTT 5.0: a Reason Code the packet type may not carry (its table in chapter 3:
+    /// [MQTT-3.2.2-8], [MQTT-3.4.2-1], [MQTT-3.5.2-1], [MQTT-3.6.2-1], [MQTT-3.7.2-1],
+    /// [MQTT-3.9.3-2], [MQTT-3.11.3-2], [MQTT-3.14.2-1], [MQTT-3.15.2-1]).
+    #[error("reason code {code:#04x} not allowed in {packet_type:?}")]
+    InvalidReasonCode {
+        /// The packet type.
+        packet_type: PacketType,
+        /// The byte received.
+        code: u8,
+    },
+
+    /// MQTT 5.0: Authentication Data without an Authentication Method (section 3.1.2.11.10,
+    /// 3.2.2.3.18), or an AUTH with properties but no Authentication Method (section
+    /// 3.15.2.2.2): a Protocol Error.
+    #[error("authentication data or AUTH properties without an Authentication Method")]
+    MissingAuthenticationMethod,
+
+    /// MQTT 5.0: a Variable Byte Integer in a packet's body (a Property Length, a property
+    /// identifier, a Subscription Identifier) continues past its fourth byte (section 1.5.5).
+    #[error("variable byte integer longer than four bytes (section 1.5.5)")]
+    MalformedVariableByteInteger,
+
+    /// MQTT 5.0: a Variable Byte Integer (the Remaining Length included) takes more bytes than
+    /// its value needs [MQTT-1.5.5-1].
+    #[error("variable byte integer not in its shortest form [MQTT-1.5.5-1]")]
+    NonMinimalVariableByteInteger,
+
+    /// MQTT 5.0: a property identifier the standard does not assign (section 2.2.2.2).
+    #[error("unknown property identifier {0:#04x} (section 2.2.2.2)")]
+    UnknownProperty(u32),
+
+    /// MQTT 5.0: a property this packet (or the Will Properties) may not carry: a Malformed
+    /// Packet (section 2.2.2.2, Table 2-4).
+    #[error("property {property} not allowed in {set:?} (section 2.2.2.2)")]
+    PropertyNotAllowed {
+        /// The property.
+        property: PropertyId,
+        /// The set it appeared in.
+        set: PropertySet,
+    },
+
+    /// MQTT 5.0: a property that may appear once appears again: a Protocol Error (each
+    /// property's section, e.g. 3.1.2.11.2).
+    #[error("property {0} included more than once")]
+    DuplicateProperty(PropertyId),
+
+    /// MQTT 5.0: a property value out of its range: a 0/1 flag with another value, Maximum QoS
+    /// not 0 or 1, Receive Maximum, Maximum Packet Size, Topic Alias [MQTT-3.3.2-8] or
+    /// Subscription Identifier 0 (each property's section).
+    #[error("invalid value {value} for property {property}")]
+    InvalidPropertyValue {
+        /// The property.
+        property: PropertyId,
+        /// The value received.
+        value: u32,
+    },
 }
 
 impl DecodeError {
@@ -263,4 +321,41 @@ pub enum EncodeError {
     /// A SUBACK without return codes [MQTT-3.9.3-1].
     #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
     EmptySubAck,
+
+    /// The packet is larger than the peer accepts: the Maximum Packet Size it announced
+    /// ([`Encoder::max_packet_size`](crate::Encoder::max_packet_size)), even without the
+    /// properties the standard lets a sender leave out [MQTT-3.1.2-24], [MQTT-3.2.2-15].
+    #[error(
+        "packet of {size} bytes exceeds the peer's maximum packet size of {max} [MQTT-3.1.2-24]"
+    )]
+    ExceedsMaximumPacketSize {
+        /// The packet's size, fixed header included, with only the properties it must carry.
+        size: usize,
+        /// The peer's limit.
+        max: usize,
+    },
+
+    /// MQTT 3.1.1 cannot express this (AUTH, a failure reason code in an acknowledgement, a
+    /// DISCONNECT reason, ...): the value says what.
+    #[error("cannot be expressed in MQTT 3.1.1: {0}")]
+    NotInV311(&'static str),
+
+    /// MQTT 5.0: a property value the standard forbids (out of range, a string with U+0000 or
+    /// over 65,535 bytes, a Response Topic that is not a topic name).
+    #[error("invalid value for property {0}")]
+    InvalidProperty(PropertyId),
+
+    /// MQTT 5.0: a property that may appear only once is given twice.
+    #[error("property {0} given more than once")]
+    DuplicateProperty(PropertyId),
+
+    /// MQTT 5.0: a property the packet (or the Will Properties) may not carry (section
+    /// 2.2.2.2, Table 2-4).
+    #[error("property {property} not allowed in {set:?} (section 2.2.2.2)")]
+    PropertyNotAllowed {
+        /// The property.
+        property: PropertyId,
+        /// The set it was given for.
+        set: PropertySet,
+    },
 }

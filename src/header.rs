@@ -38,12 +38,15 @@ pub enum PacketType {
     PingReq = 12,
     /// 13, server to client: ping response.
     PingResp = 13,
-    /// 14, client to server: disconnect notification.
+    /// 14, client to server (and in MQTT 5.0 server to client): disconnect notification.
     Disconnect = 14,
+    /// 15, MQTT 5.0 only, both ways: authentication exchange. Reserved in MQTT 3.1.1.
+    Auth = 15,
 }
 
 impl PacketType {
-    /// The type of a four-bit value, `None` for the reserved 0 and 15.
+    /// The type of a four-bit value, `None` for the reserved 0. (15 is AUTH, which only MQTT
+    /// 5.0 has: the decoders of 3.1.1 refuse it as reserved.)
     pub const fn from_bits(bits: u8) -> Option<PacketType> {
         Some(match bits {
             1 => PacketType::Connect,
@@ -60,6 +63,7 @@ impl PacketType {
             12 => PacketType::PingReq,
             13 => PacketType::PingResp,
             14 => PacketType::Disconnect,
+            15 => PacketType::Auth,
             _ => return None,
         })
     }
@@ -83,8 +87,11 @@ impl PacketType {
     /// form to its longest, so that impossible lengths are refused from the header alone.
     ///
     /// `flags` matter for PUBLISH only: QoS 1 and 2 add a packet identifier.
-    pub(crate) const fn remaining_length_range(self, flags: u8) -> (u32, u32) {
+    pub(crate) const fn remaining_length_range(self, flags: u8, v5: bool) -> (u32, u32) {
         const MAX: u32 = MAX_REMAINING_LENGTH as u32;
+        if v5 {
+            return self.remaining_length_range_v5(flags);
+        }
         match self {
             // CONNECT: left to the body parser, so a wrong protocol name or level is reported
             // as such (the server answers those with CONNACK 0x01) whatever the length.
@@ -103,6 +110,34 @@ impl PacketType {
             PacketType::Publish => (4, MAX),
             // The packet identifier.
             PacketType::Subscribe | PacketType::SubAck | PacketType::Unsubscribe => (2, MAX),
+            // Not a 3.1.1 packet: refused before its length is read.
+            PacketType::Auth => (0, 0),
+        }
+    }
+
+    /// [`PacketType::remaining_length_range`] in MQTT 5.0, where most packets end with
+    /// properties, and the acknowledgements, DISCONNECT and AUTH have short forms (sections
+    /// 3.4.2.1, 3.14.2.1, 3.15.2.1).
+    const fn remaining_length_range_v5(self, flags: u8) -> (u32, u32) {
+        const MAX: u32 = MAX_REMAINING_LENGTH as u32;
+        match self {
+            PacketType::Connect => (0, MAX),
+            // Flags, reason code, Property Length.
+            PacketType::ConnAck => (3, MAX),
+            // The packet identifier alone means Success without properties.
+            PacketType::PubAck
+            | PacketType::PubRec
+            | PacketType::PubRel
+            | PacketType::PubComp
+            | PacketType::Subscribe
+            | PacketType::SubAck
+            | PacketType::Unsubscribe
+            | PacketType::UnsubAck => (2, MAX),
+            PacketType::PingReq | PacketType::PingResp => (0, 0),
+            // Nothing at all means Normal disconnection / Success without properties.
+            PacketType::Disconnect | PacketType::Auth => (0, MAX),
+            PacketType::Publish if flags & 0b0110 == 0 => (2, MAX),
+            PacketType::Publish => (4, MAX),
         }
     }
 }
@@ -147,22 +182,52 @@ impl FixedHeader {
     /// [`Decoder::lenient_reserved_flags`]: crate::Decoder::lenient_reserved_flags
     #[inline]
     pub fn peek(bytes: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
-        Self::peek_with(bytes, true)
+        Self::peek_with(bytes, true, false)
+    }
+
+    /// [`FixedHeader::peek`] for a connection in MQTT 5.0: AUTH (type 15) is a packet, the
+    /// Remaining Length must be in its shortest form [MQTT-1.5.5-1], and the acknowledgements,
+    /// DISCONNECT and AUTH may be longer than in 3.1.1.
+    ///
+    /// ```
+    /// use mqttwire::{DecodeError, FixedHeader, PacketType};
+    ///
+    /// let auth = FixedHeader::peek_v5(&[0xf0, 0x00]).unwrap().unwrap();
+    /// assert_eq!(auth.packet_type, PacketType::Auth);
+    /// assert_eq!(FixedHeader::peek(&[0xf0, 0x00]), Err(DecodeError::ReservedPacketType(15)));
+    /// // 0x80 0x00 is a two-byte encoding of 0.
+    /// assert_eq!(
+    ///     FixedHeader::peek_v5(&[0xe0, 0x80, 0x00]),
+    ///     Err(DecodeError::NonMinimalVariableByteInteger)
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`FixedHeader::peek`], and [`DecodeError::NonMinimalVariableByteInteger`].
+    #[inline]
+    pub fn peek_v5(bytes: &[u8]) -> Result<Option<FixedHeader>, DecodeError> {
+        Self::peek_with(bytes, true, true)
     }
 
     #[inline]
     pub(crate) fn peek_with(
         bytes: &[u8],
         strict_flags: bool,
+        v5: bool,
     ) -> Result<Option<FixedHeader>, DecodeError> {
         let Some((&first, rest)) = bytes.split_first() else {
             return Ok(None);
         };
-        let packet_type = check_first_byte(first, strict_flags)?;
+        let packet_type = check_first_byte(first, strict_flags, v5)?;
         let Some((remaining_length, len_bytes)) = read_remaining_length(rest)? else {
             return Ok(None);
         };
-        let (min, max) = packet_type.remaining_length_range(first & 0x0f);
+        // A last byte of 0 after the first adds nothing: a shorter encoding existed.
+        if v5 && len_bytes > 1 && rest.get(usize::from(len_bytes).saturating_sub(1)) == Some(&0) {
+            return Err(DecodeError::NonMinimalVariableByteInteger);
+        }
+        let (min, max) = packet_type.remaining_length_range(first & 0x0f, v5);
         if remaining_length < min || remaining_length > max {
             return Err(DecodeError::InvalidRemainingLength {
                 packet_type,
@@ -179,24 +244,26 @@ impl FixedHeader {
     }
 
     /// The common case of [`FixedHeader::peek_with`], without its error reporting: a first
-    /// byte valid under the strict rules and a one- or two-byte Remaining Length within the
-    /// type's range. `None` means "not this case": the caller then runs `peek_with`, which
-    /// applies every rule and names the one broken, so the two always agree on what they accept.
+    /// byte valid under the strict rules of the version whose table is `first_bytes`
+    /// ([`FIRST_BYTE_V311`] or [`FIRST_BYTE_V5`]) and a Remaining Length of up to three bytes,
+    /// in its shortest form, within the type's range. `None` means "not this case": the caller
+    /// then runs `peek_with`, which applies every rule and names the one broken, so the two
+    /// always agree on what they accept.
     #[inline]
-    pub(crate) fn peek_fast(bytes: &[u8]) -> Option<FixedHeader> {
+    pub(crate) fn peek_fast(bytes: &[u8], first_bytes: &FirstByteTable) -> Option<FixedHeader> {
         let (first, remaining_length, header_len) = match *bytes {
             [first, len, ..] if len < 0x80 => (first, u32::from(len), 2),
-            [first, low, high, ..] if high < 0x80 => {
+            [first, low, high, ..] if high < 0x80 && high != 0 => {
                 (first, u32::from(low & 0x7f) | u32::from(high) << 7, 3)
             }
-            [first, low, middle, high, ..] if high < 0x80 => (
+            [first, low, middle, high, ..] if high < 0x80 && high != 0 => (
                 first,
                 u32::from(low & 0x7f) | u32::from(middle & 0x7f) << 7 | u32::from(high) << 14,
                 4,
             ),
             _ => return None,
         };
-        let admits = (*STRICT_FIRST_BYTE.get(usize::from(first))?)?;
+        let admits = (*first_bytes.get(usize::from(first))?)?;
         if remaining_length < admits.min || remaining_length > admits.max {
             return None;
         }
@@ -219,17 +286,27 @@ impl FixedHeader {
 /// What a first byte admits, for [`FixedHeader::peek_fast`]: its packet type and the range of
 /// Remaining Length values that type allows with its flags.
 #[derive(Clone, Copy)]
-struct Admits {
+pub(crate) struct Admits {
     packet_type: PacketType,
     min: u32,
     max: u32,
 }
 
-/// For each first byte that passes [`check_first_byte`] with strict flags, what it admits;
-/// computed at compile time by the same rules, so that the fast path reads one entry instead of
+/// For each first byte, what it admits in one version of the protocol, if it passes
+/// [`check_first_byte`] with strict flags.
+pub(crate) type FirstByteTable = [Option<Admits>; 256];
+
+/// The first bytes of MQTT 3.1.1 (and 3.1), for [`FixedHeader::peek_fast`]; computed at compile
+/// time by the rules of [`check_first_byte`], so that the fast path reads one entry instead of
 /// decoding the type and matching on it twice.
-#[allow(clippy::indexing_slicing)] // `byte` < 256 = the table's length; evaluated at compile time.
-static STRICT_FIRST_BYTE: [Option<Admits>; 256] = {
+pub(crate) static FIRST_BYTE_V311: FirstByteTable = first_byte_table(false);
+
+/// The first bytes of MQTT 5.0, as [`FIRST_BYTE_V311`].
+pub(crate) static FIRST_BYTE_V5: FirstByteTable = first_byte_table(true);
+
+// `byte` < 256 = the table's length; evaluated at compile time.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+const fn first_byte_table(v5: bool) -> FirstByteTable {
     let mut table = [None; 256];
     let mut byte = 0;
     while byte < 256 {
@@ -238,11 +315,12 @@ static STRICT_FIRST_BYTE: [Option<Admits>; 256] = {
         if let Some(packet_type) = PacketType::from_bits(byte as u8 >> 4) {
             let qos = (flags >> 1) & 0b11;
             let valid = match packet_type.fixed_flags() {
+                _ if !v5 && matches!(packet_type, PacketType::Auth) => false,
                 Some(expected) => flags == expected,
                 None => qos != 3 && !(qos == 0 && flags & 0b1000 != 0),
             };
             if valid {
-                let (min, max) = packet_type.remaining_length_range(flags);
+                let (min, max) = packet_type.remaining_length_range(flags, v5);
                 table[byte] = Some(Admits {
                     packet_type,
                     min,
@@ -253,14 +331,18 @@ static STRICT_FIRST_BYTE: [Option<Admits>; 256] = {
         byte += 1;
     }
     table
-};
+}
 
 /// Checks the first byte of a fixed header and returns its packet type.
 #[inline]
-fn check_first_byte(first: u8, strict_flags: bool) -> Result<PacketType, DecodeError> {
+fn check_first_byte(first: u8, strict_flags: bool, v5: bool) -> Result<PacketType, DecodeError> {
     let bits = first >> 4;
     let flags = first & 0x0f;
-    let packet_type = PacketType::from_bits(bits).ok_or(DecodeError::ReservedPacketType(bits))?;
+    let packet_type = match PacketType::from_bits(bits) {
+        Some(PacketType::Auth) if !v5 => return Err(DecodeError::ReservedPacketType(bits)),
+        Some(packet_type) => packet_type,
+        None => return Err(DecodeError::ReservedPacketType(bits)),
+    };
     match packet_type.fixed_flags() {
         Some(expected) => {
             if strict_flags && flags != expected {
@@ -344,11 +426,12 @@ pub(crate) fn remaining_length_bytes(mut value: usize) -> impl Iterator<Item = u
 
 #[cfg(test)]
 mod fast_path_tests {
-    use super::FixedHeader;
+    use super::{FixedHeader, FIRST_BYTE_V311, FIRST_BYTE_V5};
 
-    /// Every first byte with Remaining Lengths around each boundary, in one and two bytes:
-    /// whatever the fast path accepts, the full parser accepts the same way, strict or not, and
-    /// the fast path takes every strict header of two to four bytes the full parser accepts.
+    /// Every first byte with Remaining Lengths around each boundary, in one to three bytes, in
+    /// both versions: whatever the fast path accepts, the full parser accepts the same way,
+    /// strict or not, and the fast path takes every strict header of two or three bytes in
+    /// shortest form that the full parser accepts.
     #[test]
     fn fast_path_agrees_with_peek_with() {
         let lengths: &[&[u8]] = &[
@@ -364,22 +447,26 @@ mod fast_path_tests {
             &[0x82, 0x00],
             &[0x80],
             &[0x80, 0x80, 0x01],
+            &[0x80, 0x80, 0x00],
             &[],
         ];
-        for first in 0..=255u8 {
-            for len in lengths {
-                let mut bytes = alloc::vec![first];
-                bytes.extend_from_slice(len);
-                let fast = FixedHeader::peek_fast(&bytes);
-                let strict = FixedHeader::peek_with(&bytes, true);
-                if let Some(header) = fast {
-                    assert_eq!(strict, Ok(Some(header)), "{bytes:02x?}");
-                    assert_eq!(FixedHeader::peek_with(&bytes, false), Ok(Some(header)));
-                } else if let Ok(Some(header)) = strict {
-                    assert!(
-                        header.header_len > 3,
-                        "{bytes:02x?} missed by the fast path"
-                    );
+        for (v5, table) in [(false, &FIRST_BYTE_V311), (true, &FIRST_BYTE_V5)] {
+            for first in 0..=255u8 {
+                for len in lengths {
+                    let mut bytes = alloc::vec![first];
+                    bytes.extend_from_slice(len);
+                    let fast = FixedHeader::peek_fast(&bytes, table);
+                    let strict = FixedHeader::peek_with(&bytes, true, v5);
+                    if let Some(header) = fast {
+                        assert_eq!(strict, Ok(Some(header)), "{bytes:02x?}");
+                        assert_eq!(FixedHeader::peek_with(&bytes, false, v5), Ok(Some(header)));
+                    } else if let Ok(Some(header)) = strict {
+                        let minimal = len.last() != Some(&0) || len.len() == 1;
+                        assert!(
+                            header.header_len > 3 || !minimal,
+                            "{bytes:02x?} missed by the fast path (v5: {v5})"
+                        );
+                    }
                 }
             }
         }

@@ -120,10 +120,12 @@ extern crate alloc;
 extern crate std;
 
 mod codec;
+mod encode;
 mod error;
 mod header;
 mod packet;
 mod prefetch;
+pub mod properties;
 mod reason;
 mod string;
 #[cfg(feature = "tokio-codec")]
@@ -141,15 +143,17 @@ pub mod conformance {}
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-pub use codec::{decode, decode_frame, decode_ref, Decoder, Encode};
+pub use codec::{decode, decode_frame, decode_ref, Decoder};
+pub use encode::{Encode, Encoder};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
-    ConnAck, Connect, ConnectRef, Login, LoginRef, Packet, PacketRef, PubAck, PubComp, PubRec,
-    PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe, SubscribeIter,
-    SubscribeRef, Subscription, UnsubAck, Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will,
-    WillRef,
+    Auth, ConnAck, Connect, ConnectRef, Disconnect, Login, LoginRef, Packet, PacketRef, PubAck,
+    PubComp, PubRec, PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe,
+    SubscribeIter, SubscribeRef, Subscription, UnsubAck, Unsubscribe, UnsubscribeIter,
+    UnsubscribeRef, Will, WillRef,
 };
+pub use properties::{PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet};
 pub use reason::{
     AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, InvalidReasonCode, PubAckReasonCode,
     PubCompReasonCode, PubRecReasonCode, PubRelReasonCode, ReasonCode, SubAckReasonCode,

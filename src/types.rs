@@ -120,7 +120,8 @@ impl QosPid {
     }
 }
 
-/// The protocol a CONNECT asks for (section 3.1.2.1 and 3.1.2.2).
+/// The protocol a CONNECT asks for (section 3.1.2.1 and 3.1.2.2), and so the version a
+/// connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Protocol {
     /// MQTT 3.1.1: protocol name `MQTT`, level 4.
@@ -129,13 +130,16 @@ pub enum Protocol {
     /// MQTT 3.1, still met in the field: protocol name `MQIsdp`, level 3. Its CONNECT differs
     /// from 3.1.1 only in these two fields.
     V31,
+    /// MQTT 5.0: protocol name `MQTT`, level 5. Its packets carry properties and reason codes,
+    /// and it adds AUTH.
+    V5,
 }
 
 impl Protocol {
     /// The protocol name as it appears on the wire.
     pub const fn name(self) -> &'static str {
         match self {
-            Protocol::V311 => "MQTT",
+            Protocol::V311 | Protocol::V5 => "MQTT",
             Protocol::V31 => "MQIsdp",
         }
     }
@@ -145,7 +149,14 @@ impl Protocol {
         match self {
             Protocol::V311 => 4,
             Protocol::V31 => 3,
+            Protocol::V5 => 5,
         }
+    }
+
+    /// Whether this is MQTT 5.0.
+    #[inline]
+    pub const fn is_v5(self) -> bool {
+        matches!(self, Protocol::V5)
     }
 }
 

@@ -8,7 +8,7 @@
 use crate::error::DecodeError;
 use crate::types::PacketId;
 use nom::error::{ErrorKind, ParseError};
-use nom::number::complete::{be_u16, be_u8};
+use nom::number::complete::{be_u16, be_u32, be_u8};
 use nom::Parser;
 
 /// The error of the body parsers: the typed reason, kept through nom.
@@ -91,6 +91,43 @@ pub(crate) fn byte(input: &[u8]) -> Parsed<'_, u8> {
 #[inline]
 pub(crate) fn u16(input: &[u8]) -> Parsed<'_, u16> {
     be_u16(input)
+}
+
+/// A Four Byte Integer, big-endian (MQTT 5.0 section 1.5.3).
+#[inline]
+pub(crate) fn u32(input: &[u8]) -> Parsed<'_, u32> {
+    be_u32(input)
+}
+
+/// A Variable Byte Integer (MQTT 5.0 section 1.5.5): at most four bytes, in the fewest bytes
+/// that hold the value [MQTT-1.5.5-1].
+#[inline]
+pub(crate) fn vbi(input: &[u8]) -> Parsed<'_, u32> {
+    let mut value = 0u32;
+    for (i, (&byte, shift)) in input.iter().zip([0u32, 7, 14, 21]).enumerate() {
+        value |= u32::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            // A last byte of 0 after the first adds nothing: a shorter encoding existed.
+            if byte == 0 && i > 0 {
+                return fail(DecodeError::NonMinimalVariableByteInteger);
+            }
+            return Ok((input.get(i.saturating_add(1)..).unwrap_or_default(), value));
+        }
+    }
+    if input.len() >= 4 {
+        fail(DecodeError::MalformedVariableByteInteger)
+    } else {
+        fail(DecodeError::FieldOverrun)
+    }
+}
+
+/// The next `len` bytes.
+#[inline]
+pub(crate) fn take(input: &[u8], len: usize) -> Parsed<'_, &[u8]> {
+    match input.split_at_checked(len) {
+        Some((taken, rest)) => Ok((rest, taken)),
+        None => fail(DecodeError::FieldOverrun),
+    }
 }
 
 /// A packet identifier, refusing 0 [MQTT-2.3.1-1].

@@ -11,7 +11,7 @@
 //! through `put_*` ([`Put`]). An encoder describes what follows the fixed header once, as a
 //! [`WriteRest`] over any [`Sink`], and gets both.
 
-use crate::codec::{begin, begin_with_u16, frame_len};
+use crate::encode::{begin, begin_with_u16, frame_len};
 use crate::error::EncodeError;
 use crate::header::{remaining_length_bytes, MAX_REMAINING_LENGTH};
 use bytes::buf::UninitSlice;
@@ -36,6 +36,21 @@ pub(crate) trait Sink {
     #[inline(always)]
     fn u16(&mut self, value: u16) {
         self.append(&value.to_be_bytes());
+    }
+
+    /// Appends a Four Byte Integer (MQTT 5.0 section 1.5.3).
+    #[inline(always)]
+    fn u32(&mut self, value: u32) {
+        self.append(&value.to_be_bytes());
+    }
+
+    /// Appends a Variable Byte Integer (MQTT 5.0 section 1.5.5). The caller has checked
+    /// `value` ≤ 268,435,455.
+    #[inline]
+    fn vbi(&mut self, value: usize) {
+        for byte in remaining_length_bytes(value) {
+            self.u8(byte);
+        }
     }
 
     /// Appends a length-prefixed field. The caller has checked `bytes.len()` ≤ 65,535.
@@ -110,8 +125,8 @@ pub(crate) fn encode_body<B: BufMut>(
 }
 
 /// A [`Sink`] writing through `BufMut::put_*`, for buffers whose current chunk is too small
-/// for the frame.
-struct Put<'a, B>(&'a mut B);
+/// for the frame (and for building property blocks).
+pub(crate) struct Put<'a, B>(pub(crate) &'a mut B);
 
 impl<B: BufMut> Sink for Put<'_, B> {
     #[inline(always)]

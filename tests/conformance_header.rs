@@ -47,14 +47,19 @@ fn section_2_2_1_reserved_packet_type_0_is_refused() {
     assert_eq!(PacketType::from_bits(0), None);
 }
 
-/// Section 2.2.1, Table 2.1: type 15 is "Reserved, Forbidden".
+/// Section 2.2.1, Table 2.1: type 15 is "Reserved, Forbidden" in MQTT 3.1.1 (MQTT 5.0 made it
+/// AUTH, which a 3.1.1 decoder still refuses).
 #[test]
 fn section_2_2_1_reserved_packet_type_15_is_refused() {
     for flags in 0..16u8 {
         rejected_early(&[0xf0 | flags], DecodeError::ReservedPacketType(15));
     }
     rejected(&[0xf0, 0x00], DecodeError::ReservedPacketType(15));
-    assert_eq!(PacketType::from_bits(15), None);
+    assert_eq!(
+        FixedHeader::peek(&[0xf0, 0x00]),
+        Err(DecodeError::ReservedPacketType(15))
+    );
+    assert_eq!(PacketType::from_bits(15), Some(PacketType::Auth));
 }
 
 /// Section 2.2.1, Table 2.1: the values 1 to 14 name the fourteen packet types.
@@ -96,7 +101,7 @@ fn mqtt_2_2_2_1_encoder_writes_the_reserved_flags_of_table_2_2() {
         (ConnAck::accepted(false).into(), 0x20),
         (Packet::PingReq, 0xc0),
         (Packet::PingResp, 0xd0),
-        (Packet::Disconnect, 0xe0),
+        (Packet::Disconnect(mqttwire::Disconnect::new()), 0xe0),
     ];
     for (packet, first) in cases {
         assert_eq!(packet.to_bytes().unwrap()[0], first, "{packet:?}");

@@ -65,7 +65,10 @@ fn all_packets() -> Vec<(Vec<u8>, Packet)> {
         (vec![0xb0, 0x02, 0x01, 0x02], UnsubAck::new(id).into()),
         (vec![0xc0, 0x00], Packet::PingReq),
         (vec![0xd0, 0x00], Packet::PingResp),
-        (vec![0xe0, 0x00], Packet::Disconnect),
+        (
+            vec![0xe0, 0x00],
+            Packet::Disconnect(mqttwire::Disconnect::new()),
+        ),
     ]
 }
 
@@ -79,7 +82,10 @@ fn all_packets() -> Vec<(Vec<u8>, Packet)> {
 fn section_3_12_to_3_14_ping_and_disconnect_valid_forms() {
     valid(&[0xc0, 0x00], &Packet::PingReq);
     valid(&[0xd0, 0x00], &Packet::PingResp);
-    valid(&[0xe0, 0x00], &Packet::Disconnect);
+    valid(
+        &[0xe0, 0x00],
+        &Packet::Disconnect(mqttwire::Disconnect::new()),
+    );
 }
 
 /// Sections 3.12 to 3.14: these packets have no variable header and no payload: any other

@@ -497,7 +497,7 @@ impl Client {
     }
 
     fn disconnect(mut self) {
-        self.send(&Packet::Disconnect);
+        self.send(&Packet::Disconnect(mqttwire::Disconnect::new()));
         let _ = self.stream.shutdown(Shutdown::Write);
     }
 }
@@ -846,7 +846,10 @@ fn tokio_codec_against_mosquitto() {
                     other => panic!("unexpected {other:?}"),
                 }
             }
-            framed.send(Packet::Disconnect).await.expect("send");
+            framed
+                .send(Packet::Disconnect(mqttwire::Disconnect::new()))
+                .await
+                .expect("send");
         })
         .await
         .expect("tokio exchange within 10 s");
@@ -1234,7 +1237,10 @@ fn sensor_resends_with_dup_on_timeout() {
     assert_eq!(next(&mut server), PubRel::new(pid).into());
     assert_eq!(next(&mut server), PubRel::new(pid).into(), "PUBREL resent");
     server.send(&PubComp::new(pid));
-    assert_eq!(next(&mut server), Packet::Disconnect);
+    assert_eq!(
+        next(&mut server),
+        Packet::Disconnect(mqttwire::Disconnect::new())
+    );
     let out = sensor.finish(STEP);
     assert!(
         out.status.success(),

@@ -104,7 +104,10 @@ pub fn one_of_each() -> Vec<(&'static str, Packet)> {
         ("unsuback", UnsubAck::new(pid(8)).into()),
         ("pingreq", Packet::PingReq),
         ("pingresp", Packet::PingResp),
-        ("disconnect", Packet::Disconnect),
+        (
+            "disconnect",
+            Packet::Disconnect(mqttwire::Disconnect::new()),
+        ),
     ]
 }
 
@@ -166,7 +169,7 @@ pub fn telemetry_mix(n: usize) -> Vec<Packet> {
                 96 => by_name("unsuback"),
                 97 => by_name("connect"),
                 98 => by_name("connack"),
-                _ => Packet::Disconnect,
+                _ => Packet::Disconnect(mqttwire::Disconnect::new()),
             }
         })
         .collect()

@@ -460,7 +460,7 @@ impl<'a> Source<'a> {
             10 => Packet::UnsubAck(UnsubAck::new(self.packet_id())),
             11 => Packet::PingReq,
             12 => Packet::PingResp,
-            _ => Packet::Disconnect,
+            _ => Packet::Disconnect(mqttwire::Disconnect::new()),
         }
     }
 }

@@ -2,18 +2,19 @@
 //! allocation-free decoding (firmware, zero-cost routing). The same body parsers make it as
 //! make the owned [`Packet`]; only the last step differs.
 
-use super::{connect, encode_empty, publish, suback, subscribe, unsubscribe};
+use super::{by_packet, connect, encode_empty, publish, suback, subscribe, unsubscribe};
 use super::{
-    ConnAck, ConnectRef, Packet, PubAck, PubComp, PubRec, PubRel, PublishRef, SubAckRef,
-    SubscribeRef, UnsubAck, UnsubscribeRef,
+    Auth, ConnAck, ConnectRef, Disconnect, Packet, PubAck, PubComp, PubRec, PubRel, PublishRef,
+    SubAckRef, SubscribeRef, UnsubAck, UnsubscribeRef,
 };
-use crate::codec::Encode;
+use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
+use crate::properties::PropertiesRef;
 use alloc::boxed::Box;
 use bytes::BufMut;
 
-/// An MQTT 3.1.1 control packet borrowed from the buffer it was decoded from: what
+/// An MQTT control packet borrowed from the buffer it was decoded from: what
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref) returns.
 ///
 /// It mirrors [`Packet`]: strings are `&str` and payloads `&[u8]` into the input, the lists of
@@ -30,13 +31,13 @@ pub enum PacketRef<'a> {
     /// PUBLISH (section 3.3), both ways.
     Publish(PublishRef<'a>),
     /// PUBACK (section 3.4), both ways.
-    PubAck(PubAck),
+    PubAck(PubAck<PropertiesRef<'a>>),
     /// PUBREC (section 3.5), both ways.
-    PubRec(PubRec),
+    PubRec(PubRec<PropertiesRef<'a>>),
     /// PUBREL (section 3.6), both ways.
-    PubRel(PubRel),
+    PubRel(PubRel<PropertiesRef<'a>>),
     /// PUBCOMP (section 3.7), both ways.
-    PubComp(PubComp),
+    PubComp(PubComp<PropertiesRef<'a>>),
     /// SUBSCRIBE (section 3.8), client to server.
     Subscribe(SubscribeRef<'a>),
     /// SUBACK (section 3.9), server to client.
@@ -49,8 +50,10 @@ pub enum PacketRef<'a> {
     PingReq,
     /// PINGRESP (section 3.13), server to client.
     PingResp,
-    /// DISCONNECT (section 3.14), client to server.
-    Disconnect,
+    /// DISCONNECT (section 3.14), client to server (and server to client in MQTT 5.0).
+    Disconnect(Disconnect<PropertiesRef<'a>>),
+    /// AUTH (section 3.15), MQTT 5.0 only, both ways.
+    Auth(Auth<PropertiesRef<'a>>),
 }
 
 impl<'a> PacketRef<'a> {
@@ -70,7 +73,8 @@ impl<'a> PacketRef<'a> {
             PacketRef::UnsubAck(_) => PacketType::UnsubAck,
             PacketRef::PingReq => PacketType::PingReq,
             PacketRef::PingResp => PacketType::PingResp,
-            PacketRef::Disconnect => PacketType::Disconnect,
+            PacketRef::Disconnect(_) => PacketType::Disconnect,
+            PacketRef::Auth(_) => PacketType::Auth,
         }
     }
 
@@ -92,17 +96,18 @@ impl<'a> PacketRef<'a> {
             PacketRef::Connect(p) => Packet::Connect(Box::new(p.to_owned())),
             PacketRef::ConnAck(p) => Packet::ConnAck(p),
             PacketRef::Publish(p) => Packet::Publish(p.to_owned()),
-            PacketRef::PubAck(p) => Packet::PubAck(p),
-            PacketRef::PubRec(p) => Packet::PubRec(p),
-            PacketRef::PubRel(p) => Packet::PubRel(p),
-            PacketRef::PubComp(p) => Packet::PubComp(p),
+            PacketRef::PubAck(p) => Packet::PubAck(p.to_owned()),
+            PacketRef::PubRec(p) => Packet::PubRec(p.to_owned()),
+            PacketRef::PubRel(p) => Packet::PubRel(p.to_owned()),
+            PacketRef::PubComp(p) => Packet::PubComp(p.to_owned()),
             PacketRef::Subscribe(p) => Packet::Subscribe(p.to_owned()),
             PacketRef::SubAck(p) => Packet::SubAck(p.to_owned()),
             PacketRef::Unsubscribe(p) => Packet::Unsubscribe(p.to_owned()),
             PacketRef::UnsubAck(p) => Packet::UnsubAck(p),
             PacketRef::PingReq => Packet::PingReq,
             PacketRef::PingResp => Packet::PingResp,
-            PacketRef::Disconnect => Packet::Disconnect,
+            PacketRef::Disconnect(p) => Packet::Disconnect(p.to_owned()),
+            PacketRef::Auth(p) => Packet::Auth(p.to_owned()),
         }
     }
 
@@ -114,7 +119,11 @@ impl<'a> PacketRef<'a> {
     /// Decodes the body of a complete frame whose fixed header has been checked. Strings must
     /// be well-formed UTF-8: a borrowed packet cannot hold a repaired copy.
     #[inline]
-    pub(crate) fn parse(header: &FixedHeader, body: &'a [u8]) -> Result<Self, DecodeError> {
+    pub(crate) fn parse(
+        header: &FixedHeader,
+        body: &'a [u8],
+        v5: bool,
+    ) -> Result<Self, DecodeError> {
         Ok(match header.packet_type {
             PacketType::Publish => {
                 PacketRef::Publish(publish::parse(header.flags, body, None)?.into())
@@ -123,16 +132,17 @@ impl<'a> PacketRef<'a> {
             PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body, None)?),
             PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body, None)?),
             PacketType::SubAck => PacketRef::SubAck(suback::parse(body)?),
-            PacketType::PubAck => PacketRef::PubAck(PubAck::decode(body)?),
-            PacketType::PubRec => PacketRef::PubRec(PubRec::decode(body)?),
-            PacketType::PubRel => PacketRef::PubRel(PubRel::decode(body)?),
-            PacketType::PubComp => PacketRef::PubComp(PubComp::decode(body)?),
+            PacketType::PubAck => PacketRef::PubAck(PubAck::parse(body, v5)?),
+            PacketType::PubRec => PacketRef::PubRec(PubRec::parse(body, v5)?),
+            PacketType::PubRel => PacketRef::PubRel(PubRel::parse(body, v5)?),
+            PacketType::PubComp => PacketRef::PubComp(PubComp::parse(body, v5)?),
             PacketType::ConnAck => PacketRef::ConnAck(ConnAck::decode(body)?),
             PacketType::UnsubAck => PacketRef::UnsubAck(UnsubAck::decode(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => PacketRef::PingReq,
             PacketType::PingResp => PacketRef::PingResp,
-            PacketType::Disconnect => PacketRef::Disconnect,
+            PacketType::Disconnect => PacketRef::Disconnect(Disconnect::parse(body)?),
+            PacketType::Auth => PacketRef::Auth(Auth::parse(body)?),
         })
     }
 }
@@ -144,40 +154,28 @@ impl From<PacketRef<'_>> for Packet {
 }
 
 impl Encode for PacketRef<'_> {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        match self {
-            PacketRef::Connect(p) => p.encoded_len(),
-            PacketRef::ConnAck(p) => p.encoded_len(),
-            PacketRef::Publish(p) => p.encoded_len(),
-            PacketRef::PubAck(p) => p.encoded_len(),
-            PacketRef::PubRec(p) => p.encoded_len(),
-            PacketRef::PubRel(p) => p.encoded_len(),
-            PacketRef::PubComp(p) => p.encoded_len(),
-            PacketRef::Subscribe(p) => p.encoded_len(),
-            PacketRef::SubAck(p) => p.encoded_len(),
-            PacketRef::Unsubscribe(p) => p.encoded_len(),
-            PacketRef::UnsubAck(p) => p.encoded_len(),
-            PacketRef::PingReq | PacketRef::PingResp | PacketRef::Disconnect => 2,
-        }
+        self.encoded_len_for(&Encoder::V311)
     }
 
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        match self {
-            PacketRef::Connect(p) => p.encode(buf),
-            PacketRef::ConnAck(p) => p.encode(buf),
-            PacketRef::Publish(p) => p.encode(buf),
-            PacketRef::PubAck(p) => p.encode(buf),
-            PacketRef::PubRec(p) => p.encode(buf),
-            PacketRef::PubRel(p) => p.encode(buf),
-            PacketRef::PubComp(p) => p.encode(buf),
-            PacketRef::Subscribe(p) => p.encode(buf),
-            PacketRef::SubAck(p) => p.encode(buf),
-            PacketRef::Unsubscribe(p) => p.encode(buf),
-            PacketRef::UnsubAck(p) => p.encode(buf),
-            PacketRef::PingReq | PacketRef::PingResp | PacketRef::Disconnect => {
-                encode_empty(self.packet_type(), buf)
-            }
-        }
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        by_packet!(PacketRef, self, p => p.encoded_len_for(encoder), ping => 2)
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        by_packet!(
+            PacketRef,
+            self,
+            p => p.encode_for(encoder, buf),
+            ping => encode_empty(self.packet_type(), buf)
+        )
     }
 }

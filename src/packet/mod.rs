@@ -1,32 +1,41 @@
 //! The MQTT 3.1.1 control packets (chapter 3), one file per packet or family of packets.
 
 mod ack;
+mod auth;
 mod borrowed;
 mod connack;
 mod connect;
+mod disconnect;
 pub(crate) mod fields;
 mod list;
 pub(crate) mod publish;
 mod suback;
 mod subscribe;
+mod tail;
+mod unsuback;
 mod unsubscribe;
 
-pub use ack::{PubAck, PubComp, PubRec, PubRel, UnsubAck};
+pub use ack::{PubAck, PubComp, PubRec, PubRel};
+pub use auth::Auth;
 pub use borrowed::PacketRef;
 pub use connack::ConnAck;
 pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
+pub use disconnect::Disconnect;
 pub use publish::{Publish, PublishRef};
 pub use suback::{SubAck, SubAckIter, SubAckRef};
 pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription};
+pub use unsuback::UnsubAck;
 pub use unsubscribe::{Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
-use crate::codec::{begin, Decoder, Encode};
+use crate::codec::{begin, Decoder};
+use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
 use alloc::boxed::Box;
 use bytes::{BufMut, Bytes};
 
-/// An MQTT 3.1.1 control packet.
+/// An MQTT control packet, of 3.1.1 or 5.0: the same types serve both versions, what 5.0 adds
+/// (properties, reason codes, AUTH) being empty or Success in 3.1.1.
 ///
 /// Packets own their data (no lifetimes): strings and payloads are [`Bytes`] sharing the
 /// buffer they were decoded from, so a packet can be kept in session state or sent to another
@@ -63,8 +72,10 @@ pub enum Packet {
     PingReq,
     /// PINGRESP (section 3.13), server to client.
     PingResp,
-    /// DISCONNECT (section 3.14), client to server.
-    Disconnect,
+    /// DISCONNECT (section 3.14), client to server (and server to client in MQTT 5.0).
+    Disconnect(Disconnect),
+    /// AUTH (section 3.15), MQTT 5.0 only, both ways.
+    Auth(Auth),
 }
 
 impl Packet {
@@ -84,22 +95,24 @@ impl Packet {
             Packet::UnsubAck(_) => PacketType::UnsubAck,
             Packet::PingReq => PacketType::PingReq,
             Packet::PingResp => PacketType::PingResp,
-            Packet::Disconnect => PacketType::Disconnect,
+            Packet::Disconnect(_) => PacketType::Disconnect,
+            Packet::Auth(_) => PacketType::Auth,
         }
     }
 
-    /// Whether packets of this type keep parts of their frame (strings, payload), so that
-    /// decoding them needs the frame as shared [`Bytes`]. The others are decoded from a
-    /// borrowed slice, without touching the buffer's reference count.
+    /// Whether packets of this type keep parts of their frame (strings, payload, MQTT 5.0
+    /// properties), so that decoding them needs the frame as shared [`Bytes`]. The others are
+    /// decoded from a borrowed slice, without touching the buffer's reference count.
     #[inline]
-    pub(crate) const fn shares_frame(packet_type: PacketType) -> bool {
-        matches!(
-            packet_type,
+    pub(crate) const fn shares_frame(packet_type: PacketType, v5: bool) -> bool {
+        match packet_type {
             PacketType::Publish
-                | PacketType::Connect
-                | PacketType::Subscribe
-                | PacketType::Unsubscribe
-        )
+            | PacketType::Connect
+            | PacketType::Subscribe
+            | PacketType::Unsubscribe => true,
+            PacketType::PingReq | PacketType::PingResp => false,
+            _ => v5,
+        }
     }
 
     /// Decodes the body of a complete frame whose fixed header has been checked.
@@ -115,6 +128,7 @@ impl Packet {
             return Publish::decode(header.flags, body_start, frame, decoder).map(Packet::Publish);
         }
         let body = frame.get(body_start..).unwrap_or_default();
+        let v5 = decoder.v5();
         Ok(match header.packet_type {
             PacketType::Connect => {
                 Packet::Connect(Box::new(Connect::decode(body, &frame, decoder)?))
@@ -123,34 +137,41 @@ impl Packet {
             PacketType::Unsubscribe => {
                 Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
             }
+            PacketType::PubAck if v5 => Packet::PubAck(PubAck::decode(body, &frame, v5)?),
+            PacketType::PubRec if v5 => Packet::PubRec(PubRec::decode(body, &frame, v5)?),
+            PacketType::PubRel if v5 => Packet::PubRel(PubRel::decode(body, &frame, v5)?),
+            PacketType::PubComp if v5 => Packet::PubComp(PubComp::decode(body, &frame, v5)?),
+            PacketType::Disconnect if v5 => Packet::Disconnect(Disconnect::decode(body, &frame)?),
+            PacketType::Auth => Packet::Auth(Auth::decode(body, &frame)?),
             _ => return Packet::decode_unshared(header.packet_type, body),
         })
     }
 
     /// Decodes the body of a packet that does not share its frame (see
-    /// [`Packet::shares_frame`]) from a borrowed slice.
+    /// [`Packet::shares_frame`]: in MQTT 3.1.1 or a ping) from a borrowed slice.
     #[inline]
     pub(crate) fn decode_unshared(
         packet_type: PacketType,
         body: &[u8],
     ) -> Result<Packet, DecodeError> {
         Ok(match packet_type {
-            PacketType::PubAck => Packet::PubAck(PubAck::decode(body)?),
-            PacketType::PubRec => Packet::PubRec(PubRec::decode(body)?),
-            PacketType::PubRel => Packet::PubRel(PubRel::decode(body)?),
-            PacketType::PubComp => Packet::PubComp(PubComp::decode(body)?),
+            PacketType::PubAck => Packet::PubAck(PubAck::decode_v311(body)?),
+            PacketType::PubRec => Packet::PubRec(PubRec::decode_v311(body)?),
+            PacketType::PubRel => Packet::PubRel(PubRel::decode_v311(body)?),
+            PacketType::PubComp => Packet::PubComp(PubComp::decode_v311(body)?),
             PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body)?),
             PacketType::SubAck => Packet::SubAck(SubAck::decode(body)?),
             PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => Packet::PingReq,
             PacketType::PingResp => Packet::PingResp,
-            PacketType::Disconnect => Packet::Disconnect,
+            PacketType::Disconnect => Packet::Disconnect(Disconnect::new()),
             // Never reached: callers send these to `Packet::decode`, which has their frame.
             PacketType::Publish
             | PacketType::Connect
             | PacketType::Subscribe
-            | PacketType::Unsubscribe => return Err(DecodeError::FieldOverrun),
+            | PacketType::Unsubscribe
+            | PacketType::Auth => return Err(DecodeError::FieldOverrun),
         })
     }
 }
@@ -164,7 +185,7 @@ const fn first_byte(packet_type: PacketType) -> u8 {
     (packet_type.bits() << 4) | flags
 }
 
-/// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP, DISCONNECT).
+/// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP).
 pub(crate) fn encode_empty<B: BufMut>(
     packet_type: PacketType,
     buf: &mut B,
@@ -172,43 +193,54 @@ pub(crate) fn encode_empty<B: BufMut>(
     begin(buf, first_byte(packet_type), 0)
 }
 
+/// Applies `$each` to the packet inside `$value`, a [`Packet`] or a [`PacketRef`] (named by
+/// `$enum`), bound to `$p`; `$ping` for the packets without a body.
+macro_rules! by_packet {
+    ($enum:ident, $value:expr, $p:ident => $each:expr, ping => $ping:expr) => {
+        match $value {
+            $enum::Connect($p) => $each,
+            $enum::ConnAck($p) => $each,
+            $enum::Publish($p) => $each,
+            $enum::PubAck($p) => $each,
+            $enum::PubRec($p) => $each,
+            $enum::PubRel($p) => $each,
+            $enum::PubComp($p) => $each,
+            $enum::Subscribe($p) => $each,
+            $enum::SubAck($p) => $each,
+            $enum::Unsubscribe($p) => $each,
+            $enum::UnsubAck($p) => $each,
+            $enum::Disconnect($p) => $each,
+            $enum::Auth($p) => $each,
+            $enum::PingReq | $enum::PingResp => $ping,
+        }
+    };
+}
+pub(crate) use by_packet;
+
 impl Encode for Packet {
     #[inline]
     fn encoded_len(&self) -> usize {
-        match self {
-            Packet::Connect(p) => p.encoded_len(),
-            Packet::ConnAck(p) => p.encoded_len(),
-            Packet::Publish(p) => p.encoded_len(),
-            Packet::PubAck(p) => p.encoded_len(),
-            Packet::PubRec(p) => p.encoded_len(),
-            Packet::PubRel(p) => p.encoded_len(),
-            Packet::PubComp(p) => p.encoded_len(),
-            Packet::Subscribe(p) => p.encoded_len(),
-            Packet::SubAck(p) => p.encoded_len(),
-            Packet::Unsubscribe(p) => p.encoded_len(),
-            Packet::UnsubAck(p) => p.encoded_len(),
-            Packet::PingReq | Packet::PingResp | Packet::Disconnect => 2,
-        }
+        self.encoded_len_for(&Encoder::V311)
     }
 
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        match self {
-            Packet::Connect(p) => p.encode(buf),
-            Packet::ConnAck(p) => p.encode(buf),
-            Packet::Publish(p) => p.encode(buf),
-            Packet::PubAck(p) => p.encode(buf),
-            Packet::PubRec(p) => p.encode(buf),
-            Packet::PubRel(p) => p.encode(buf),
-            Packet::PubComp(p) => p.encode(buf),
-            Packet::Subscribe(p) => p.encode(buf),
-            Packet::SubAck(p) => p.encode(buf),
-            Packet::Unsubscribe(p) => p.encode(buf),
-            Packet::UnsubAck(p) => p.encode(buf),
-            Packet::PingReq | Packet::PingResp | Packet::Disconnect => {
-                encode_empty(self.packet_type(), buf)
-            }
-        }
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        by_packet!(Packet, self, p => p.encoded_len_for(encoder), ping => 2)
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        by_packet!(
+            Packet,
+            self,
+            p => p.encode_for(encoder, buf),
+            ping => encode_empty(self.packet_type(), buf)
+        )
     }
 }
 
@@ -223,6 +255,8 @@ macro_rules! into_packet {
     };
 }
 into_packet!(
+    Auth,
+    Disconnect,
     ConnAck,
     Publish,
     PubAck,

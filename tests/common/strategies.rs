@@ -269,7 +269,7 @@ pub fn packet() -> impl Strategy<Value = Packet> {
         packet_id().prop_map(|id| Packet::UnsubAck(UnsubAck::new(id))),
         Just(Packet::PingReq),
         Just(Packet::PingResp),
-        Just(Packet::Disconnect),
+        Just(Packet::Disconnect(mqttwire::Disconnect::new())),
     ]
 }
 
@@ -408,7 +408,8 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
         }
         Packet::PingReq => 0xc0,
         Packet::PingResp => 0xd0,
-        Packet::Disconnect => 0xe0,
+        Packet::Disconnect(_) => 0xe0,
+        Packet::Auth(_) => unreachable!("the 3.1.1 strategies make no AUTH"),
     };
     let mut out = vec![first];
     out.extend(ref_varint(body.len()));

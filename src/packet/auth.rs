@@ -1,0 +1,138 @@
+//! AUTH (section 3.15), MQTT 5.0 only: a step of an extended authentication exchange. Its
+//! Reason Code and properties are optional on the wire (see [`tail`](super::tail)).
+
+use super::first_byte;
+use super::tail::{self, encode_alone, Tail};
+use crate::encode::{frame_len, Encode, Encoder};
+use crate::error::{DecodeError, EncodeError};
+use crate::header::PacketType;
+use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
+use crate::reason::AuthReasonCode;
+use bytes::{BufMut, Bytes};
+
+/// AUTH (section 3.15), MQTT 5.0 only: a step of extended authentication, with the
+/// Authentication Method and Data in its properties.
+///
+/// A packet with properties must name its Authentication Method (section 3.15.2.2.2); the
+/// short form (Reason Code 0x00, nothing else) has none.
+///
+/// ```
+/// use mqttwire::{Auth, AuthReasonCode, Encode, Encoder, Properties, Property};
+///
+/// let step = Auth::new(AuthReasonCode::ContinueAuthentication).with_properties(Properties::new([
+///     Property::AuthenticationMethod("SCRAM-SHA-1"),
+///     Property::AuthenticationData(b"client-first"),
+/// ])?);
+/// let bytes = Encoder::V5.to_bytes(&step)?;
+/// assert_eq!(&bytes[..3], [0xf0, 0x1f, 0x18]);
+/// assert!(step.to_bytes().is_err()); // MQTT 3.1.1 has no AUTH
+/// # Ok::<(), mqttwire::EncodeError>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Auth<P = Properties> {
+    /// Success, Continue authentication or Re-authenticate.
+    pub reason_code: AuthReasonCode,
+    /// Authentication Method and Data, Reason String, User Properties.
+    pub properties: P,
+}
+
+impl Auth {
+    /// An AUTH with `reason_code`, without properties.
+    pub const fn new(reason_code: AuthReasonCode) -> Self {
+        Auth {
+            reason_code,
+            properties: Properties::EMPTY,
+        }
+    }
+
+    /// The packet with `properties`.
+    pub fn with_properties(mut self, properties: Properties) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// Decodes a body; the properties share `frame`, which it was read from.
+    pub(crate) fn decode(body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
+        Auth::parse(body).map(|a| a.share(frame))
+    }
+}
+
+impl<'a> Auth<PropertiesRef<'a>> {
+    /// Reads and checks a body: the parser of both decoders.
+    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, DecodeError> {
+        let (code, properties) = tail::parse(body, PropertySet::Auth)?;
+        let reason_code =
+            AuthReasonCode::from_byte(code).ok_or(DecodeError::InvalidReasonCode {
+                packet_type: PacketType::Auth,
+                code,
+            })?;
+        if !properties.is_empty() && !properties.contains(PropertyId::AuthenticationMethod) {
+            return Err(DecodeError::MissingAuthenticationMethod);
+        }
+        Ok(Auth {
+            reason_code,
+            properties,
+        })
+    }
+
+    /// Copies the packet into an owned one.
+    pub fn to_owned(&self) -> Auth {
+        Auth {
+            reason_code: self.reason_code,
+            properties: self.properties.to_owned(),
+        }
+    }
+
+    fn share(&self, frame: &Bytes) -> Auth {
+        Auth {
+            reason_code: self.reason_code,
+            properties: self.properties.share(frame),
+        }
+    }
+}
+
+impl<'a> From<Auth<PropertiesRef<'a>>> for Auth {
+    fn from(a: Auth<PropertiesRef<'a>>) -> Self {
+        a.to_owned()
+    }
+}
+
+impl<P: AsProperties> Auth<P> {
+    fn tail(&self, encoder: &Encoder) -> Result<Tail<'_>, EncodeError> {
+        if !encoder.v5() {
+            return Err(EncodeError::NotInV311("AUTH"));
+        }
+        let properties = self.properties.as_properties();
+        Tail::new(
+            self.reason_code.byte(),
+            properties,
+            PropertySet::Auth,
+            0,
+            encoder,
+        )
+    }
+}
+
+impl<P: AsProperties> Encode for Auth<P> {
+    /// The length in MQTT 5.0 (AUTH does not exist in 3.1.1).
+    fn encoded_len(&self) -> usize {
+        self.encoded_len_for(&Encoder::V5)
+    }
+
+    /// Always fails: AUTH does not exist in MQTT 3.1.1. Use [`Encode::encode_for`].
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        let encoder = Encoder {
+            protocol: crate::Protocol::V5,
+            ..*encoder
+        };
+        self.tail(&encoder).map_or(2, |tail| frame_len(tail.len()))
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        encode_alone(buf, first_byte(PacketType::Auth), &self.tail(encoder)?)
+    }
+}

@@ -1,0 +1,88 @@
+//! The end of the MQTT 5.0 packets that close with an optional Reason Code and optional
+//! properties: the acknowledgements of PUBLISH (after their packet identifier), DISCONNECT and
+//! AUTH. Each may stop early: nothing means a Reason Code of 0x00 and no properties, a Reason
+//! Code alone means no properties (sections 3.4.2.1, 3.4.2.2.1, 3.14.2.1, 3.15.2.1). The
+//! encoder writes the shortest form.
+
+use crate::encode::Encoder;
+use crate::error::{DecodeError, EncodeError};
+use crate::properties::{properties, Outgoing, PropertiesRef, PropertySet};
+use crate::wire::finish;
+use crate::write::{Sink, WriteRest};
+
+/// Reads the tail from `input`, which it must fill: the Reason Code byte (0x00 when absent)
+/// and the properties, checked for `set`.
+#[inline]
+pub(crate) fn parse(
+    input: &[u8],
+    set: PropertySet,
+) -> Result<(u8, PropertiesRef<'_>), DecodeError> {
+    match input {
+        [] => Ok((0, PropertiesRef::EMPTY)),
+        [code] => Ok((*code, PropertiesRef::EMPTY)),
+        [code, rest @ ..] => finish(properties(rest, set)).map(|p| (*code, p)),
+    }
+}
+
+/// A tail to write: a Reason Code and the properties that go to the peer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Tail<'a> {
+    code: u8,
+    properties: Outgoing<'a>,
+}
+
+impl<'a> Tail<'a> {
+    /// The tail of a packet whose Remaining Length before it is `before`, for `encoder`
+    /// (see [`Outgoing::fit`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`Outgoing::fit`].
+    pub(crate) fn new(
+        code: u8,
+        properties: PropertiesRef<'a>,
+        set: PropertySet,
+        before: usize,
+        encoder: &Encoder,
+    ) -> Result<Self, EncodeError> {
+        let properties = Outgoing::fit(properties, set, before.saturating_add(1), encoder)?;
+        Ok(Tail { code, properties })
+    }
+
+    /// Bytes the tail takes: none for 0x00 without properties, one for a Reason Code alone.
+    pub(crate) fn len(&self) -> usize {
+        match (self.code, self.properties.is_empty()) {
+            (0, true) => 0,
+            (_, true) => 1,
+            _ => self.properties.wire_len().saturating_add(1),
+        }
+    }
+}
+
+impl WriteRest for Tail<'_> {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        match (self.code, self.properties.is_empty()) {
+            (0, true) => {}
+            (code, true) => out.u8(code),
+            (code, false) => {
+                out.u8(code);
+                self.properties.write_rest(out);
+            }
+        }
+    }
+}
+
+/// Encodes a packet made of a tail alone (DISCONNECT, AUTH): the fixed header, then the tail.
+///
+/// # Errors
+///
+/// [`EncodeError::BufferTooSmall`], with nothing written.
+pub(crate) fn encode_alone<B: bytes::BufMut>(
+    buf: &mut B,
+    first_byte: u8,
+    tail: &Tail<'_>,
+) -> Result<(), EncodeError> {
+    crate::encode::begin(buf, first_byte, tail.len())?;
+    tail.write_rest(&mut crate::write::Put(buf));
+    Ok(())
+}

@@ -1,0 +1,20 @@
+//! MQTT 5.0 properties (section 2.2.2): the identifiers and the sets that may carry each
+//! ([`PropertyId`], [`PropertySet`]), a property with its typed value ([`Property`]), and a
+//! packet's block of them, owned ([`Properties`]) or borrowed ([`PropertiesRef`]).
+//!
+//! A decoded packet keeps its properties as the bytes they were on the wire, checked once
+//! when it was decoded (allowed in that packet, not repeated, of their type and in range);
+//! the accessors read those bytes again, without allocating.
+
+mod block;
+mod id;
+mod outgoing;
+mod value;
+
+pub(crate) use block::properties;
+pub use block::{
+    AsProperties, Properties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
+};
+pub use id::{PropertyId, PropertySet, ValueType};
+pub(crate) use outgoing::Outgoing;
+pub use value::{PayloadFormat, Property, MAX_SUBSCRIPTION_IDENTIFIER};
