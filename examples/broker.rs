@@ -221,7 +221,10 @@ impl Broker {
     /// Hands a message to every matching subscriber, at the lower of the message's QoS and the
     /// subscription's, and updates the retained store when it asks for it.
     fn publish(&mut self, message: Message) {
-        let topic = message.publish.topic_name();
+        // Always there: this broker speaks MQTT 3.1.1, which has no Topic Aliases.
+        let Some(topic) = message.publish.topic_name() else {
+            return;
+        };
         if message.publish.retain() {
             if message.publish.payload().is_empty() {
                 // An empty retained message clears the topic [MQTT-3.3.1-10], [MQTT-3.3.1-11].

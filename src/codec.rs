@@ -263,7 +263,7 @@ impl Decoder {
         prefetch::after(body);
         if header.packet_type == PacketType::Publish {
             // The common case, without the dispatch.
-            let publish = publish::parse(header.flags, body, None)?;
+            let publish = publish::parse(header.flags, body, None, self.v5())?;
             return Ok(Some((PacketRef::Publish(publish.into()), frame_len)));
         }
         Ok(Some((

@@ -187,6 +187,11 @@ pub enum DecodeError {
         code: u8,
     },
 
+    /// MQTT 5.0: a PUBLISH with an empty topic name and no Topic Alias to stand for it: a
+    /// Protocol Error (section 3.3.4).
+    #[error("PUBLISH without a topic name or a Topic Alias (section 3.3.4)")]
+    EmptyTopicWithoutAlias,
+
     /// MQTT 5.0: Authentication Data without an Authentication Method (section 3.1.2.11.10,
     /// 3.2.2.3.18), or an AUTH with properties but no Authentication Method (section
     /// 3.15.2.2.2): a Protocol Error.
@@ -339,6 +344,11 @@ pub enum EncodeError {
     /// DISCONNECT reason, ...): the value says what.
     #[error("cannot be expressed in MQTT 3.1.1: {0}")]
     NotInV311(&'static str),
+
+    /// MQTT 5.0: a PUBLISH cannot leave out its topic name without a Topic Alias to stand for
+    /// it (section 3.3.4).
+    #[error("a PUBLISH without a topic name needs a Topic Alias (section 3.3.4)")]
+    TopicAliasRequired,
 
     /// MQTT 5.0: a property value the standard forbids (out of range, a string with U+0000 or
     /// over 65,535 bytes, a Response Topic that is not a topic name).

@@ -324,7 +324,7 @@ fn publish_new_allocates_once_and_decoded_publish_shares() {
             panic!("PUBLISH expected")
         };
         let copy = p.clone();
-        let (topic, payload) = (p.topic_name(), p.payload_bytes());
+        let (topic, payload) = (p.topic_name().expect("a topic"), p.payload_bytes());
         p.set_qos(QosPid::ExactlyOnce(PacketId::new(9).expect("non-zero")));
         (
             topic.len(),

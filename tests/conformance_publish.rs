@@ -632,7 +632,7 @@ fn section_3_3_3_payload_and_topic_share_the_received_frame() {
         };
         for (mut p, base) in [(p, base), (q, frame_base)] {
             for _ in 0..2 {
-                let (t, b) = (p.topic_name(), p.payload_bytes());
+                let (t, b) = (p.topic_name().expect("a topic"), p.payload_bytes());
                 assert_eq!((t.as_str(), &b[..]), ("s/t", &payload[..]));
                 assert_eq!(t.as_str().as_ptr() as usize, base + topic_at);
                 assert_eq!(b.as_ptr() as usize, base + payload_at);

@@ -126,7 +126,7 @@ impl<'a> PacketRef<'a> {
     ) -> Result<Self, DecodeError> {
         Ok(match header.packet_type {
             PacketType::Publish => {
-                PacketRef::Publish(publish::parse(header.flags, body, None)?.into())
+                PacketRef::Publish(publish::parse(header.flags, body, None, v5)?.into())
             }
             PacketType::Connect => PacketRef::Connect(connect::parse(body, None)?.into()),
             PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body, None)?),

@@ -1,13 +1,15 @@
 //! PUBLISH (section 3.3): an application message.
 
 use super::fields::{topic_name, Checked, Repairs};
-use crate::codec::{frame_len, Decoder, Encode};
+use crate::codec::Decoder;
+use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
-use crate::header::PacketType;
+use crate::header::{PacketType, MAX_REMAINING_LENGTH};
+use crate::properties::{properties, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet};
 use crate::string::checked_text;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
-use crate::wire::prefixed_len;
+use crate::wire::{prefixed_len, vbi};
 use crate::write::{encode_body, encode_frame, Sink, WriteRest};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use core::fmt;
@@ -24,12 +26,16 @@ const ID_LEN: usize = 2;
 /// The topic cannot hold a wildcard [MQTT-3.3.2-2] and the packet identifier is present exactly
 /// when the QoS is above 0 ([`QosPid`]). The payload is any bytes, empty included.
 ///
-/// A `Publish` holds its topic and payload in one [`Bytes`], laid out as on the wire: a decoded
-/// one is the received frame's body, shared, not copied; [`Publish::new`] copies the topic and
-/// the payload into one new buffer. (To encode borrowed data without copying it first, use
-/// [`PublishRef`].) Read the fields through the accessors; the QoS, DUP and RETAIN can be
-/// changed, as a server does before forwarding a message, and the encoder then writes the new
-/// packet identifier in place of the received one.
+/// A `Publish` holds its topic, MQTT 5.0 properties and payload in one [`Bytes`], laid out as
+/// on the wire: a decoded one is the received frame's body, shared, not copied;
+/// [`Publish::new`] copies the topic and the payload into one new buffer. (To encode borrowed
+/// data without copying it first, use [`PublishRef`].) Read the fields through the accessors;
+/// the QoS, DUP and RETAIN can be changed, as a server does before forwarding a message, and
+/// the encoder then writes the new packet identifier in place of the received one.
+///
+/// One value serves both versions: encoded for MQTT 3.1.1, the properties are left out; for
+/// MQTT 5.0, a message without properties gets a Property Length of 0. A 5.0 message whose
+/// topic is empty (sent with a Topic Alias, section 3.3.2.3.4) cannot be encoded for 3.1.1.
 ///
 /// ```
 /// use mqttwire::{Encode, Publish, QosPid, TopicName, PacketId};
@@ -56,21 +62,111 @@ pub struct Publish {
     /// Whether `body` holds two bytes of packet identifier between topic and payload. They are
     /// never read back: `qos` has the identifier, which may have been changed since.
     id_gap: bool,
+    /// Whether `body` holds a Property Length and properties (checked for PUBLISH) after the
+    /// packet identifier, as an MQTT 5.0 PUBLISH does; without, the message has no properties.
+    has_properties: bool,
 }
 
 impl Publish {
     /// A new message (DUP and RETAIN clear): the topic and the payload are copied into one
     /// buffer.
     pub fn new(topic: TopicName, qos: QosPid, payload: impl AsRef<[u8]>) -> Self {
-        Self::from_parts(false, qos, false, topic.as_bytes(), payload.as_ref())
+        Self::from_parts(false, qos, false, topic.as_bytes(), &[], payload.as_ref())
     }
 
-    /// A message made of its flags, `topic`, a valid topic name (≤ 65,535 bytes), and
-    /// `payload`, copied into one buffer.
-    fn from_parts(dup: bool, qos: QosPid, retain: bool, topic: &[u8], payload: &[u8]) -> Self {
+    /// The message with MQTT 5.0 `properties` (which replace any it had): its topic,
+    /// properties and payload are copied into one new buffer.
+    ///
+    /// ```
+    /// use mqttwire::{Encode, Encoder, Properties, Property, Publish, QosPid, TopicName};
+    ///
+    /// let reading = Publish::new(TopicName::new("sensors/1/temperature")?, QosPid::AtMostOnce, "21.5")
+    ///     .with_properties(Properties::new([
+    ///         Property::MessageExpiryInterval(300),
+    ///         Property::UserProperty("unit", "°C"),
+    ///     ])?)?;
+    /// assert_eq!(reading.properties().message_expiry_interval(), Some(300));
+    /// let v5 = Encoder::V5.to_bytes(&reading)?; // with the properties
+    /// let v311 = reading.to_bytes()?; // without: 3.1.1 has none
+    /// // A Property Length, then 5 bytes of Message Expiry Interval, 12 of User Property.
+    /// assert_eq!(v5.len(), v311.len() + 1 + 5 + 12);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PropertyNotAllowed`] for a property a PUBLISH cannot carry.
+    pub fn with_properties(self, properties: Properties) -> Result<Self, EncodeError> {
+        properties.as_ref().check_for(PropertySet::Publish)?;
+        let (topic, _, payload) = self.split();
+        Ok(Self::from_parts(
+            self.dup,
+            self.qos,
+            self.retain,
+            topic,
+            properties.as_bytes(),
+            payload,
+        ))
+    }
+
+    /// The message with its topic name left out, for a peer that knows it by the Topic Alias
+    /// its properties carry (MQTT 5.0, section 3.3.2.3.4): after one message with both has set
+    /// the alias, later ones can go without the topic. The rest is copied into a new buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::TopicAliasRequired`] when the properties carry no Topic Alias.
+    pub fn without_topic(self) -> Result<Self, EncodeError> {
+        let (_, properties, payload) = self.split();
+        if self.properties().topic_alias().is_none() {
+            return Err(EncodeError::TopicAliasRequired);
+        }
+        Ok(Self::from_parts(
+            self.dup,
+            self.qos,
+            self.retain,
+            &[],
+            properties,
+            payload,
+        ))
+    }
+
+    /// The message with topic name `topic`: what a receiver does with a message that came
+    /// with a Topic Alias and no topic (section 3.3.2.3.4), once it has looked the alias up.
+    /// The rest is copied into a new buffer.
+    pub fn with_topic(self, topic: &TopicName) -> Self {
+        let (_, properties, payload) = self.split();
+        Self::from_parts(
+            self.dup,
+            self.qos,
+            self.retain,
+            topic.as_bytes(),
+            properties,
+            payload,
+        )
+    }
+
+    /// A message made of its flags, `topic`, a valid topic name (≤ 65,535 bytes, empty only
+    /// with a Topic Alias), `properties` (a property block checked for PUBLISH; empty for
+    /// none) and `payload`, copied into one buffer.
+    fn from_parts(
+        dup: bool,
+        qos: QosPid,
+        retain: bool,
+        topic: &[u8],
+        properties: &[u8],
+        payload: &[u8],
+    ) -> Self {
         let id = qos.packet_id();
+        let has_properties = !properties.is_empty();
+        let properties_len = if has_properties {
+            vbi_len(properties.len()).saturating_add(properties.len())
+        } else {
+            0
+        };
         let len = prefixed_len(topic.len())
             .saturating_add(id_len(qos))
+            .saturating_add(properties_len)
             .saturating_add(payload.len());
         let mut body = BytesMut::with_capacity(len);
         // Truncation cannot happen: topic names are at most 65,535 bytes.
@@ -79,6 +175,10 @@ impl Publish {
         if let Some(id) = id {
             body.put_u16(id.get());
         }
+        if has_properties {
+            crate::write::Put(&mut body).vbi(properties.len());
+            body.put_slice(properties);
+        }
         body.put_slice(payload);
         Publish {
             body: body.freeze(),
@@ -86,33 +186,43 @@ impl Publish {
             dup,
             retain,
             id_gap: id.is_some(),
+            has_properties,
         }
     }
 
-    /// The topic name (section 3.3.2.1), validated.
+    /// The topic name (section 3.3.2.1), validated; empty only for an MQTT 5.0 message sent
+    /// with a Topic Alias instead (section 3.3.2.3.4).
     #[inline]
     pub fn topic(&self) -> &str {
         // The topic was checked when the message was made or decoded.
         checked_text(self.split().0)
     }
 
-    /// The topic name as a [`TopicName`] sharing this message's buffer.
-    pub fn topic_name(&self) -> TopicName {
+    /// The topic name as a [`TopicName`] sharing this message's buffer; `None` for an MQTT
+    /// 5.0 message sent with a Topic Alias and no topic (look the alias up, then
+    /// [`Publish::with_topic`]).
+    pub fn topic_name(&self) -> Option<TopicName> {
         let topic = self.split().0;
-        TopicName::from_checked(self.body.slice_ref(topic))
+        (!topic.is_empty()).then(|| TopicName::from_checked(self.body.slice_ref(topic)))
+    }
+
+    /// The MQTT 5.0 properties (section 3.3.2.3), read from the message's buffer; empty for a
+    /// 3.1.1 message.
+    pub fn properties(&self) -> PropertiesRef<'_> {
+        PropertiesRef::checked(self.split().1)
     }
 
     /// The application message (section 3.3.3).
     #[inline]
     pub fn payload(&self) -> &[u8] {
-        self.split().1
+        self.split().2
     }
 
     /// The application message as [`Bytes`] sharing this message's buffer (the frame it was
     /// decoded from), without copying.
     pub fn payload_bytes(&self) -> Bytes {
         // An empty payload gives an empty `Bytes` (`slice_ref` accepts any empty slice).
-        self.body.slice_ref(self.split().1)
+        self.body.slice_ref(self.split().2)
     }
 
     /// The QoS.
@@ -179,21 +289,25 @@ impl Publish {
         self.retain = retain;
     }
 
-    /// Topic and payload, read from the body.
+    /// Topic, property block (without its length) and payload, read from the body.
     #[inline(always)]
-    fn split(&self) -> (&[u8], &[u8]) {
+    fn split(&self) -> (&[u8], &[u8], &[u8]) {
         let body = &self.body[..];
         let Some((len, rest)) = body.split_first_chunk::<2>() else {
-            return (&[], &[]);
+            return (&[], &[], &[]);
         };
         let topic_len = usize::from(u16::from_be_bytes(*len));
         let (topic, rest) = rest.split_at_checked(topic_len).unwrap_or((rest, &[]));
-        let payload = if self.id_gap {
+        let rest = if self.id_gap {
             rest.get(ID_LEN..).unwrap_or_default()
         } else {
             rest
         };
-        (topic, payload)
+        if !self.has_properties {
+            return (topic, &[], rest);
+        }
+        let (properties, payload) = split_properties(rest);
+        (topic, properties, payload)
     }
 
     /// Decodes the body of `frame`, which starts at `body_start`. The message keeps the
@@ -206,10 +320,11 @@ impl Publish {
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
         let body = frame.get(body_start..).unwrap_or_default();
-        let raw = match parse(flags, body, None) {
+        let v5 = decoder.v5();
+        let raw = match parse(flags, body, None, v5) {
             Ok(raw) => raw,
             Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
-                return Self::decode_lossy(flags, body, &frame)
+                return Self::decode_lossy(flags, body, &frame, v5)
             }
             Err(e) => return Err(e),
         };
@@ -221,6 +336,7 @@ impl Publish {
             dup,
             retain,
             id_gap: qos.packet_id().is_some(),
+            has_properties: v5,
         })
     }
 
@@ -230,15 +346,16 @@ impl Publish {
     /// and the payload are copied into a new buffer.
     #[cold]
     #[inline(never)]
-    fn decode_lossy(flags: u8, body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
+    fn decode_lossy(flags: u8, body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
         let mut repairs = Repairs::default();
-        let raw = parse(flags, body, Some(&mut repairs))?;
+        let raw = parse(flags, body, Some(&mut repairs), v5)?;
         let topic = raw.topic.share(frame, Some(&repairs));
         Ok(Self::from_parts(
             raw.dup,
             raw.qos,
             raw.retain,
             &topic,
+            raw.properties.as_bytes(),
             raw.payload,
         ))
     }
@@ -250,8 +367,19 @@ impl Publish {
             qos: self.qos,
             retain: self.retain,
             topic: self.topic(),
+            properties: self.properties(),
             payload: self.payload(),
         }
+    }
+}
+
+/// The property block (without its length) and the payload of what follows a 5.0 PUBLISH's
+/// packet identifier, checked when the message was decoded or built.
+#[inline]
+fn split_properties(rest: &[u8]) -> (&[u8], &[u8]) {
+    match vbi(rest) {
+        Ok((after, len)) => after.split_at_checked(len as usize).unwrap_or((after, &[])),
+        Err(_) => (&[], rest),
     }
 }
 
@@ -279,6 +407,7 @@ impl fmt::Debug for Publish {
             .field("qos", &self.qos)
             .field("retain", &self.retain)
             .field("topic", &self.topic())
+            .field("properties", &self.properties())
             .field("payload", &self.payload_bytes())
             .finish()
     }
@@ -290,18 +419,20 @@ pub(crate) struct RawPublish<'a> {
     pub(crate) qos: QosPid,
     pub(crate) retain: bool,
     pub(crate) topic: Checked<'a>,
+    pub(crate) properties: PropertiesRef<'a>,
     pub(crate) payload: &'a [u8],
 }
 
 /// Reads and checks a PUBLISH body: the parser of both decoders.
 ///
-/// PUBLISH is most of the traffic, and its body is three fields, so it is read by hand
-/// rather than through the nom parsers: the same rules, with the same errors.
+/// PUBLISH is most of the traffic, and its body is three fields (four in MQTT 5.0), so it is
+/// read by hand rather than through the nom parsers: the same rules, with the same errors.
 #[inline(always)]
 pub(crate) fn parse<'a>(
     flags: u8,
     body: &'a [u8],
     repairs: Option<&mut Repairs>,
+    v5: bool,
 ) -> Result<RawPublish<'a>, DecodeError> {
     // The fixed header has refused QoS 3 and DUP at QoS 0.
     let qos = QoS::from_bits((flags >> 1) & 0b11).ok_or(DecodeError::InvalidPublishQos)?;
@@ -322,6 +453,9 @@ pub(crate) fn parse<'a>(
             (qos, rest)
         }
     };
+    if v5 {
+        return parse_v5(flags, qos, topic, payload, repairs);
+    }
     let topic = topic_name(topic, repairs)?;
     // The payload is the rest of the frame (section 3.3.3).
     Ok(RawPublish {
@@ -329,6 +463,41 @@ pub(crate) fn parse<'a>(
         qos,
         retain: flags & RETAIN != 0,
         topic,
+        properties: PropertiesRef::EMPTY,
+        payload,
+    })
+}
+
+/// The end of [`parse`] in MQTT 5.0: the properties (section 3.3.2.3) come before the payload,
+/// and the topic may be empty when a Topic Alias stands for it (section 3.3.2.3.4).
+#[inline(always)]
+fn parse_v5<'a>(
+    flags: u8,
+    qos: QosPid,
+    topic: &'a [u8],
+    rest: &'a [u8],
+    repairs: Option<&mut Repairs>,
+) -> Result<RawPublish<'a>, DecodeError> {
+    let (payload, properties) = match rest {
+        // No properties, the common case: a Property Length of 0.
+        [0, payload @ ..] => (payload, PropertiesRef::EMPTY),
+        _ => crate::wire::finish_prefix(properties(rest, PropertySet::Publish))?,
+    };
+    let topic = if topic.is_empty() {
+        // Without a Topic Alias, an empty topic is a Protocol Error (section 3.3.4).
+        if !properties.contains(PropertyId::TopicAlias) {
+            return Err(DecodeError::EmptyTopicWithoutAlias);
+        }
+        Checked::Text("")
+    } else {
+        topic_name(topic, repairs)?
+    };
+    Ok(RawPublish {
+        dup: flags & DUP != 0,
+        qos,
+        retain: flags & RETAIN != 0,
+        topic,
+        properties,
         payload,
     })
 }
@@ -359,6 +528,9 @@ pub struct PublishRef<'a> {
     /// RETAIN (section 3.3.1.3).
     pub retain: bool,
     topic: &'a str,
+    /// MQTT 5.0: the properties (section 3.3.2.3); left out when encoding for 3.1.1. Which
+    /// ones a PUBLISH may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
     /// The application message.
     pub payload: &'a [u8],
 }
@@ -376,11 +548,13 @@ impl<'a> PublishRef<'a> {
             qos,
             retain: false,
             topic,
+            properties: PropertiesRef::EMPTY,
             payload,
         })
     }
 
-    /// The topic name (section 3.3.2.1), validated.
+    /// The topic name (section 3.3.2.1), validated; empty only for an MQTT 5.0 message sent
+    /// with a Topic Alias instead (section 3.3.2.3.4).
     #[inline]
     pub fn topic(&self) -> &'a str {
         self.topic
@@ -394,6 +568,7 @@ impl<'a> PublishRef<'a> {
             self.qos,
             self.retain,
             self.topic.as_bytes(),
+            self.properties.as_bytes(),
             self.payload,
         )
     }
@@ -407,6 +582,7 @@ impl<'a> From<RawPublish<'a>> for PublishRef<'a> {
             qos: raw.qos,
             retain: raw.retain,
             topic: raw.topic.as_str(),
+            properties: raw.properties,
             payload: raw.payload,
         }
     }
@@ -449,22 +625,35 @@ fn id_len(qos: QosPid) -> usize {
 }
 
 impl Publish {
-    /// The Remaining Length: the body, less the received packet identifier, plus the one
-    /// written.
+    /// The Remaining Length in MQTT 5.0 (`v5`) or 3.1.1: the body, less the received packet
+    /// identifier, plus the one written; with a Property Length of 0 added or the properties
+    /// taken out when the body is of the other version.
     #[inline(always)]
-    fn remaining_len(&self) -> usize {
+    fn remaining_len(&self, v5: bool) -> usize {
         let gap = if self.id_gap { ID_LEN } else { 0 };
-        self.body
+        let len = self
+            .body
             .len()
             .saturating_sub(gap)
-            .saturating_add(id_len(self.qos))
+            .saturating_add(id_len(self.qos));
+        match (v5, self.has_properties) {
+            (false, false) | (true, true) => len,
+            (true, false) => len.saturating_add(1),
+            (false, true) => {
+                let properties = self.split().1.len();
+                len.saturating_sub(vbi_len(properties).saturating_add(properties))
+            }
+        }
     }
 
-    /// Whether the body is what goes on the wire after the fixed header, as it is for a
-    /// message encoded as it arrived or was built: without an identifier at QoS 0, with the
-    /// `QosPid`'s identifier in its gap above.
+    /// Whether the body is what goes on the wire after the fixed header in MQTT 5.0 (`v5`) or
+    /// 3.1.1, as it is for a message encoded in the version it arrived or was built in:
+    /// without an identifier at QoS 0, with the `QosPid`'s identifier in its gap above.
     #[inline(always)]
-    fn body_is_wire(&self) -> bool {
+    fn body_is_wire(&self, v5: bool) -> bool {
+        if v5 != self.has_properties {
+            return false;
+        }
         match (self.qos.packet_id(), self.id_gap) {
             (None, gap) => !gap,
             (Some(_), false) => false,
@@ -478,71 +667,158 @@ impl Publish {
 }
 
 impl Encode for Publish {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        frame_len(self.remaining_len())
+        self.encoded_len_for(&Encoder::V311)
     }
 
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        frame_len(self.remaining_len(encoder.v5()))
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
-        if self.body_is_wire() {
+        let v5 = encoder.v5();
+        let remaining = self.remaining_len(v5);
+        fits(remaining, encoder)?;
+        if self.body_is_wire(v5) {
             return encode_body(buf, first, &self.body);
         }
-        // The topic's length prefix, as stored (a topic name is at most 65,535 bytes).
-        let topic_len = match self.body.first_chunk::<2>() {
-            Some(len) => u16::from_be_bytes(*len),
-            None => 0,
-        };
-        encode_frame(buf, first, self.remaining_len(), topic_len, self)
-    }
-}
-
-/// What follows the topic's length: the topic, the packet identifier (which may differ from
-/// the one in the body), the payload.
-impl WriteRest for Publish {
-    #[inline(always)]
-    fn write_rest<S: Sink>(&self, out: &mut S) {
-        let (topic, payload) = self.split();
-        out.append(topic);
-        if let Some(id) = self.qos.packet_id() {
-            out.u16(id.get());
-        }
-        out.append(payload);
+        let (topic, properties, payload) = self.split();
+        let rest = Rest::new(topic, self.qos, properties, payload, v5)?;
+        encode_frame(buf, first, remaining, rest.topic_len(), &rest)
     }
 }
 
 impl Encode for PublishRef<'_> {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        frame_len(self.remaining_len())
+        self.encoded_len_for(&Encoder::V311)
     }
 
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        let (topic, properties) = (self.topic.as_bytes(), self.properties.as_bytes());
+        Rest::new(topic, self.qos, properties, self.payload, encoder.v5())
+            .map_or(0, |rest| frame_len(rest.len()))
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
+        let v5 = encoder.v5();
+        if v5 {
+            self.properties.check_for(PropertySet::Publish)?;
+        }
+        let (topic, properties) = (self.topic.as_bytes(), self.properties.as_bytes());
+        let rest = Rest::new(topic, self.qos, properties, self.payload, v5)?;
+        let remaining = rest.len();
+        fits(remaining, encoder)?;
         // The topic's length prefix; `PublishRef::new` bounds the topic to 65,535 bytes.
-        let topic_len = u16::try_from(self.topic.len())
-            .map_err(|_| EncodeError::FieldTooLong(self.topic.len()))?;
-        encode_frame(buf, first, self.remaining_len(), topic_len, self)
+        if topic.len() > usize::from(u16::MAX) {
+            return Err(EncodeError::FieldTooLong(topic.len()));
+        }
+        encode_frame(buf, first, remaining, rest.topic_len(), &rest)
     }
 }
 
-impl PublishRef<'_> {
+/// Checks a PUBLISH against the peer's Maximum Packet Size: a message too large for it is not
+/// sent [MQTT-3.1.2-25] (its properties must go unaltered, so none are left out).
+#[inline(always)]
+fn fits(remaining: usize, encoder: &Encoder) -> Result<(), EncodeError> {
+    if remaining > MAX_REMAINING_LENGTH {
+        return Err(EncodeError::PacketTooLarge(remaining));
+    }
+    let size = frame_len(remaining);
+    if size > encoder.max_packet_size {
+        return Err(EncodeError::ExceedsMaximumPacketSize {
+            size,
+            max: encoder.max_packet_size,
+        });
+    }
+    Ok(())
+}
+
+/// What follows the topic's length in a PUBLISH written field by field: the topic, the packet
+/// identifier (which may differ from one a decoded body holds), in MQTT 5.0 the properties,
+/// the payload.
+struct Rest<'a> {
+    topic: &'a [u8],
+    id: Option<PacketId>,
+    /// The property block, `None` in MQTT 3.1.1.
+    properties: Option<&'a [u8]>,
+    payload: &'a [u8],
+}
+
+impl<'a> Rest<'a> {
+    /// The fields to write in MQTT 5.0 (`v5`) or 3.1.1.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::NotInV311`] for a message without a topic (sent with a Topic Alias).
+    #[inline(always)]
+    fn new(
+        topic: &'a [u8],
+        qos: QosPid,
+        properties: &'a [u8],
+        payload: &'a [u8],
+        v5: bool,
+    ) -> Result<Self, EncodeError> {
+        if !v5 && topic.is_empty() {
+            return Err(EncodeError::NotInV311(
+                "a PUBLISH without a topic name (Topic Alias)",
+            ));
+        }
+        Ok(Rest {
+            topic,
+            id: qos.packet_id(),
+            properties: v5.then_some(properties),
+            payload,
+        })
+    }
+
     /// The Remaining Length.
     #[inline(always)]
-    fn remaining_len(&self) -> usize {
+    fn len(&self) -> usize {
+        let properties = self
+            .properties
+            .map_or(0, |p| vbi_len(p.len()).saturating_add(p.len()));
         prefixed_len(self.topic.len())
-            .saturating_add(id_len(self.qos))
+            .saturating_add(if self.id.is_some() { ID_LEN } else { 0 })
+            .saturating_add(properties)
             .saturating_add(self.payload.len())
+    }
+
+    /// The topic's length prefix (a topic name is at most 65,535 bytes: truncation cannot
+    /// happen for a checked one, and the caller refuses a longer borrowed one).
+    #[inline(always)]
+    fn topic_len(&self) -> u16 {
+        self.topic.len() as u16
     }
 }
 
-/// What follows the topic's length: the topic, the packet identifier, the payload.
-impl WriteRest for PublishRef<'_> {
+impl WriteRest for Rest<'_> {
     #[inline(always)]
     fn write_rest<S: Sink>(&self, out: &mut S) {
-        out.append(self.topic.as_bytes());
-        if let Some(id) = self.qos.packet_id() {
+        out.append(self.topic);
+        if let Some(id) = self.id {
             out.u16(id.get());
+        }
+        if let Some(properties) = self.properties {
+            out.vbi(properties.len());
+            out.append(properties);
         }
         out.append(self.payload);
     }

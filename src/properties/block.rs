@@ -228,6 +228,13 @@ impl<'a> PropertiesRef<'a> {
 
     accessors!('a);
 
+    /// The properties of `block`, which was checked for its packet when decoded or built.
+    pub(crate) fn checked(block: &'a [u8]) -> Self {
+        let mut properties = PropertiesRef { block, present: 0 };
+        properties.present = properties.iter().fold(0, |ids, p| ids | p.id().bit());
+        properties
+    }
+
     /// The identifiers present, one bit each.
     #[inline]
     fn known_ids(&self) -> Option<u64> {

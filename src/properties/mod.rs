@@ -17,4 +17,5 @@ pub use block::{
 };
 pub use id::{PropertyId, PropertySet, ValueType};
 pub(crate) use outgoing::Outgoing;
+pub(crate) use value::vbi_len;
 pub use value::{PayloadFormat, Property, MAX_SUBSCRIPTION_IDENTIFIER};

@@ -59,7 +59,8 @@ const INLINE_BRANCHES: usize = 8;
 /// // A client whose subscriptions overlap gets the message once, at the highest QoS they
 /// // grant [MQTT-3.3.5-1], and never above the QoS it was published with.
 /// let mut deliveries: BTreeMap<&str, QoS> = BTreeMap::new();
-/// for &(client, granted) in subscriptions.matches(&publish.topic_name()) {
+/// let topic = publish.topic_name().expect("not sent with a Topic Alias");
+/// for &(client, granted) in subscriptions.matches(&topic) {
 ///     let qos = deliveries.entry(client).or_insert(granted);
 ///     *qos = (*qos).max(granted);
 /// }
