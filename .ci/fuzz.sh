@@ -44,7 +44,7 @@ for target in $targets; do
     corpus="$work/corpus/$target"
     artifacts="$work/artifacts/$target"
     mkdir -p "$corpus" "$artifacts"
-    for dir in "fuzz/seeds/$target" "fuzz/regressions/$target"; do
+    for dir in "tests/fuzz_checks/seeds/$target" "tests/fuzz_checks/regressions/$target"; do
         if [ -d "$dir" ]; then
             cp -R "$dir/." "$corpus/"
         fi
@@ -68,8 +68,8 @@ for target in $targets; do
             echo "--- reproducer $crash ($(wc -c <"$crash") bytes):"
             dump "$crash"
             echo "--- base64: $(base64 -w0 "$crash")"
-            echo "--- save as fuzz/regressions/$target/<name> and replay with:"
-            echo "    cargo +nightly fuzz run $target fuzz/regressions/$target/<name>"
+            echo "--- save as tests/fuzz_checks/regressions/$target/<name> and replay with:"
+            echo "    cargo +nightly fuzz run $target tests/fuzz_checks/regressions/$target/<name>"
         done
     fi
 done

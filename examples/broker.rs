@@ -707,7 +707,7 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
 
 /// Publishes a Will, as if its client had sent it (section 3.1.2.5).
 fn publish_will(state: &mut Broker, will: Will, client: &str) {
-    if is_sys(&will.topic) {
+    if is_sys(will.topic.as_str()) {
         return; // as for PUBLISH: `$SYS` is the server's
     }
     eprintln!("{client}: publishing its Will on {}", will.topic);

@@ -7,7 +7,7 @@
 //! cargo run --example frames
 //! ```
 
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, Decoder, Encode, Login, MqttString, Packet, PacketId, PubAck, PubComp,
     PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription,
@@ -19,25 +19,22 @@ type Error = Box<dyn std::error::Error>;
 fn main() -> Result<(), Error> {
     let client_id = MqttString::new("sensor-livingroom")?;
     let temperature = TopicName::new("home/livingroom/temperature")?;
-    let id = |n| PacketId::new(n).ok_or("packet identifiers are never 0");
+    let id = |n: u16| PacketId::try_from(n);
 
     section("Connecting: CONNECT → CONNACK (sections 3.1 and 3.2)");
     exchange(
         "client → server",
-        Connect {
-            keep_alive: 60,
-            will: Some(Will {
-                topic: TopicName::new("home/livingroom/status")?,
-                payload: Bytes::from_static(b"offline"),
-                qos: QoS::AtLeastOnce,
-                retain: true,
-            }),
-            login: Some(Login {
-                username: MqttString::new("sensor")?,
-                password: Some(Bytes::from_static(b"secret")),
-            }),
-            ..Connect::new(client_id)
-        },
+        Connect::new(client_id)
+            .with_keep_alive(60)
+            .with_will(
+                Will::new(
+                    TopicName::new("home/livingroom/status")?,
+                    QoS::AtLeastOnce,
+                    "offline",
+                )
+                .with_retain(true),
+            )
+            .with_login(Login::new(MqttString::new("sensor")?).with_password("secret")),
     )?;
     exchange("server → client", ConnAck::accepted(false))?;
 
@@ -66,24 +63,21 @@ fn main() -> Result<(), Error> {
     section("QoS 0, at most once: PUBLISH alone (section 3.3)");
     exchange(
         "client → server",
-        Publish::new(temperature.clone(), QosPid::AtMostOnce, &b"21.5"[..]),
+        Publish::new(temperature.clone(), QosPid::AtMostOnce, b"21.5"),
     )?;
 
     section("QoS 1, at least once: PUBLISH → PUBACK (sections 3.3 and 3.4)");
     exchange(
         "client → server",
-        Publish::new(
-            temperature.clone(),
-            QosPid::AtLeastOnce(id(2)?),
-            &b"21.6"[..],
-        ),
+        Publish::new(temperature.clone(), QosPid::AtLeastOnce(id(2)?), b"21.6"),
     )?;
     exchange("server → client", PubAck::new(id(2)?))?;
 
     section("QoS 2, exactly once: PUBLISH → PUBREC → PUBREL → PUBCOMP (sections 3.3, 3.5-3.7)");
-    let mut publish = Publish::new(temperature, QosPid::ExactlyOnce(id(3)?), &b"21.7"[..]);
-    publish.set_retain(true);
-    exchange("client → server", publish)?;
+    exchange(
+        "client → server",
+        Publish::new(temperature, QosPid::ExactlyOnce(id(3)?), b"21.7").with_retain(true),
+    )?;
     exchange("server → client", PubRec::new(id(3)?))?;
     exchange("client → server", PubRel::new(id(3)?))?;
     exchange("server → client", PubComp::new(id(3)?))?;

@@ -14,7 +14,6 @@
 //! Only `std::net` and mqttwire: `Encode` turns packets into bytes, `Decoder` turns the
 //! bytes the broker sends back into packets. Run with `--help` for every option.
 
-use bytes::Bytes;
 use mqttwire::{
     Connect, Encode, MqttString, Packet, PacketId, PubRel, Publish, QoS, QosPid, TopicName, Will,
 };
@@ -131,17 +130,13 @@ fn run(o: &Options) -> Result<()> {
     };
 
     let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
-    let mut connect = Connect::new(MqttString::new(&id)?);
-    connect.keep_alive = o.keep_alive;
+    let mut connect = Connect::new(MqttString::new(&id)?).with_keep_alive(o.keep_alive);
     if o.will {
         // The broker publishes this for us if we vanish without DISCONNECT: retained, so that
         // a dashboard that subscribes later still learns that the sensor is gone.
-        connect.will = Some(Will {
-            topic: status_topic.clone(),
-            payload: Bytes::from_static(b"offline"),
-            qos: QoS::AtLeastOnce,
-            retain: true,
-        });
+        connect = connect.with_will(
+            Will::new(status_topic.clone(), QoS::AtLeastOnce, "offline").with_retain(true),
+        );
     }
     conn.handshake(&connect)?;
     eprintln!("connected to {}:{} as {id}", o.host, o.port);
@@ -203,10 +198,8 @@ impl Publisher {
     fn publish(&mut self, topic: &TopicName, payload: &str, qos: QoS, retain: bool) -> Result<()> {
         let id = self.next_id();
         let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without packet identifier")?;
-        let mut packet = Publish::new(topic.clone(), qos_pid, payload);
-        packet.set_retain(retain);
-        let mut again = packet.clone();
-        again.set_dup(true);
+        let packet = Publish::new(topic.clone(), qos_pid, payload).with_retain(retain);
+        let again = packet.clone().with_dup(true);
         match qos {
             QoS::AtMostOnce => self.conn.send(&packet),
             QoS::AtLeastOnce => self.exchange(

@@ -1,7 +1,7 @@
 //! A subscriber: prints the messages of the sensor network and, with `--csv`, records them.
 //!
 //! ```text
-//! cargo run --example subscriber -- --topic 'sensors/+/temperature' --csv readings.csv
+//! cargo run --example subscriber -- --topic 'sensors/+/temperature' --csv target/readings.csv
 //! ```
 //!
 //! It subscribes to one or more topic filters (wildcards welcome, `sensors/#` by default),
@@ -118,16 +118,16 @@ fn run(o: &Options) -> Result<()> {
         None => None,
     };
     let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
-    let mut connect = Connect::new(MqttString::new(&o.id)?);
-    connect.keep_alive = o.keep_alive;
-    connect.clean_session = !o.persistent;
+    let connect = Connect::new(MqttString::new(&o.id)?)
+        .with_keep_alive(o.keep_alive)
+        .with_clean_session(!o.persistent);
     let ack = conn.handshake(&connect)?;
     eprintln!(
         "connected to {}:{} as {} (session present: {})",
         o.host, o.port, o.id, ack.session_present
     );
 
-    let subscribe_id = PacketId::new(1).ok_or("packet identifier 0")?;
+    let subscribe_id = PacketId::try_from(1)?;
     let subscriptions = o
         .filters
         .iter()
@@ -230,9 +230,18 @@ fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
     Ok(())
 }
 
-/// Opens the CSV file for appending, writing the header when it is new or empty.
+/// Opens the CSV file for appending, creating it (and its directory, such as `target/`) if
+/// needed, and writing the header when it is new or empty.
 fn open_csv(path: &str) -> Result<File> {
-    let mut file = OpenOptions::new().create(true).append(true).open(path)?;
+    let parent = std::path::Path::new(path).parent();
+    if let Some(dir) = parent.filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("--csv {path}: {e}"))?;
+    }
+    let mut file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("--csv {path}: {e}"))?;
     if file.metadata()?.len() == 0 {
         file.write_all(b"timestamp,topic,payload\n")?;
     }

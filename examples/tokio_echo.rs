@@ -139,7 +139,7 @@ async fn run_demo(addr: &str) -> Result<()> {
         .into_iter()
         .enumerate()
     {
-        let id = PacketId::new(n as u16 + 1).ok_or("packet identifier 0")?;
+        let id = PacketId::try_from(n as u16 + 1)?;
         let qos_pid = QosPid::new(qos, Some(id)).ok_or("QoS without identifier")?;
         let payload = format!("hello at QoS {}", qos.bits());
         client

@@ -1,5 +1,8 @@
 #!/usr/bin/env python3
-"""Writes the committed seed corpus under fuzz/seeds/<target>/ (run from anywhere).
+"""Writes the committed seed corpus under tests/fuzz_checks/seeds/<target>/ (run from anywhere).
+
+The seeds live beside the checks in tests/, not in fuzz/, so that the published crate carries them
+(a few KiB) and `cargo test` of the package replays them too.
 
 Valid packets of every type, streams of several, and known-hostile inputs. Deterministic, so
 re-running it changes nothing unless this file changes.
@@ -7,7 +10,9 @@ re-running it changes nothing unless this file changes.
 import os
 import struct
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
+ROOT = os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fuzz_checks", "seeds"
+)
 
 
 def varint(n):

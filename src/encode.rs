@@ -15,7 +15,7 @@ use bytes::{BufMut, Bytes, BytesMut};
 /// ```
 /// use mqttwire::{Encode, Encoder, PacketId, Protocol, PubAck};
 ///
-/// let ack = PubAck::new(PacketId::new(10).unwrap());
+/// let ack = PubAck::new(PacketId::try_from(10)?);
 /// assert_eq!(&ack.to_bytes()?[..], [0x40, 0x02, 0x00, 0x0a]);
 /// // In MQTT 5.0 a PUBACK of Success without properties has the same short form.
 /// assert_eq!(&Encoder::new(Protocol::V5).to_bytes(&ack)?[..], [0x40, 0x02, 0x00, 0x0a]);
@@ -116,7 +116,7 @@ impl Encoder {
 /// ```
 /// use mqttwire::{Encode, PubAck, PacketId};
 ///
-/// let ack = PubAck::new(PacketId::new(10).unwrap());
+/// let ack = PubAck::new(PacketId::try_from(10)?);
 /// let mut buf = Vec::new();
 /// ack.encode(&mut buf)?;
 /// assert_eq!(buf, [0x40, 0x02, 0x00, 0x0a]);

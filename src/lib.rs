@@ -21,7 +21,7 @@
 //! [`Decoder::decode`] until it answers `Ok(None)` ("need more bytes"):
 //!
 //! ```
-//! use bytes::BytesMut;
+//! use mqttwire::bytes::BytesMut;
 //! use mqttwire::{Decoder, Packet};
 //!
 //! let decoder = Decoder::new(); // strict, 1 MiB packet limit
@@ -58,12 +58,29 @@
 //!
 //! let publish = Publish::new(
 //!     TopicName::new("sensors/kitchen/temperature")?,
-//!     QosPid::AtLeastOnce(PacketId::new(1).unwrap()),
-//!     &b"21.5"[..],
-//! );
+//!     QosPid::AtLeastOnce(PacketId::try_from(1)?),
+//!     b"21.5",
+//! )
+//! .with_retain(true);
 //! let mut buf = Vec::with_capacity(publish.encoded_len());
 //! publish.encode(&mut buf)?;
 //! assert_eq!(buf.len(), publish.encoded_len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Packets are built with their `new` function and, for the optional parts, `with_` methods
+//! that return the changed packet (or struct literals: the fields of the simple packets are
+//! public). A CONNECT with keep-alive, a Will and a login:
+//!
+//! ```
+//! use mqttwire::{Connect, Encode, Login, MqttString, QoS, TopicName, Will};
+//!
+//! let connect = Connect::new(MqttString::new("sensor-17")?)
+//!     .with_keep_alive(60)
+//!     .with_will(Will::new(TopicName::new("sensors/17/status")?, QoS::AtLeastOnce, "offline"))
+//!     .with_login(Login::new(MqttString::new("sensor")?).with_password("secret"));
+//! let bytes = connect.to_bytes()?;
+//! assert_eq!(bytes.len(), connect.encoded_len());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -76,8 +93,10 @@
 //! ## Topics
 //!
 //! [`TopicName`] and [`TopicFilter`] are validated when made (section 4.7).
-//! [`TopicFilter::matches`] checks one name against one filter without allocating, and a
-//! [`SubscriptionTree`] routes a message to every matching subscription, however many there are:
+//! [`TopicFilter::matches`] checks one name against one filter without allocating
+//! (`filter.matches(&name)`, or [`name.is_matched_by(&filter)`](TopicName::is_matched_by)),
+//! and a [`SubscriptionTree`] routes a message to every matching subscription, however many
+//! there are:
 //!
 //! ```
 //! use mqttwire::{SubscriptionTree, TopicFilter, TopicName};
@@ -96,6 +115,16 @@
 //! assert!(TopicName::new("sensors/+").is_err()); // no wildcard in a topic name
 //! # Ok::<(), mqttwire::TopicError>(())
 //! ```
+//!
+//! ## The `bytes` crate
+//!
+//! Buffers and shared byte strings are those of the [`bytes`] crate (version 1): decoding reads
+//! a [`BytesMut`](bytes::BytesMut), packets hold [`Bytes`](bytes::Bytes), encoding writes into
+//! any [`BufMut`](bytes::BufMut). mqttwire re-exports the crate as `mqttwire::bytes`, so
+//! `use mqttwire::bytes::BytesMut;` works without a dependency of your own (and can never name
+//! another version of the types than mqttwire's). Depending on `bytes = "1"` directly gives the
+//! same types. Constructors that take bytes accept anything that is `AsRef<[u8]>` (`b"..."`,
+//! `"..."`, `Vec<u8>`, `Bytes`), so building packets needs no `bytes` import at all.
 //!
 //! ## Features
 //!
@@ -143,6 +172,10 @@ pub mod conformance {}
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+/// The [`bytes`](https://docs.rs/bytes/1) crate, whose `Bytes`, `BytesMut` and `BufMut` are
+/// part of mqttwire's API: re-exported so that users need not depend on it themselves.
+pub use bytes;
+
 pub use codec::{decode, decode_frame, decode_ref, Decoder};
 pub use encode::{Encode, Encoder};
 pub use error::{DecodeError, EncodeError};
@@ -164,4 +197,6 @@ pub use string::{MqttString, StringError, MAX_STRING_LEN};
 pub use tokio_codec::{MqttCodec, MqttCodecError};
 pub use topic::SubscriptionTree;
 pub use topic::{TopicError, TopicFilter, TopicName};
-pub use types::{ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode};
+pub use types::{
+    ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode, ZeroPacketId,
+};

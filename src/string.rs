@@ -206,13 +206,6 @@ macro_rules! checked_str_type {
             }
         }
 
-        impl core::ops::Deref for $ty {
-            type Target = str;
-            fn deref(&self) -> &str {
-                self.as_str()
-            }
-        }
-
         impl AsRef<str> for $ty {
             fn as_ref(&self) -> &str {
                 self.as_str()
@@ -276,6 +269,15 @@ macro_rules! checked_str_type {
 pub(crate) use checked_str_type;
 
 checked_str_type!(MqttString, StringError, check_str);
+
+/// An `MqttString` reads as the `&str` it holds. (`TopicName` and `TopicFilter` do not deref:
+/// `str` has methods of their names, such as `matches`, that would shadow theirs.)
+impl core::ops::Deref for MqttString {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
 
 #[cfg(test)]
 #[allow(clippy::indexing_slicing)]

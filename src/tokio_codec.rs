@@ -29,13 +29,13 @@ use bytes::BytesMut;
 ///
 /// // Encoding: any packet type, or a `Packet`.
 /// let mut tx = BytesMut::new();
-/// codec.encode(PubAck::new(PacketId::new(10).unwrap()), &mut tx)?;
+/// codec.encode(PubAck::new(PacketId::try_from(10)?), &mut tx)?;
 /// codec.encode(Packet::PingResp, &mut tx)?;
 /// assert_eq!(&tx[..], [0x40, 0x02, 0x00, 0x0a, 0xd0, 0x00]);
 ///
 /// // A malformed packet is an error (here a reserved packet type).
 /// assert!(codec.decode(&mut BytesMut::from(&[0xf0, 0x00][..])).is_err());
-/// # Ok::<(), mqttwire::MqttCodecError>(())
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 ///
 /// Over a socket, with `Framed` (and `futures`' `StreamExt`/`SinkExt`):

@@ -33,17 +33,50 @@ impl QoS {
 /// A packet identifier (section 2.3.1): never 0 [MQTT-2.3.1-1], so a value of this type is
 /// always valid on the wire.
 ///
-/// ```
-/// use mqttwire::PacketId;
+/// Make one with `PacketId::try_from(n)?` in a function that returns a `Result` (the error,
+/// [`ZeroPacketId`], converts into `Box<dyn Error>`), or with the `const` [`PacketId::new`],
+/// which returns an `Option`:
 ///
+/// ```
+/// use mqttwire::{PacketId, ZeroPacketId};
+///
+/// fn first_two() -> Result<(PacketId, PacketId), ZeroPacketId> {
+///     let first = PacketId::try_from(1)?;
+///     Ok((first, first.next()))
+/// }
+/// assert_eq!(first_two().map(|(a, b)| (a.get(), b.get())), Ok((1, 2)));
+/// assert_eq!(PacketId::try_from(0), Err(ZeroPacketId));
 /// assert_eq!(PacketId::new(7).map(PacketId::get), Some(7));
 /// assert_eq!(PacketId::new(0), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct PacketId(NonZeroU16);
 
+/// The error of [`PacketId::try_from`] for 0, which is not a packet identifier
+/// [MQTT-2.3.1-1]: identifiers are 1 to 65,535.
+///
+/// Implements `std::error::Error` with the `std` feature (the default), so `?` converts it
+/// into `Box<dyn std::error::Error>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, thiserror::Error)]
+#[error("0 is not a packet identifier; they are 1 to 65,535 [MQTT-2.3.1-1]")]
+pub struct ZeroPacketId;
+
+impl TryFrom<u16> for PacketId {
+    type Error = ZeroPacketId;
+
+    /// The identifier `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`ZeroPacketId`] for 0.
+    fn try_from(id: u16) -> Result<PacketId, ZeroPacketId> {
+        PacketId::new(id).ok_or(ZeroPacketId)
+    }
+}
+
 impl PacketId {
-    /// The identifier `id`, or `None` for 0.
+    /// The identifier `id`, or `None` for 0. Usable in `const` contexts; in a function that
+    /// returns a `Result`, `PacketId::try_from(id)?` is shorter.
     pub const fn new(id: u16) -> Option<PacketId> {
         match NonZeroU16::new(id) {
             Some(id) => Some(PacketId(id)),

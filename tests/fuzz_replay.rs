@@ -1,19 +1,23 @@
-//! Replays every committed fuzz input — `fuzz/seeds/<target>/*` and `fuzz/regressions/<target>/*`
-//! — through the same checks the libFuzzer targets run (the files of `fuzz/src/` are included
-//! here), so that plain `cargo test` on stable catches a regression without libFuzzer.
+//! Replays every committed fuzz input — `tests/fuzz_checks/seeds/<target>/*` and
+//! `tests/fuzz_checks/regressions/<target>/*` — through the same checks the libFuzzer targets
+//! run (the fuzz crate includes the same files of `tests/fuzz_checks/`), so that plain
+//! `cargo test` on stable catches a regression without libFuzzer. The seeds are part of the
+//! published package, so this runs there too; a missing seed directory fails the count checks.
 
-#[path = "../fuzz/src/checks.rs"]
+#[path = "fuzz_checks/checks.rs"]
 #[allow(dead_code)]
 mod checks;
-#[path = "../fuzz/src/topic_check.rs"]
+#[path = "fuzz_checks/topic_check.rs"]
 mod topic_check;
 
 use std::path::{Path, PathBuf};
 
-/// The files under `fuzz/<dir>/<target>/`, sorted; none if the directory does not exist.
+/// The files under `tests/fuzz_checks/<dir>/<target>/`, sorted; none if the directory does not
+/// exist (there are no regressions yet; the seeds are counted by each test).
 fn inputs(dir: &str, target: &str) -> Vec<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz")
+        .join("tests")
+        .join("fuzz_checks")
         .join(dir)
         .join(target);
     let Ok(entries) = std::fs::read_dir(&path) else {

@@ -24,14 +24,30 @@ const USER_NAME: u8 = 0b1000_0000;
 
 /// CONNECT (section 3.1): a client's request to open a session.
 ///
-/// ```
-/// use mqttwire::{Connect, Encode, MqttString, Protocol};
+/// [`Connect::new`] makes the simplest one; the `with_` methods set the other fields in the
+/// same expression (the fields are public too):
 ///
-/// let connect = Connect::new(MqttString::new("sensor-17").unwrap());
+/// ```
+/// use mqttwire::{Connect, Encode, Login, MqttString, Protocol, QoS, TopicName, Will};
+///
+/// let connect = Connect::new(MqttString::new("sensor-17")?);
 /// assert_eq!(connect.protocol, Protocol::V311);
 /// assert!(connect.clean_session);
-/// let bytes = connect.to_bytes().unwrap();
+/// let bytes = connect.to_bytes()?;
 /// assert_eq!(&bytes[..4], b"\x10\x15\x00\x04");
+///
+/// // Keep-alive 60 s, a retained Will "offline" at QoS 1, user name and password.
+/// let connect = Connect::new(MqttString::new("sensor-17")?)
+///     .with_keep_alive(60)
+///     .with_will(
+///         Will::new(TopicName::new("sensors/17/status")?, QoS::AtLeastOnce, "offline")
+///             .with_retain(true),
+///     )
+///     .with_login(Login::new(MqttString::new("sensor")?).with_password(b"secret"));
+/// let bytes = connect.to_bytes()?;
+/// // Connect Flags: user name, password, Will Retain, Will QoS 1, Will, Clean Session.
+/// assert_eq!(bytes[9], 0b1110_1110);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Connect {
@@ -75,8 +91,73 @@ pub struct Login {
     pub password: Option<Bytes>,
 }
 
+impl Will {
+    /// A Will message: `message` published to `topic` at `qos` if the connection is lost,
+    /// with Will Retain clear ([`Will::with_retain`] sets it). `message` is copied: any bytes
+    /// or text (`"offline"`, `b"offline"`, a `Vec<u8>`, a [`Bytes`]); to keep a [`Bytes`]
+    /// without copying it, set the `payload` field instead.
+    ///
+    /// A message longer than 65,535 bytes can be made, but encoding the CONNECT then fails
+    /// (section 3.1.3.3).
+    ///
+    /// ```
+    /// use mqttwire::{QoS, TopicName, Will};
+    ///
+    /// let will = Will::new(TopicName::new("sensors/17/status")?, QoS::AtLeastOnce, "offline");
+    /// assert_eq!((&will.payload[..], will.qos, will.retain), (&b"offline"[..], QoS::AtLeastOnce, false));
+    /// assert!(will.with_retain(true).retain);
+    /// # Ok::<(), mqttwire::TopicError>(())
+    /// ```
+    pub fn new(topic: TopicName, qos: QoS, message: impl AsRef<[u8]>) -> Self {
+        Will {
+            topic,
+            payload: Bytes::copy_from_slice(message.as_ref()),
+            qos,
+            retain: false,
+        }
+    }
+
+    /// The Will with Will Retain set to `retain` (section 3.1.2.7).
+    #[must_use]
+    pub fn with_retain(mut self, retain: bool) -> Self {
+        self.retain = retain;
+        self
+    }
+}
+
+impl Login {
+    /// A user name without a password ([`Login::with_password`] adds one).
+    ///
+    /// ```
+    /// use mqttwire::{Login, MqttString};
+    ///
+    /// let login = Login::new(MqttString::new("sensor")?);
+    /// assert_eq!((login.username.as_str(), login.password.as_deref()), ("sensor", None));
+    /// let login = login.with_password("secret");
+    /// assert_eq!(login.password.as_deref(), Some(&b"secret"[..]));
+    /// # Ok::<(), mqttwire::StringError>(())
+    /// ```
+    pub fn new(username: MqttString) -> Self {
+        Login {
+            username,
+            password: None,
+        }
+    }
+
+    /// The login with `password`, binary data (section 3.1.3.5), copied: bytes or text. To keep
+    /// a [`Bytes`] without copying it, set the `password` field instead.
+    ///
+    /// A password longer than 65,535 bytes can be set, but encoding the CONNECT then fails.
+    #[must_use]
+    pub fn with_password(mut self, password: impl AsRef<[u8]>) -> Self {
+        self.password = Some(Bytes::copy_from_slice(password.as_ref()));
+        self
+    }
+}
+
 impl Connect {
-    /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no Will, no login.
+    /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no Will, no login. The
+    /// `with_` methods below change each of these.
     pub fn new(client_id: MqttString) -> Self {
         Connect {
             protocol: Protocol::V311,
@@ -86,6 +167,42 @@ impl Connect {
             will: None,
             login: None,
         }
+    }
+
+    /// The CONNECT with this Will message (section 3.1.2.5).
+    #[must_use]
+    pub fn with_will(mut self, will: Will) -> Self {
+        self.will = Some(will);
+        self
+    }
+
+    /// The CONNECT with this user name and optional password (sections 3.1.3.4 and 3.1.3.5).
+    #[must_use]
+    pub fn with_login(mut self, login: Login) -> Self {
+        self.login = Some(login);
+        self
+    }
+
+    /// The CONNECT with Keep Alive `seconds`, 0 to turn it off (section 3.1.2.10).
+    #[must_use]
+    pub fn with_keep_alive(mut self, seconds: u16) -> Self {
+        self.keep_alive = seconds;
+        self
+    }
+
+    /// The CONNECT with Clean Session set to `clean_session` (section 3.1.2.4): `false` asks
+    /// the server to resume the session of this client identifier.
+    #[must_use]
+    pub fn with_clean_session(mut self, clean_session: bool) -> Self {
+        self.clean_session = clean_session;
+        self
+    }
+
+    /// The CONNECT for `protocol`: MQTT 3.1.1 (the default) or 3.1.
+    #[must_use]
+    pub fn with_protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
     }
 
     pub(crate) fn decode(

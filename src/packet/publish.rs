@@ -29,23 +29,26 @@ const ID_LEN: usize = 2;
 /// A `Publish` holds its topic, MQTT 5.0 properties and payload in one [`Bytes`], laid out as
 /// on the wire: a decoded one is the received frame's body, shared, not copied;
 /// [`Publish::new`] copies the topic and the payload into one new buffer. (To encode borrowed
-/// data without copying it first, use [`PublishRef`].) Read the fields through the accessors;
-/// the QoS, DUP and RETAIN can be changed, as a server does before forwarding a message, and
-/// the encoder then writes the new packet identifier in place of the received one.
+/// data without copying it first, use [`PublishRef`].) Read the fields through the accessors.
+/// The QoS, DUP and RETAIN can be given when building one ([`Publish::with_retain`],
+/// [`Publish::with_dup`], [`Publish::with_qos`]) or changed in place ([`Publish::set_retain`]
+/// and the other setters), as a server does before forwarding a message; the encoder then
+/// writes the new packet identifier in place of the received one.
 ///
 /// One value serves both versions: encoded for MQTT 3.1.1, the properties are left out; for
 /// MQTT 5.0, a message without properties gets a Property Length of 0. A 5.0 message whose
 /// topic is empty (sent with a Topic Alias, section 3.3.2.3.4) cannot be encoded for 3.1.1.
 ///
 /// ```
-/// use mqttwire::{Encode, Publish, QosPid, TopicName, PacketId};
+/// use mqttwire::{Encode, PacketId, Publish, QosPid, TopicName};
 ///
-/// let topic = TopicName::new("home/kitchen/temperature").unwrap();
-/// let mut publish = Publish::new(topic, QosPid::AtLeastOnce(PacketId::new(1).unwrap()), b"21.5");
-/// publish.set_retain(true);
+/// let topic = TopicName::new("home/kitchen/temperature")?;
+/// let publish = Publish::new(topic, QosPid::AtLeastOnce(PacketId::try_from(1)?), b"21.5")
+///     .with_retain(true);
 /// assert_eq!((publish.topic(), publish.payload()), ("home/kitchen/temperature", &b"21.5"[..]));
-/// let bytes = publish.to_bytes().unwrap();
+/// let bytes = publish.to_bytes()?;
 /// assert_eq!(bytes[0], 0x33); // PUBLISH, QoS 1, RETAIN
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
 pub struct Publish {
@@ -68,8 +71,8 @@ pub struct Publish {
 }
 
 impl Publish {
-    /// A new message (DUP and RETAIN clear): the topic and the payload are copied into one
-    /// buffer.
+    /// A new message (DUP and RETAIN clear; [`Publish::with_retain`] and
+    /// [`Publish::with_dup`] set them): the topic and the payload are copied into one buffer.
     pub fn new(topic: TopicName, qos: QosPid, payload: impl AsRef<[u8]>) -> Self {
         Self::from_parts(false, qos, false, topic.as_bytes(), &[], payload.as_ref())
     }
@@ -269,7 +272,7 @@ impl Publish {
     /// // Forwarded at QoS 0 to one subscriber, and at QoS 1 with identifier 300 to another.
     /// publish.set_qos(QosPid::AtMostOnce);
     /// assert_eq!(&publish.to_bytes()?[..], b"\x30\x07\x00\x03a/bhi");
-    /// publish.set_qos(QosPid::AtLeastOnce(PacketId::new(300).unwrap()));
+    /// publish.set_qos(QosPid::AtLeastOnce(PacketId::try_from(300)?));
     /// assert_eq!(&publish.to_bytes()?[..], b"\x32\x09\x00\x03a/b\x01\x2chi");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -287,6 +290,38 @@ impl Publish {
     /// [MQTT-3.3.1-9].
     pub fn set_retain(&mut self, retain: bool) {
         self.retain = retain;
+    }
+
+    /// The message with this QoS and packet identifier: [`Publish::set_qos`] by value, to
+    /// build or forward a message in one expression. The payload is not copied.
+    ///
+    /// ```
+    /// use mqttwire::{Encode, PacketId, Publish, QosPid, TopicName};
+    ///
+    /// let received = Publish::new(TopicName::new("a/b")?, QosPid::AtMostOnce, "hi");
+    /// let forwarded = received.clone().with_qos(QosPid::ExactlyOnce(PacketId::try_from(9)?));
+    /// assert_eq!(&forwarded.to_bytes()?[..], b"\x34\x09\x00\x03a/b\x00\x09hi");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use = "with_qos returns the changed message; set_qos changes one in place"]
+    pub fn with_qos(mut self, qos: QosPid) -> Self {
+        self.qos = qos;
+        self
+    }
+
+    /// The message with DUP set to `dup`: [`Publish::set_dup`] by value. DUP must stay clear
+    /// at QoS 0 [MQTT-3.3.1-2]: encoding a QoS 0 PUBLISH with DUP set fails.
+    #[must_use = "with_dup returns the changed message; set_dup changes one in place"]
+    pub fn with_dup(mut self, dup: bool) -> Self {
+        self.dup = dup;
+        self
+    }
+
+    /// The message with RETAIN set to `retain`: [`Publish::set_retain`] by value.
+    #[must_use = "with_retain returns the changed message; set_retain changes one in place"]
+    pub fn with_retain(mut self, retain: bool) -> Self {
+        self.retain = retain;
+        self
     }
 
     /// Topic, property block (without its length) and payload, read from the body.

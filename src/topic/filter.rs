@@ -1,5 +1,7 @@
 //! `TopicFilter`: what a client subscribes to.
 
+#[cfg(doc)]
+use super::TopicName;
 use super::{TopicError, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use crate::string::{check_str, checked_str_type};
 use bytes::Bytes;
@@ -10,6 +12,11 @@ use bytes::Bytes;
 /// Always valid: 1 to 65,535 bytes of well-formed UTF-8, no U+0000 [MQTT-4.7.3-1..3], `#` only
 /// as the whole last level [MQTT-4.7.1-2] and `+` only as a whole level [MQTT-4.7.1-3].
 /// Backed by [`Bytes`], so a decoded filter shares the packet's buffer.
+///
+/// [`TopicFilter::matches`] tells whether a [`TopicName`] matches it. The text is
+/// [`as_str`](TopicFilter::as_str) (also `AsRef<str>`, `Display` and `== "..."`); a
+/// `TopicFilter` does not deref to `str`, whose methods, such as [`str::matches`], would be
+/// called in place of the filter's.
 ///
 /// ```
 /// use mqttwire::TopicFilter;

@@ -65,7 +65,7 @@ impl TopicFilter {
 
 impl TopicName {
     /// Whether `filter` matches this topic name: the same as
-    /// [`filter.matches(self)`](TopicFilter::matches).
+    /// [`filter.matches(self)`](TopicFilter::matches), with the rules given there.
     ///
     /// ```
     /// use mqttwire::{TopicFilter, TopicName};

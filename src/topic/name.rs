@@ -1,5 +1,7 @@
 //! `TopicName`: where a message is published.
 
+#[cfg(doc)]
+use super::TopicFilter;
 use super::{TopicError, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use crate::string::{check_str, checked_str_type};
 use bytes::Bytes;
@@ -10,12 +12,22 @@ use bytes::Bytes;
 /// [MQTT-4.7.1-1], [MQTT-4.7.3-1..3]. Backed by [`Bytes`], so a decoded name shares the packet's
 /// buffer.
 ///
-/// ```
-/// use mqttwire::TopicName;
+/// **Matching against a filter**: [`filter.matches(&name)`](TopicFilter::matches), or from the
+/// name's side [`name.is_matched_by(&filter)`](TopicName::is_matched_by) (the same function).
+/// The text is [`as_str`](TopicName::as_str) (also `AsRef<str>`, `Display` and `== "..."`);
+/// a `TopicName` does not deref to `str`, whose methods, such as
+/// [`str::matches`], would be called in place of the topic's.
 ///
-/// let name = TopicName::new("home/kitchen/temperature").unwrap();
+/// ```
+/// use mqttwire::{TopicFilter, TopicName};
+///
+/// let name = TopicName::new("home/kitchen/temperature")?;
 /// assert_eq!(name.levels().collect::<Vec<_>>(), ["home", "kitchen", "temperature"]);
+/// assert!(TopicFilter::new("home/+/temperature")?.matches(&name));
+/// assert!(name.is_matched_by(&TopicFilter::new("home/#")?));
+/// assert!(name.as_str().starts_with("home/"));
 /// assert!(TopicName::new("home/+/temperature").is_err());
+/// # Ok::<(), mqttwire::TopicError>(())
 /// ```
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicName(Bytes);

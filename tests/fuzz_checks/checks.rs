@@ -1,5 +1,5 @@
-//! The checks the fuzz targets run, shared with `tests/fuzz_replay.rs` (which includes this file
-//! with `#[path]`) so that stable `cargo test` replays the seeds and regressions through exactly
+//! The checks the fuzz targets run, shared by `tests/fuzz_replay.rs` and the fuzz crate (both
+//! include this file with `#[path]`) so that stable `cargo test` replays the seeds and regressions through exactly
 //! the same assertions as libFuzzer does. Depends on `mqttwire` and `bytes` only.
 //!
 //! Every function panics (assert) when the crate misbehaves, and returns normally otherwise.
