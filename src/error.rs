@@ -235,7 +235,8 @@ pub enum EncodeError {
     },
 
     /// The packet's Remaining Length would exceed 268,435,455, the most four bytes can encode
-    /// (section 2.2.3).
+    /// (section 2.2.3). [`Subscribe::new`](crate::Subscribe::new) and
+    /// [`Unsubscribe::new`](crate::Unsubscribe::new) refuse such a list when it is built.
     #[error("remaining length {0} exceeds 268,435,455 (section 2.2.3)")]
     PacketTooLarge(usize),
 
@@ -252,11 +253,15 @@ pub enum EncodeError {
     #[error("CONNACK with session present and a non-zero return code [MQTT-3.2.2-4]")]
     SessionPresentWithRefusal,
 
-    /// A SUBSCRIBE without topic filters [MQTT-3.8.3-3].
+    /// A SUBSCRIBE without topic filters [MQTT-3.8.3-3]: what
+    /// [`Subscribe::new`](crate::Subscribe::new) answers when given no subscriptions (an empty
+    /// SUBSCRIBE cannot be built, so encoding never reports it).
     #[error("SUBSCRIBE without topic filters [MQTT-3.8.3-3]")]
     EmptySubscribe,
 
-    /// An UNSUBSCRIBE without topic filters [MQTT-3.10.3-2].
+    /// An UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]: what
+    /// [`Unsubscribe::new`](crate::Unsubscribe::new) answers when given no filters (an empty
+    /// UNSUBSCRIBE cannot be built, so encoding never reports it).
     #[error("UNSUBSCRIBE without topic filters [MQTT-3.10.3-2]")]
     EmptyUnsubscribe,
 

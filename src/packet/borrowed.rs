@@ -75,8 +75,9 @@ impl<'a> PacketRef<'a> {
     }
 
     /// Copies the packet into an owned [`Packet`]. The strings and payloads of a packet are
-    /// copied together into one new buffer, which the owned values share (SUBSCRIBE,
-    /// UNSUBSCRIBE and SUBACK also allocate their list).
+    /// copied together into one new buffer, which the owned values share (a SUBSCRIBE's or an
+    /// UNSUBSCRIBE's body is that buffer, as on the wire; a SUBACK allocates its list of
+    /// codes, one byte each).
     ///
     /// ```
     /// use mqttwire::{Decoder, Packet};
@@ -120,8 +121,8 @@ impl<'a> PacketRef<'a> {
                 PacketRef::Publish(publish::parse(header.flags, body, None)?.into())
             }
             PacketType::Connect => PacketRef::Connect(connect::parse(body, None)?.into()),
-            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body, None)?),
-            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body, None)?),
+            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body)?),
+            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body)?),
             PacketType::SubAck => PacketRef::SubAck(suback::parse(body)?),
             PacketType::PubAck => PacketRef::PubAck(PubAck::decode(body)?),
             PacketType::PubRec => PacketRef::PubRec(PubRec::decode(body)?),

@@ -17,8 +17,8 @@ pub use connack::ConnAck;
 pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
 pub use publish::{Publish, PublishRef};
 pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription};
-pub use unsubscribe::{Unsubscribe, UnsubscribeIter, UnsubscribeRef};
+pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription, SubscriptionIter};
+pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::{begin, Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
