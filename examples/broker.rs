@@ -28,7 +28,7 @@ use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReturnCode, DecodeError, Decoder, Encode, Packet, PacketId, PubAck,
     PubComp, PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode,
-    SubscriptionTree, TopicFilter, TopicName, UnsubAck, Unsubscribe, Will,
+    SubscriptionTree, TopicFilter, TopicName, UnsubAck, Will,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -636,11 +636,11 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
                 on_subscribe(&mut state, client, s);
                 None
             }
-            Packet::Unsubscribe(Unsubscribe { packet_id, filters }) => {
-                for filter in &filters {
-                    state.unsubscribe(client, filter);
+            Packet::Unsubscribe(u) => {
+                for filter in u.filters() {
+                    state.unsubscribe(client, &filter);
                 }
-                Some(UnsubAck::new(packet_id).into())
+                Some(UnsubAck::new(u.packet_id()).into())
             }
             Packet::PingReq => Some(Packet::PingResp),
             Packet::Disconnect(_) => return Closed::Disconnect,
@@ -689,16 +689,17 @@ fn on_publish(state: &mut Broker, client: &str, mut p: Publish) -> Option<Packet
 /// A SUBSCRIBE: record each filter, answer SUBACK, then send the matching retained messages
 /// (after the SUBACK, so the client knows the subscription they belong to).
 fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
-    let mut codes = Vec::with_capacity(s.subscriptions.len());
+    let subscriptions = s.subscriptions();
+    let mut codes = Vec::with_capacity(subscriptions.len());
     let mut retained = Vec::new();
-    for sub in &s.subscriptions {
+    for sub in subscriptions {
         // Every QoS is supported, so the granted QoS is the one asked for.
         state.subscribe(client, &sub.filter, sub.qos);
         codes.push(SubscribeReturnCode::Success(sub.qos));
         retained.extend(state.retained_for(&sub.filter, sub.qos));
     }
     if let Some(session) = state.sessions.get_mut(client) {
-        session.send(SubAck::new(s.packet_id, codes).into());
+        session.send(SubAck::new(s.packet_id(), codes).into());
         for message in retained {
             session.deliver(message);
         }

@@ -43,11 +43,11 @@ fn main() -> Result<(), Error> {
         "client → server",
         Subscribe::new(
             id(1)?,
-            vec![
+            [
                 Subscription::new(TopicFilter::new("home/+/temperature")?, QoS::ExactlyOnce),
                 Subscription::new(TopicFilter::new("home/#")?, QoS::AtMostOnce),
             ],
-        ),
+        )?,
     )?;
     exchange(
         "server → client",
@@ -85,7 +85,7 @@ fn main() -> Result<(), Error> {
     section("Unsubscribing: UNSUBSCRIBE → UNSUBACK (sections 3.10 and 3.11)");
     exchange(
         "client → server",
-        Unsubscribe::new(id(4)?, vec![TopicFilter::new("home/#")?]),
+        Unsubscribe::new(id(4)?, [TopicFilter::new("home/#")?])?,
     )?;
     exchange("server → client", UnsubAck::new(id(4)?))?;
 
@@ -280,9 +280,9 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
         | Packet::UnsubAck(_) => cursor.packet_id()?,
         Packet::Subscribe(s) => {
             cursor.packet_id()?;
-            for sub in &s.subscriptions {
+            for (_, qos) in s {
                 cursor.string("topic filter")?;
-                cursor.field(1, format!("requested QoS: {}", sub.qos.bits()))?;
+                cursor.field(1, format!("requested QoS: {}", qos.bits()))?;
             }
         }
         Packet::SubAck(s) => {
@@ -293,7 +293,7 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
         }
         Packet::Unsubscribe(u) => {
             cursor.packet_id()?;
-            for _ in &u.filters {
+            for _ in u {
                 cursor.string("topic filter")?;
             }
         }

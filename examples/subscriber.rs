@@ -132,7 +132,7 @@ fn run(o: &Options) -> Result<()> {
         .filters
         .iter()
         .map(|f| Subscription::new(f.clone(), o.qos));
-    conn.send(&Subscribe::new(subscribe_id, subscriptions.collect()))?;
+    conn.send(&Subscribe::new(subscribe_id, subscriptions)?)?;
 
     // The deadline for the whole run: `--timeout`, or practically never.
     let deadline = Instant::now() + o.timeout.unwrap_or(Duration::from_secs(10 * 365 * 86_400));

@@ -109,11 +109,10 @@ async fn echo(socket: TcpStream) -> std::result::Result<(), MqttCodecError> {
             }
             Packet::PubRel(rel) => framed.send(PubComp::new(rel.packet_id)).await?,
             Packet::Subscribe(s) => {
-                let granted =
-                    vec![SubscribeReturnCode::Success(QoS::AtMostOnce); s.subscriptions.len()];
-                framed.send(SubAck::new(s.packet_id, granted)).await?;
+                let granted = vec![SubscribeReturnCode::Success(QoS::AtMostOnce); s.len()];
+                framed.send(SubAck::new(s.packet_id(), granted)).await?;
             }
-            Packet::Unsubscribe(u) => framed.send(UnsubAck::new(u.packet_id)).await?,
+            Packet::Unsubscribe(u) => framed.send(UnsubAck::new(u.packet_id())).await?,
             Packet::PingReq => framed.send(Packet::PingResp).await?,
             Packet::Disconnect(_) => return Ok(()),
             // Anything else is ignored: this is an echo server, not a broker.

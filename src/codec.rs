@@ -101,7 +101,7 @@ impl Decoder {
     /// Sets the largest packet accepted, counting the **whole packet, fixed header included**
     /// (a PINGREQ is 2 bytes). A larger packet is refused from its fixed header alone with
     /// [`DecodeError::PacketTooLarge`], before its body is buffered, so the decoder never
-    /// reserves more than this.
+    /// reserves more than this, on a new buffer or a reused one.
     pub const fn max_packet_size(mut self, max: usize) -> Self {
         self.max_packet_size = max;
         self
@@ -134,8 +134,13 @@ impl Decoder {
     /// Decodes the next packet from the front of `buf`.
     ///
     /// - `Ok(None)`: `buf` does not hold a whole packet yet. Its content is untouched; once the
-    ///   fixed header is known, room for the rest of the packet is reserved (never more than the
-    ///   packet size limit).
+    ///   fixed header is known, `buf` is given room for the whole packet: taken back from
+    ///   packets already split off and dropped if it can be, otherwise in one allocation of
+    ///   exactly the packet's size, which the limit bounds (so a buffer reused after large
+    ///   packets never makes the decoder allocate twice the limit). Growth beyond that room
+    ///   is the caller's: reading into the spare room (as tokio-util's `FramedRead` does)
+    ///   takes the packet without another allocation, while `BytesMut::reserve` with more than
+    ///   the room may double the buffer.
     /// - `Ok(Some(packet))`: exactly one packet was taken from the front of `buf`. Its strings
     ///   and payload share that memory, without copying.
     /// - `Err(_)`: the bytes are not a valid packet; close the connection [MQTT-4.8.0-1]. The
@@ -160,8 +165,10 @@ impl Decoder {
             },
         };
         let frame_len = self.check_size(&header)?;
-        if let Some(missing) = frame_len.checked_sub(buf.len()).filter(|&m| m > 0) {
-            buf.reserve(missing);
+        if buf.len() < frame_len {
+            if buf.capacity() < frame_len {
+                make_room(buf, frame_len);
+            }
             return Ok(None);
         }
         prefetch::after(buf.get(..frame_len).unwrap_or_default());
@@ -343,6 +350,28 @@ impl Decoder {
         }
         Ok(size)
     }
+}
+
+/// Makes room in `buf` for a frame of `frame_len` bytes, which it starts, allocating at most
+/// `frame_len` bytes.
+///
+/// `BytesMut::reserve` alone does not keep that bound: on a buffer whose allocation is shared
+/// with frames split off earlier, or was grown before, it may allocate twice the old capacity
+/// (2 MiB for a 1 MiB frame after a 1 MiB frame) or the buffer's original capacity (up to
+/// 64 KiB for a frame of 200 bytes), whatever the decoder's limit. So the room is first taken
+/// back without allocating (the space of frames already split off and dropped), and if that is
+/// not enough the buffer is replaced by one of exactly `frame_len` bytes holding what it held
+/// (less than a frame: the header and part of the body).
+#[cold]
+#[inline(never)]
+fn make_room(buf: &mut BytesMut, frame_len: usize) {
+    let missing = frame_len.saturating_sub(buf.len());
+    if buf.try_reclaim(missing) {
+        return;
+    }
+    let mut fresh = BytesMut::with_capacity(frame_len);
+    fresh.extend_from_slice(buf);
+    *buf = fresh;
 }
 
 /// Decodes the next packet from the front of `buf` with a default [`Decoder`].

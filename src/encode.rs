@@ -128,7 +128,20 @@ impl Encoder {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Encode {
-    /// The exact number of bytes [`Encode::encode`] writes, fixed header included.
+    /// The number of bytes [`Encode::encode`] writes (MQTT 3.1.1), fixed header included:
+    /// exact whenever `encode` succeeds, so that a buffer of this size always suffices.
+    ///
+    /// For a value `encode` refuses, it is the length the packet would take on the wire with
+    /// the fields it holds, as though the rule were not checked: a QoS 0 PUBLISH with DUP set
+    /// ([`EncodeError::DupWithQos0`]) counts like the same PUBLISH without DUP (5 for topic
+    /// `a` and no payload), a CONNACK refusing with session present
+    /// ([`EncodeError::SessionPresentWithRefusal`]) 4, an empty SUBACK
+    /// ([`EncodeError::EmptySubAck`]) 4, a CONNECT with a field over 65,535 bytes
+    /// ([`EncodeError::FieldTooLong`]) its fields at their full lengths. A packet whose
+    /// Remaining Length would exceed 268,435,455 ([`EncodeError::PacketTooLarge`]) counts that
+    /// length and a four-byte Remaining Length, saturating at `usize::MAX`. (An empty
+    /// SUBSCRIBE or UNSUBSCRIBE cannot be built.) So the length never says whether a packet
+    /// can be encoded; [`Encode::encode`] does.
     fn encoded_len(&self) -> usize;
 
     /// Writes the packet to `buf` in MQTT 3.1.1. On error nothing is written.

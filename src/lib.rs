@@ -8,12 +8,15 @@
 //!   rejection is a [`DecodeError`] variant naming the rule (`[MQTT-3.1.2-3]`). See the
 //!   [`conformance`] table.
 //! - **Never panics, never over-allocates**, whatever the input: limits are checked from the
-//!   fixed header, before a packet's body is buffered.
+//!   fixed header, before a packet's body is buffered; the decoder reserves at most the packet
+//!   it waits for, on a new or a reused buffer; a decoded packet holds at most about the size
+//!   of its frame (the lists of SUBSCRIBE and UNSUBSCRIBE stay as they are on the wire).
 //! - **Zero-copy, owned packets.** A decoded [`Packet`] shares the memory of the buffer it came
 //!   from ([`bytes::Bytes`]) and has no lifetime, so it can be stored or sent anywhere. Or
 //!   **borrowed** ones: a [`PacketRef`] points into a `&[u8]`, allocation-free, for firmware.
 //! - **Invalid packets are unbuildable**: packet identifiers are non-zero, a QoS 1 or 2 PUBLISH
-//!   always has one, topic names and filters are validated types.
+//!   always has one, topic names and filters are validated types, a SUBSCRIBE or UNSUBSCRIBE
+//!   has at least one filter.
 //!
 //! ## Decoding a stream
 //!
@@ -183,8 +186,8 @@ pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LE
 pub use packet::{
     Auth, ConnAck, Connect, ConnectRef, Disconnect, Login, LoginRef, Packet, PacketRef, PubAck,
     PubComp, PubRec, PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe,
-    SubscribeIter, SubscribeRef, Subscription, UnsubAck, Unsubscribe, UnsubscribeIter,
-    UnsubscribeRef, Will, WillRef,
+    SubscribeIter, SubscribeRef, Subscription, SubscriptionIter, TopicFilterIter, UnsubAck,
+    Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will, WillRef,
 };
 pub use properties::{PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet};
 pub use reason::{

@@ -29,6 +29,20 @@ pub enum StringError {
         /// Length in bytes.
         len: usize,
     },
+    /// Only from the decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8) on: the string
+    /// held ill-formed UTF-8 [MQTT-1.5.3-1], which that option repairs, but the repair would be
+    /// longer than the 65,535 bytes a string can hold (section 1.5.3). Each ill-formed sequence
+    /// becomes U+FFFD, three bytes, so a string can grow up to three times: the packet broke no
+    /// length rule, the repaired text cannot be held.
+    #[error(
+        "ill-formed UTF-8 would take {repaired_len} bytes once repaired, more than 65,535 \
+         [MQTT-1.5.3-1]"
+    )]
+    RepairTooLong {
+        /// Length once repaired, in bytes. (One field only, so that the error stays two words:
+        /// the decoder's errors travel on its hot path.)
+        repaired_len: usize,
+    },
 }
 
 /// Checks the rules of section 1.5.3 that every MQTT string obeys: at most 65,535 bytes, no
@@ -82,9 +96,11 @@ pub(crate) fn is_plain_ascii(bytes: &[u8]) -> bool {
 
 /// `bytes` as text, when [`is_plain_ascii`] holds; `None` proves nothing (see there).
 ///
-/// This is the crate's one `unsafe` block. It exists because it pays: a topic name is checked
-/// by [`is_plain_ascii`] anyway, and `core::str::from_utf8` would check the same bytes again,
-/// which cost 128 of the 324 instructions of a borrowed PUBLISH decode (`benches/NOTES.md`).
+/// This is one of the crate's three `unsafe` blocks (the others are the prefetch hint of
+/// `prefetch.rs` and `BufMut::advance_mut` in `write.rs`), each there because it pays. This one:
+/// a topic name is checked by [`is_plain_ascii`] anyway, and `core::str::from_utf8` would check
+/// the same bytes again, which cost 128 of the 324 instructions of a borrowed PUBLISH decode
+/// (`benches/NOTES.md`).
 #[allow(unsafe_code)]
 #[inline(always)]
 pub(crate) fn plain_ascii_str(bytes: &[u8]) -> Option<&str> {

@@ -5,12 +5,22 @@
 //! Numbers observed with bytes 1.x (stated here and asserted exactly or as bounds below):
 //! - a fixed header announcing a packet over the limit: 0 allocations, 0 bytes;
 //! - a fixed header announcing a packet within the limit: one reservation, of at most the
-//!   announced frame length (never more than the limit);
+//!   announced frame length (never more than the limit), on a new buffer or one reused after
+//!   a large packet or many small ones, kept or dropped (`BytesMut::reserve` alone asked up to
+//!   twice the old capacity: 2,097,150 bytes for a 1 MiB frame; or the buffer's original
+//!   capacity: 32,768 bytes for a 200-byte frame under a 1 KiB limit), and none at all when
+//!   the room can be taken back from packets already dropped;
 //! - decoding N PUBLISH packets from one buffer: 1 allocation in all (the first `split_to`
 //!   turns the `BytesMut` from its `Vec` form into a shared one), 0 per packet;
 //! - `Publish::new`: 1 allocation, of exactly the PUBLISH body (topic and payload together);
 //!   cloning a decoded PUBLISH, sharing its topic and payload, changing its QoS: 0;
-//! - encoding into a `Vec`, a `BytesMut` or a `&mut [u8]` with enough room: 0 allocations.
+//! - encoding into a `Vec`, a `BytesMut` or a `&mut [u8]` with enough room: 0 allocations;
+//! - an owned SUBSCRIBE or UNSUBSCRIBE of 1 MiB of the smallest entries: one allocation of 24 to
+//!   40 bytes (the shared buffer's header) from `decode`, `decode_frame` and `MqttCodec`, one
+//!   of the body (1,048,570 bytes) from `PacketRef::to_owned` (it was 10,485,680 bytes and
+//!   more, a `Vec` of 40-byte entries); a SUBACK, one byte per code; repaired by `lossy_utf8`,
+//!   one allocation of the repaired body (at most three times the frame);
+//! - `Subscribe::new`, `Unsubscribe::new` from a `Vec` of alike entries: 1 allocation.
 
 use bytes::{BufMut, BytesMut};
 use mqttwire::*;
@@ -29,6 +39,7 @@ static ALLOCS: AtomicUsize = AtomicUsize::new(0);
 static REQUESTED: AtomicUsize = AtomicUsize::new(0);
 static LIVE: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
+static LARGEST: AtomicUsize = AtomicUsize::new(0);
 
 fn measuring() -> bool {
     MEASURING.try_with(Cell::get).unwrap_or(false)
@@ -37,6 +48,7 @@ fn measuring() -> bool {
 fn grew(bytes: usize) {
     ALLOCS.fetch_add(1, Relaxed);
     REQUESTED.fetch_add(bytes, Relaxed);
+    LARGEST.fetch_max(bytes, Relaxed);
     let live = LIVE.fetch_add(bytes, Relaxed) + bytes;
     PEAK.fetch_max(live, Relaxed);
 }
@@ -88,6 +100,8 @@ struct Usage {
     requested: usize,
     /// Highest live bytes above what was live when measuring started.
     peak: usize,
+    /// The largest single allocation (or reallocation, counted at its new size).
+    largest: usize,
 }
 
 /// No allocation at all.
@@ -95,6 +109,7 @@ const NO_ALLOCATION: Usage = Usage {
     allocs: 0,
     requested: 0,
     peak: 0,
+    largest: 0,
 };
 
 /// Runs `f` with counting on for this thread and returns what it allocated.
@@ -103,6 +118,7 @@ fn measure<R>(f: impl FnOnce() -> R) -> (R, Usage) {
     REQUESTED.store(0, Relaxed);
     LIVE.store(0, Relaxed);
     PEAK.store(0, Relaxed);
+    LARGEST.store(0, Relaxed);
     MEASURING.with(|m| m.set(true));
     let r = std::hint::black_box(f());
     MEASURING.with(|m| m.set(false));
@@ -110,6 +126,7 @@ fn measure<R>(f: impl FnOnce() -> R) -> (R, Usage) {
         allocs: ALLOCS.load(Relaxed),
         requested: REQUESTED.load(Relaxed),
         peak: PEAK.load(Relaxed),
+        largest: LARGEST.load(Relaxed),
     };
     if std::env::var_os("ALLOC_BOUNDS_VERBOSE").is_some() {
         eprintln!("{usage:?}");
@@ -307,7 +324,8 @@ fn publish_new_allocates_once_and_decoded_publish_shares() {
         Usage {
             allocs: 1,
             requested: body_len,
-            peak: body_len
+            peak: body_len,
+            largest: body_len,
         }
     );
     assert_eq!((p.topic(), p.payload()), (topic.as_str(), &payload[..]));
@@ -342,13 +360,16 @@ fn publish_new_allocates_once_and_decoded_publish_shares() {
 fn encoding_into_reused_buffers_allocates_nothing() {
     let packets: Vec<Packet> = vec![
         Packet::Publish(publish(7)),
-        Packet::Subscribe(Subscribe::new(
-            PacketId::new(3).expect("non-zero"),
-            vec![Subscription::new(
-                TopicFilter::new("a/+/#").expect("valid"),
-                QoS::ExactlyOnce,
-            )],
-        )),
+        Packet::Subscribe(
+            Subscribe::new(
+                PacketId::new(3).expect("non-zero"),
+                [Subscription::new(
+                    TopicFilter::new("a/+/#").expect("valid"),
+                    QoS::ExactlyOnce,
+                )],
+            )
+            .expect("not empty"),
+        ),
         Packet::from(Connect::new(MqttString::new("client").expect("valid"))),
         Packet::SubAck(SubAck::new(
             PacketId::new(3).expect("non-zero"),
@@ -380,6 +401,349 @@ fn encoding_into_reused_buffers_allocates_nothing() {
     assert_eq!(usage, NO_ALLOCATION);
 }
 
+/// The frame of a QoS 0 PUBLISH on topic `t` that is exactly `frame_len` bytes long.
+fn publish_frame(frame_len: usize) -> Vec<u8> {
+    let mut remaining = frame_len - 2;
+    while 1 + varint(remaining).len() + remaining > frame_len {
+        remaining -= 1;
+    }
+    assert_eq!(1 + varint(remaining).len() + remaining, frame_len);
+    let mut frame = vec![0x30];
+    frame.extend(varint(remaining));
+    frame.extend_from_slice(&[0x00, 0x01, b't']);
+    frame.resize(frame_len, 0x5a);
+    frame
+}
+
+/// Decodes one packet from `buf` with counting on; `Ok(None)` must not make the decoder reserve
+/// more than `waiting` (the length of the frame at the front of `buf`), in one allocation.
+fn decode_within(decoder: &Decoder, buf: &mut BytesMut, waiting: usize) -> Option<Packet> {
+    let (r, usage) = measure(|| decoder.decode(buf));
+    assert!(
+        usage.largest <= waiting && usage.requested <= waiting.max(SLACK) && usage.allocs <= 1,
+        "waiting for a frame of {waiting} bytes (limit {}): {usage:?}",
+        decoder.max_packet_size_limit()
+    );
+    r.expect("valid")
+}
+
+/// The buffer after a large packet: the issue's reproductions. A `BytesMut` whose first packet
+/// was split off and dropped (or kept) gets the start of a packet of exactly the limit; the
+/// decoder reserves that frame and no more (`BytesMut::reserve` alone asked 2,097,150 bytes at
+/// a 1 MiB limit, 2,000 at 1 KiB).
+fn reused_buffer_after_a_large_packet() {
+    for (limit, first, next) in [
+        (Decoder::DEFAULT_MAX_PACKET_SIZE, 1_048_575, 1_048_576),
+        (1024, 1000, 1024),
+    ] {
+        for keep in [false, true] {
+            let decoder = Decoder::new().max_packet_size(limit);
+            let mut buf = BytesMut::from(&publish_frame(first)[..]);
+            let packet = decoder.decode(&mut buf).expect("valid");
+            assert!(packet.is_some());
+            let kept = keep.then_some(packet);
+            let next_frame = publish_frame(next);
+            // The user's own growth, not measured.
+            buf.extend_from_slice(&next_frame[..5]);
+            assert_eq!(decode_within(&decoder, &mut buf, next), None);
+            assert!(buf.capacity() >= next, "room for the frame");
+            // The rest arrives into the room reserved: no allocation to take it in.
+            let (_, usage) = measure(|| buf.extend_from_slice(&next_frame[5..]));
+            assert_eq!(usage.allocs, 0, "limit {limit}, keep {keep}: {usage:?}");
+            let packet = decode_within(&decoder, &mut buf, next).expect("whole");
+            assert_eq!(packet.encoded_len(), next);
+            drop(kept);
+        }
+    }
+
+    // When the buffer's allocation can hold the frame once the room of the packets dropped is
+    // taken back, nothing is allocated: the start of the frame moves to the front.
+    let decoder = Decoder::new().max_packet_size(2048);
+    let mut buf = BytesMut::with_capacity(2048);
+    buf.extend_from_slice(&publish_frame(1500));
+    buf.extend_from_slice(&publish_frame(1024)[..5]);
+    assert!(decoder.decode(&mut buf).expect("valid").is_some());
+    assert!(buf.capacity() < 1024);
+    let (r, usage) = measure(|| decoder.decode(&mut buf));
+    assert_eq!((r, usage), (Ok(None), NO_ALLOCATION));
+    assert!(buf.capacity() >= 1024);
+}
+
+/// The buffer after many small packets, kept or dropped: however its allocation was made and
+/// is shared, the decoder's reservation for the next packet is that packet's frame. (With the
+/// small packets kept, `BytesMut::reserve` alone allocated the buffer's original capacity,
+/// 64 KiB, for a 200-byte frame under a 1 KiB limit.)
+fn reused_buffer_after_many_small_packets() {
+    const SMALL_FRAME: usize = 134;
+    let small: Vec<u8> = (1..=400u16)
+        .flat_map(|i| publish(i).to_bytes().expect("encodes"))
+        .collect();
+    assert_eq!(small.len(), 400 * SMALL_FRAME);
+    for limit in [1024, Decoder::DEFAULT_MAX_PACKET_SIZE] {
+        for next in [200, limit] {
+            for keep in [false, true] {
+                let decoder = Decoder::new().max_packet_size(limit);
+                let next_frame = publish_frame(next);
+                // A buffer exactly full: the small packets and the first 3 bytes of the next.
+                let mut buf = BytesMut::with_capacity(small.len() + 3);
+                buf.extend_from_slice(&small);
+                buf.extend_from_slice(&next_frame[..3]);
+                let mut kept = Vec::new();
+                for _ in 0..400 {
+                    let p = decode_within(&decoder, &mut buf, SMALL_FRAME).expect("whole");
+                    if keep {
+                        kept.push(p);
+                    }
+                }
+                assert_eq!(decode_within(&decoder, &mut buf, next), None);
+                buf.extend_from_slice(&next_frame[3..]);
+                let packet = decode_within(&decoder, &mut buf, next);
+                assert!(packet.is_some(), "limit {limit}, next {next}, keep {keep}");
+            }
+        }
+    }
+}
+
+/// Near-limit packets arriving in reads of at most 4 KiB, as from a socket: every reservation
+/// the decoder makes is at most the frame it waits for, the packets being kept or dropped as
+/// they come. The reads either append to the buffer (`extend_from_slice`, which grows it as it
+/// needs) or fill its spare room, as tokio-util's `FramedRead` does (`reserve(1)` when it is
+/// full, then a read of what fits); either way that growth is the caller's and not counted.
+fn near_limit_stream_in_4_kib_reads() {
+    for limit in [64 * 1024, Decoder::DEFAULT_MAX_PACKET_SIZE] {
+        let sizes = [
+            limit - 1,
+            limit,
+            limit - 4097,
+            limit - 4096,
+            300,
+            limit / 2 + 3,
+            limit,
+        ];
+        let frames: Vec<Vec<u8>> = sizes.iter().map(|&n| publish_frame(n)).collect();
+        let stream = frames.concat();
+        for (keep, into_spare_room) in [(false, false), (true, false), (false, true), (true, true)]
+        {
+            let decoder = Decoder::new().max_packet_size(limit);
+            let mut buf = BytesMut::new();
+            let (mut next, mut kept, mut allocs, mut read) = (0, Vec::new(), 0, 0);
+            while read < stream.len() {
+                let mut len = 4096.min(stream.len() - read);
+                if into_spare_room {
+                    buf.reserve(1);
+                    len = len.min(buf.capacity() - buf.len());
+                }
+                buf.extend_from_slice(&stream[read..read + len]);
+                read += len;
+                loop {
+                    let waiting = sizes.get(next).copied().unwrap_or(0);
+                    let (r, usage) = measure(|| decoder.decode(&mut buf));
+                    assert!(
+                        usage.largest <= waiting && usage.allocs <= 1,
+                        "limit {limit}, keep {keep}, into spare room {into_spare_room}, \
+                         frame {next} of {waiting} bytes: {usage:?}"
+                    );
+                    allocs += usage.allocs;
+                    match r.expect("valid") {
+                        Some(p) => {
+                            assert_eq!(p.encoded_len(), waiting);
+                            next += 1;
+                            if keep {
+                                kept.push(p);
+                            }
+                        }
+                        None => break,
+                    }
+                }
+            }
+            assert_eq!((next, buf.len()), (sizes.len(), 0));
+            // At most one reservation per packet, and the shared buffer's header.
+            assert!(
+                allocs <= 2 * sizes.len(),
+                "limit {limit}, keep {keep}: {allocs}"
+            );
+        }
+    }
+}
+
+/// The same through [`MqttCodec`], which decodes with [`Decoder::decode`] and reserves
+/// nothing of its own.
+#[cfg(feature = "tokio-codec")]
+fn codec_reservations_are_the_decoders() {
+    use tokio_util::codec::Decoder as _;
+    let limit = 64 * 1024;
+    let mut codec = MqttCodec::with_decoder(Decoder::new().max_packet_size(limit));
+    let mut buf = BytesMut::from(&publish_frame(limit - 1)[..]);
+    let packet = codec.decode(&mut buf).expect("valid");
+    assert!(packet.is_some());
+    drop(packet);
+    buf.extend_from_slice(&publish_frame(limit)[..5]);
+    let (r, usage) = measure(|| codec.decode(&mut buf));
+    assert!(matches!(r, Ok(None)));
+    assert!(usage.allocs <= 1 && usage.largest <= limit, "{usage:?}");
+}
+
+/// A list packet of exactly `frame_len` bytes or just under (whole entries): first byte
+/// `first`, packet identifier 1, then `entry` as many times as fit.
+fn list_frame(first: u8, entry: &[u8], frame_len: usize) -> Vec<u8> {
+    let mut remaining = frame_len - 2;
+    while 1 + varint(remaining).len() + remaining > frame_len || (remaining - 2) % entry.len() != 0
+    {
+        remaining -= 1;
+    }
+    let mut frame = vec![first];
+    frame.extend(varint(remaining));
+    frame.extend_from_slice(&[0x00, 0x01]);
+    while frame.len() < 1 + varint(remaining).len() + remaining {
+        frame.extend_from_slice(entry);
+    }
+    frame
+}
+
+/// Owned SUBSCRIBE, UNSUBSCRIBE and SUBACK packets at the 1 MiB limit made of the smallest
+/// entries (`00 01 61 00`: one-letter filter, QoS 0): the owned decode holds at most twice the
+/// frame at its peak, however it is reached (`Decoder::decode` from a `BytesMut`,
+/// `Decoder::decode_frame`, `PacketRef::to_owned`, `MqttCodec`). The lists stay as they are on
+/// the wire, shared with the frame or copied once; they were a `Vec` of 40-byte entries per
+/// 4-byte entry (10,485,680 bytes for a 1,048,574-byte SUBSCRIBE).
+///
+/// Observed: sharing the frame costs one allocation of a `Bytes` header (24 to 40 bytes) when
+/// the buffer was not shared yet; `PacketRef::to_owned` copies the body (the frame less its
+/// fixed header); a SUBACK's codes are a `Vec` of one byte per code.
+fn owned_list_packets_stay_within_twice_the_frame() {
+    let limit = Decoder::DEFAULT_MAX_PACKET_SIZE;
+    let decoder = Decoder::new();
+    let packets = [
+        (
+            "SUBSCRIBE",
+            list_frame(0x82, &[0x00, 0x01, b'a', 0x00], limit),
+            262_142,
+        ),
+        (
+            "UNSUBSCRIBE",
+            list_frame(0xa2, &[0x00, 0x01, b'a'], limit),
+            349_523,
+        ),
+        ("SUBACK", list_frame(0x90, &[0x01], limit), 1_048_570),
+    ];
+    for (name, frame, entries) in packets {
+        let body = frame.len() - 4;
+        let check = |how: &str, packet: Packet, usage: Usage, shares: bool| {
+            let len = match &packet {
+                Packet::Subscribe(s) => s.len(),
+                Packet::Unsubscribe(u) => u.len(),
+                Packet::SubAck(a) => a.return_codes.len(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(len, entries, "{name} {how}");
+            let context = format!("{name} of {} bytes, {how}: {usage:?}", frame.len());
+            assert!(usage.peak <= 2 * frame.len(), "{context}");
+            if shares {
+                assert!(usage.allocs <= 1 && usage.peak <= SLACK, "{context}");
+            } else {
+                assert!(usage.allocs == 1 && usage.peak <= body, "{context}");
+            }
+        };
+        let shares = name != "SUBACK";
+
+        let mut buf = BytesMut::from(&frame[..]);
+        let (packet, usage) = measure(|| decoder.decode(&mut buf));
+        check(
+            "decode",
+            packet.expect("valid").expect("whole"),
+            usage,
+            shares,
+        );
+
+        let bytes = bytes::Bytes::from(frame.clone());
+        let (packet, usage) = measure(|| decoder.decode_frame(bytes));
+        check("decode_frame", packet.expect("valid"), usage, shares);
+
+        let borrowed = decoder.decode_frame_ref(&frame).expect("valid");
+        let (packet, usage) = measure(|| borrowed.to_owned());
+        check("PacketRef::to_owned", packet, usage, false);
+
+        #[cfg(feature = "tokio-codec")]
+        {
+            use tokio_util::codec::Decoder as _;
+            let mut buf = BytesMut::from(&frame[..]);
+            let (packet, usage) = measure(|| MqttCodec::new().decode(&mut buf));
+            let packet = packet.expect("valid").expect("whole");
+            check("MqttCodec", packet, usage, shares);
+        }
+    }
+}
+
+/// With `lossy_utf8`, a list whose filters hold ill-formed UTF-8 is written again with the
+/// repairs, in one allocation of the repaired body: `00 01 ff 00` becomes `00 03 ef bf bd 00`
+/// (1.5 times the frame). A repair can at most triple a filter (a lone ill-formed byte becomes
+/// the three bytes of U+FFFD), so filters made of ill-formed bytes approach three times the
+/// frame, the most a lossy decode holds.
+fn lossy_lists_are_rewritten_once() {
+    let limit = Decoder::DEFAULT_MAX_PACKET_SIZE;
+    let lossy = Decoder::new().lossy_utf8(true);
+    let long_ill_formed: Vec<u8> = [&[0x55, 0x55][..], &[0xff; 0x5555], &[0x00]].concat();
+    let packets = [
+        (list_frame(0x82, &[0x00, 0x01, 0xff, 0x00], limit), 2),
+        (list_frame(0xa2, &[0x00, 0x01, 0xff], limit), 2),
+        (list_frame(0x82, &long_ill_formed, limit), 3),
+    ];
+    for (frame, factor) in packets {
+        let mut buf = BytesMut::from(&frame[..]);
+        let (packet, usage) = measure(|| lossy.decode(&mut buf));
+        let packet = packet.expect("repaired").expect("whole");
+        let filter = match &packet {
+            Packet::Subscribe(s) => s.iter().next().map(|(f, _)| f.to_owned()),
+            Packet::Unsubscribe(u) => u.iter().next().map(str::to_owned),
+            other => panic!("{other:?}"),
+        };
+        assert!(filter.expect("one at least").starts_with('\u{fffd}'));
+        // The shared buffer's header, the repaired body.
+        assert!(usage.allocs <= 2, "{usage:?}");
+        assert!(usage.peak <= factor * frame.len(), "{usage:?}");
+        let header = packet.encoded_len() - usage.largest;
+        assert!((2..=5).contains(&header), "one buffer, the body: {usage:?}");
+    }
+}
+
+/// `Subscribe::new` and `Unsubscribe::new` write the list once into one buffer: one
+/// allocation, of the body, when the iterator knows its length and the entries are alike (or
+/// there is one); reading the entries back as owned values shares that buffer (one allocation,
+/// the first time, for the shared header of a buffer made from a `Vec`).
+fn building_lists_allocates_once() {
+    let id = PacketId::new(1).expect("non-zero");
+    let filters: Vec<TopicFilter> = (0..1000)
+        .map(|i| TopicFilter::new(&format!("site/{i:04}/+")).expect("valid"))
+        .collect();
+    let subscriptions: Vec<Subscription> = filters
+        .iter()
+        .map(|f| Subscription::new(f.clone(), QoS::AtLeastOnce))
+        .collect();
+    for n in [1, 3, 1000] {
+        let subs = subscriptions[..n].to_vec();
+        let (subscribe, usage) = measure(|| Subscribe::new(id, subs).expect("not empty"));
+        let body = 2 + n * (2 + 11 + 1);
+        assert_eq!((usage.allocs, usage.largest), (1, body), "{n}: {usage:?}");
+        assert_eq!(
+            subscribe.encoded_len(),
+            body + 1 + if body < 128 { 1 } else { 2 }
+        );
+
+        let some = filters[..n].to_vec();
+        let (unsubscribe, usage) = measure(|| Unsubscribe::new(id, some).expect("not empty"));
+        assert_eq!(
+            (usage.allocs, usage.largest),
+            (1, 2 + n * 13),
+            "{n}: {usage:?}"
+        );
+
+        let (count, usage) =
+            measure(|| subscribe.subscriptions().count() + unsubscribe.filters().count());
+        assert_eq!(count, 2 * n);
+        assert!(usage.allocs <= 2 && usage.peak <= SLACK, "{n}: {usage:?}");
+    }
+}
+
 /// One test, sections in sequence: the counters are global, so nothing may run beside them.
 #[test]
 fn allocation_bounds() {
@@ -388,4 +752,12 @@ fn allocation_bounds() {
     decoding_publish_allocates_nothing_per_packet();
     publish_new_allocates_once_and_decoded_publish_shares();
     encoding_into_reused_buffers_allocates_nothing();
+    reused_buffer_after_a_large_packet();
+    reused_buffer_after_many_small_packets();
+    near_limit_stream_in_4_kib_reads();
+    #[cfg(feature = "tokio-codec")]
+    codec_reservations_are_the_decoders();
+    owned_list_packets_stay_within_twice_the_frame();
+    lossy_lists_are_rewritten_once();
+    building_lists_allocates_once();
 }

@@ -149,13 +149,16 @@ fn every_single_byte_edit_agrees() {
                 Subscription::new(TopicFilter::new("#").unwrap(), QoS::ExactlyOnce),
             ],
         )
+        .unwrap()
         .into(),
         SubAck::new(
             id,
             vec![SubscribeReturnCode::Failure, QoS::AtLeastOnce.into()],
         )
         .into(),
-        Unsubscribe::new(id, vec![TopicFilter::new("a/+").unwrap()]).into(),
+        Unsubscribe::new(id, vec![TopicFilter::new("a/+").unwrap()])
+            .unwrap()
+            .into(),
         UnsubAck::new(id).into(),
         Packet::PingReq,
         Packet::Disconnect(mqttwire::Disconnect::new()),
@@ -200,7 +203,8 @@ fn lists_are_iterated_in_place() {
             Subscription::new(TopicFilter::new("b/#").unwrap(), QoS::AtMostOnce),
             Subscription::new(TopicFilter::new("c").unwrap(), QoS::ExactlyOnce),
         ],
-    );
+    )
+    .unwrap();
     let bytes = subscribe.to_bytes().unwrap();
     let Ok(PacketRef::Subscribe(s)) = Decoder::new().decode_frame_ref(&bytes) else {
         panic!()
@@ -217,6 +221,29 @@ fn lists_are_iterated_in_place() {
     );
     assert_eq!(s.iter().len(), 3);
     assert_eq!(s.to_owned(), subscribe);
+    // The owned packet reads the same bytes: borrowed pairs, owned subscriptions sharing its
+    // buffer, its borrowed view.
+    assert_eq!(subscribe.iter().collect::<Vec<_>>(), entries);
+    assert_eq!((&subscribe).into_iter().len(), 3);
+    let owned: Vec<Subscription> = subscribe.subscriptions().collect();
+    assert_eq!(owned[1].filter, "b/#");
+    assert_eq!(owned[2].qos, QoS::ExactlyOnce);
+    assert_eq!(subscribe.as_borrowed(), s);
+    assert_eq!(subscribe.payload(), s.payload());
+    assert_eq!(
+        (
+            subscribe.packet_id().get(),
+            subscribe.len(),
+            subscribe.is_empty()
+        ),
+        (9, 3, false)
+    );
+    assert_eq!(
+        format!("{subscribe:?}"),
+        "Subscribe { packet_id: PacketId(9), subscriptions: [(\"a/+\", AtLeastOnce), \
+         (\"b/#\", AtMostOnce), (\"c\", ExactlyOnce)] }"
+    );
+    assert_eq!(Subscribe::new(subscribe.packet_id(), owned), Ok(subscribe));
 
     let unsubscribe = Unsubscribe::new(
         PacketId::new(10).unwrap(),
@@ -224,7 +251,8 @@ fn lists_are_iterated_in_place() {
             TopicFilter::new("a/+").unwrap(),
             TopicFilter::new("x").unwrap(),
         ],
-    );
+    )
+    .unwrap();
     let bytes = unsubscribe.to_bytes().unwrap();
     let Ok(PacketRef::Unsubscribe(u)) = Decoder::new().decode_frame_ref(&bytes) else {
         panic!()
@@ -232,6 +260,18 @@ fn lists_are_iterated_in_place() {
     assert_eq!(u.iter().collect::<Vec<_>>(), ["a/+", "x"]);
     assert_eq!(u.len(), 2);
     assert_eq!(u.to_owned(), unsubscribe);
+    assert_eq!(unsubscribe.iter().collect::<Vec<_>>(), ["a/+", "x"]);
+    let filters: Vec<TopicFilter> = unsubscribe.filters().collect();
+    assert_eq!(filters[1], "x");
+    assert_eq!(unsubscribe.as_borrowed(), u);
+    assert_eq!(
+        format!("{unsubscribe:?}"),
+        "Unsubscribe { packet_id: PacketId(10), filters: [\"a/+\", \"x\"] }"
+    );
+    assert_eq!(
+        Unsubscribe::new(unsubscribe.packet_id(), filters),
+        Ok(unsubscribe)
+    );
 
     let suback = SubAck::new(
         PacketId::new(11).unwrap(),

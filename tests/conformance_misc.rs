@@ -52,6 +52,7 @@ fn all_packets() -> Vec<(Vec<u8>, Packet)> {
                     QoS::ExactlyOnce,
                 )],
             )
+            .unwrap()
             .into(),
         ),
         (
@@ -60,7 +61,9 @@ fn all_packets() -> Vec<(Vec<u8>, Packet)> {
         ),
         (
             vec![0xa2, 0x05, 0x01, 0x02, 0x00, 0x01, b'+'],
-            Unsubscribe::new(id, vec![TopicFilter::new("+").unwrap()]).into(),
+            Unsubscribe::new(id, vec![TopicFilter::new("+").unwrap()])
+                .unwrap()
+                .into(),
         ),
         (vec![0xb0, 0x02, 0x01, 0x02], UnsubAck::new(id).into()),
         (vec![0xc0, 0x00], Packet::PingReq),
@@ -309,12 +312,111 @@ fn mqtt_1_5_3_1_lossy_utf8_opt_out() {
             TopicError::WildcardInName { .. }
         ))
     ));
-    // Filters too.
-    let subscribe = [0x82, 0x07, 0x00, 0x01, 0x00, 0x02, b'a', 0xfe, 0x00];
+    // Filters too: the list is written again with the repaired filters, in order, beside the
+    // well-formed ones.
+    let subscribe = [
+        0x82, 0x0d, 0x00, 0x01, 0x00, 0x02, b'a', 0xfe, 0x01, 0x00, 0x03, b'b', b'/', b'+', 0x02,
+    ];
     let Ok(Some(Packet::Subscribe(s))) = lossy.decode(&mut BytesMut::from(&subscribe[..])) else {
         panic!()
     };
-    assert_eq!(s.subscriptions[0].filter, "a\u{fffd}");
+    assert_eq!(
+        s.iter().collect::<Vec<_>>(),
+        [("a\u{fffd}", QoS::AtLeastOnce), ("b/+", QoS::ExactlyOnce)]
+    );
+    assert_eq!(s.subscriptions().next().unwrap().filter, "a\u{fffd}");
+    assert_eq!(s.packet_id(), pid(1));
+    let unsubscribe = [
+        0xa2, 0x09, 0x00, 0x02, 0x00, 0x01, b'x', 0x00, 0x02, 0xc0, b'/',
+    ];
+    let Ok(Some(Packet::Unsubscribe(u))) = lossy.decode(&mut BytesMut::from(&unsubscribe[..]))
+    else {
+        panic!()
+    };
+    assert_eq!(u.iter().collect::<Vec<_>>(), ["x", "\u{fffd}/"]);
+    // A repaired filter is checked as a filter: a wildcard after the repair is still misplaced.
+    let misplaced = [0xa2, 0x06, 0x00, 0x02, 0x00, 0x02, 0xff, b'#'];
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&misplaced[..])),
+        Err(DecodeError::InvalidTopicFilter(
+            TopicError::MisplacedMultiLevelWildcard { offset: 3 }
+        ))
+    );
+    // The errors of a list come in its order, as without the option: a malformed entry after
+    // a repaired one is reported, and one after a filter broken otherwise is not reached.
+    let bad_qos_after = [0x82, 0x08, 0x00, 0x01, 0x00, 0x01, 0xff, 0x00, 0x00, 0x03];
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&bad_qos_after[..])),
+        Err(DecodeError::FieldOverrun)
+    );
+    let null_first = [
+        0x82, 0x0b, 0x00, 0x01, 0x00, 0x02, 0xff, 0x00, 0x00, 0x00, 0x01, b'a', 0x03,
+    ];
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&null_first[..])),
+        Err(DecodeError::InvalidTopicFilter(TopicError::NullCharacter {
+            offset: 3
+        }))
+    );
+}
+
+/// `lossy_utf8`: a string whose repair would exceed 65,535 bytes (each ill-formed byte becomes
+/// the three bytes of U+FFFD) is refused as what happened, `RepairTooLong`, not as an over-long
+/// string on the wire (the topic below is 30,000 bytes: [MQTT-4.7.3-3] was not broken).
+#[test]
+fn mqtt_1_5_3_1_lossy_repair_too_long() {
+    let lossy = Decoder::new().lossy_utf8(true);
+    let ill_formed = vec![0xff; 30_000];
+    let repair = TopicError::RepairTooLong {
+        repaired_len: 90_000,
+    };
+    assert_eq!(
+        repair.to_string(),
+        "ill-formed UTF-8 would take 90000 bytes once repaired, more than 65,535 [MQTT-1.5.3-1]"
+    );
+    // PUBLISH, QoS 0, the topic alone.
+    let mut publish = vec![0x30, 0xb2, 0xea, 0x01, 0x75, 0x30];
+    publish.extend_from_slice(&ill_formed);
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&publish[..])),
+        Err(DecodeError::InvalidTopicName(repair))
+    );
+    rejected(
+        &publish,
+        DecodeError::InvalidTopicName(TopicError::InvalidUtf8 { offset: 0 }),
+    );
+    // The same in a SUBSCRIBE's filter, an UNSUBSCRIBE's, a CONNECT's client identifier.
+    let mut subscribe = vec![0x82, 0xb5, 0xea, 0x01, 0x00, 0x01, 0x75, 0x30];
+    subscribe.extend_from_slice(&ill_formed);
+    subscribe.push(0x00);
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&subscribe[..])),
+        Err(DecodeError::InvalidTopicFilter(repair))
+    );
+    let mut unsubscribe = vec![0xa2, 0xb4, 0xea, 0x01, 0x00, 0x01, 0x75, 0x30];
+    unsubscribe.extend_from_slice(&ill_formed);
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&unsubscribe[..])),
+        Err(DecodeError::InvalidTopicFilter(repair))
+    );
+    let mut connect = vec![
+        0x10, 0xbc, 0xea, 0x01, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x04, 0x02, 0x00, 0x3c, 0x75,
+        0x30,
+    ];
+    connect.extend_from_slice(&ill_formed);
+    assert_eq!(
+        lossy.decode(&mut BytesMut::from(&connect[..])),
+        Err(DecodeError::InvalidString(StringError::RepairTooLong {
+            repaired_len: 90_000
+        }))
+    );
+    // A repair that still fits is accepted: 21,845 ill-formed bytes become 65,535.
+    let mut fits = vec![0x30, 0xd7, 0xaa, 0x01, 0x55, 0x55];
+    fits.extend_from_slice(&[0xff; 21_845]);
+    let Ok(Some(Packet::Publish(p))) = lossy.decode(&mut BytesMut::from(&fits[..])) else {
+        panic!()
+    };
+    assert_eq!(p.topic().len(), 65_535);
 }
 
 /// `lenient_reserved_flags` (opt-out of [MQTT-2.2.2-2]): any reserved flag value is accepted
@@ -334,7 +436,7 @@ fn mqtt_2_2_2_2_lenient_reserved_flags_opt_out() {
     let Ok(Some(Packet::Subscribe(s))) = lenient.decode(&mut BytesMut::from(&subscribe[..])) else {
         panic!()
     };
-    assert_eq!(s.packet_id, pid(10));
+    assert_eq!(s.packet_id(), pid(10));
     assert_eq!(
         lenient.decode(&mut BytesMut::from(&[0x60, 0x02, 0x00, 0x01][..])),
         Ok(Some(PubRel::new(pid(1)).into()))
@@ -425,6 +527,11 @@ fn encoder_field_too_long() {
         );
         assert!(out.is_empty());
     }
+    // `encoded_len` counts the fields at their full lengths all the same.
+    assert_eq!(
+        with_will(65_536).encoded_len(),
+        with_will(65_535).encoded_len() + 1
+    );
     for connect in [with_will(65_535), with_password(65_535)] {
         let bytes = connect.to_bytes().unwrap();
         assert_eq!(bytes.len(), connect.encoded_len());
@@ -446,10 +553,14 @@ fn encoder_packet_too_large() {
         Err(EncodeError::PacketTooLarge(268_435_456))
     );
     assert!(out.is_empty());
+    // The length it would take, with a four-byte Remaining Length.
+    assert_eq!(publish.encoded_len(), 1 + 4 + 268_435_456);
 }
 
-/// [MQTT-3.3.1-2], [MQTT-3.2.2-4], [MQTT-3.8.3-3], [MQTT-3.10.3-2], [MQTT-3.9.3-1]: the values
-/// a packet can still hold that would break a rule are refused by the encoder, nothing written.
+/// [MQTT-3.3.1-2], [MQTT-3.2.2-4], [MQTT-3.9.3-1]: the values a packet can still hold that
+/// would break a rule are refused by the encoder, nothing written; `encoded_len` gives the
+/// length the packet would take. [MQTT-3.8.3-3], [MQTT-3.10.3-2]: an empty SUBSCRIBE or
+/// UNSUBSCRIBE cannot be built.
 #[test]
 fn encoder_refuses_values_that_break_a_rule() {
     let mut dup = Publish::new(
@@ -458,8 +569,8 @@ fn encoder_refuses_values_that_break_a_rule() {
         Bytes::new(),
     );
     dup.set_dup(true);
-    let cases: [(Packet, EncodeError); 5] = [
-        (dup.into(), EncodeError::DupWithQos0),
+    let cases: [(Packet, EncodeError, usize); 3] = [
+        (dup.into(), EncodeError::DupWithQos0, 5),
         (
             ConnAck {
                 session_present: true,
@@ -467,21 +578,24 @@ fn encoder_refuses_values_that_break_a_rule() {
             }
             .into(),
             EncodeError::SessionPresentWithRefusal,
+            4,
         ),
         (
-            Subscribe::new(pid(1), vec![]).into(),
-            EncodeError::EmptySubscribe,
+            SubAck::new(pid(1), vec![]).into(),
+            EncodeError::EmptySubAck,
+            4,
         ),
-        (
-            Unsubscribe::new(pid(1), vec![]).into(),
-            EncodeError::EmptyUnsubscribe,
-        ),
-        (SubAck::new(pid(1), vec![]).into(), EncodeError::EmptySubAck),
     ];
-    for (packet, error) in cases {
+    for (packet, error, len) in cases {
         let mut out = BytesMut::new();
         assert_eq!(packet.encode(&mut out), Err(error), "{packet:?}");
         assert!(out.is_empty());
         assert_eq!(packet.to_bytes(), Err(error));
+        assert_eq!(packet.encoded_len(), len, "{packet:?}");
     }
+    assert_eq!(Subscribe::new(pid(1), []), Err(EncodeError::EmptySubscribe));
+    assert_eq!(
+        Unsubscribe::new(pid(1), []),
+        Err(EncodeError::EmptyUnsubscribe)
+    );
 }

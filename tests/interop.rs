@@ -421,7 +421,7 @@ impl Client {
         let subs = filters
             .iter()
             .map(|&(f, q)| Subscription::new(filter(f), q));
-        self.send(&Subscribe::new(pid, subs.collect()));
+        self.send(&Subscribe::new(pid, subs).expect("at least one filter"));
         match self.expect(
             "SUBACK",
             |p| matches!(p, Packet::SubAck(a) if a.packet_id == pid),
@@ -433,10 +433,9 @@ impl Client {
 
     fn unsubscribe(&mut self, filters: &[&str]) {
         let pid = self.next_id();
-        self.send(&Unsubscribe::new(
-            pid,
-            filters.iter().map(|f| filter(f)).collect(),
-        ));
+        self.send(
+            &Unsubscribe::new(pid, filters.iter().map(|f| filter(f))).expect("at least one filter"),
+        );
         self.expect(
             "UNSUBACK",
             |p| matches!(p, Packet::UnsubAck(a) if a.packet_id == pid),
@@ -798,10 +797,13 @@ fn tokio_codec_against_mosquitto() {
                 .expect("send");
             assert!(matches!(framed.next().await, Some(Ok(Packet::ConnAck(_)))));
             framed
-                .send(Subscribe::new(
-                    id(1),
-                    vec![Subscription::new(filter("tokio/#"), QoS::ExactlyOnce)],
-                ))
+                .send(
+                    Subscribe::new(
+                        id(1),
+                        [Subscription::new(filter("tokio/#"), QoS::ExactlyOnce)],
+                    )
+                    .expect("one filter"),
+                )
                 .await
                 .expect("send");
             assert!(matches!(framed.next().await, Some(Ok(Packet::SubAck(_)))));

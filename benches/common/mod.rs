@@ -76,7 +76,8 @@ pub fn one_of_each() -> Vec<(&'static str, Packet)> {
             Subscription::new(filter("site/7/config/#"), QoS::AtMostOnce),
             Subscription::new(filter("$SYS/broker/load/#"), QoS::AtMostOnce),
         ],
-    );
+    )
+    .expect("not empty");
     let suback = SubAck::new(
         pid(7),
         vec![
@@ -88,7 +89,8 @@ pub fn one_of_each() -> Vec<(&'static str, Packet)> {
     let unsubscribe = Unsubscribe::new(
         pid(8),
         vec![filter("site/7/+/+/cmd"), filter("site/7/config/#")],
-    );
+    )
+    .expect("not empty");
     vec![
         ("connect", connect.into()),
         ("connack", ConnAck::accepted(true).into()),

@@ -79,8 +79,9 @@ impl<'a> PacketRef<'a> {
     }
 
     /// Copies the packet into an owned [`Packet`]. The strings and payloads of a packet are
-    /// copied together into one new buffer, which the owned values share (SUBSCRIBE,
-    /// UNSUBSCRIBE and SUBACK also allocate their list).
+    /// copied together into one new buffer, which the owned values share (a SUBSCRIBE's or an
+    /// UNSUBSCRIBE's body is that buffer, as on the wire; a SUBACK allocates its list of
+    /// codes, one byte each).
     ///
     /// ```
     /// use mqttwire::{Decoder, Packet};
@@ -129,8 +130,8 @@ impl<'a> PacketRef<'a> {
                 PacketRef::Publish(publish::parse(header.flags, body, None, v5)?.into())
             }
             PacketType::Connect => PacketRef::Connect(connect::parse(body, None)?.into()),
-            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body, None)?),
-            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body, None)?),
+            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body)?),
+            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body)?),
             PacketType::SubAck => PacketRef::SubAck(suback::parse(body)?),
             PacketType::PubAck => PacketRef::PubAck(PubAck::parse(body, v5)?),
             PacketType::PubRec => PacketRef::PubRec(PubRec::parse(body, v5)?),

@@ -4,11 +4,12 @@
 //! ([`Checked::share`], for [`Packet`](crate::Packet)).
 
 use crate::error::DecodeError;
-use crate::string::{check_str, checked_text, plain_ascii_str, StringError};
+use crate::string::{check_str, checked_text, plain_ascii_str, StringError, MAX_STRING_LEN};
 use crate::topic::{check_filter, check_name, TopicError};
+use crate::wire::prefixed_len;
 use alloc::string::String;
 use alloc::vec::Vec;
-use bytes::{Buf, Bytes};
+use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Shares `raw`, a slice of `frame`, without copying.
 #[inline(always)]
@@ -39,10 +40,8 @@ pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
 pub(crate) enum Checked<'a> {
     /// The field's text, borrowed from the input.
     Text(&'a str),
-    /// The field's bytes, checked when the packet was decoded (the entries of a list, read
-    /// again by its iterator), or ill-formed UTF-8 that the owned decoder with
-    /// [`lossy_utf8`](crate::Decoder::lossy_utf8) on repaired: its repaired text is then in the
-    /// [`Repairs`] of that decode.
+    /// Ill-formed UTF-8 that the owned decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8)
+    /// on repaired: its repaired text is in the [`Repairs`] of that decode.
     Bytes(&'a [u8]),
 }
 
@@ -124,6 +123,7 @@ fn exact<'a, E: From<StringError>>(
             offset: e.valid_up_to(),
         })),
         (Err(_), Some(repairs)) => {
+            repaired_fits(raw)?;
             let repaired = String::from_utf8_lossy(raw).into_owned();
             check(&repaired)?;
             let key = (raw.as_ptr() as usize, raw.len());
@@ -131,6 +131,62 @@ fn exact<'a, E: From<StringError>>(
             Ok(Checked::Bytes(raw))
         }
     }
+}
+
+/// The UTF-8 encoding of U+FFFD REPLACEMENT CHARACTER, which replaces each ill-formed sequence.
+const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
+
+/// The length of `raw` once each ill-formed UTF-8 sequence is replaced by U+FFFD, as
+/// `String::from_utf8_lossy` does, without making the copy.
+fn repaired_len(raw: &[u8]) -> usize {
+    raw.utf8_chunks().fold(0usize, |len, chunk| {
+        let invalid = if chunk.invalid().is_empty() {
+            0
+        } else {
+            REPLACEMENT.len()
+        };
+        len.saturating_add(chunk.valid().len())
+            .saturating_add(invalid)
+    })
+}
+
+/// Checks that the repair of `raw` still fits a string field: each ill-formed sequence becomes
+/// a three-byte U+FFFD, so a string of up to 65,535 bytes on the wire can grow past what a
+/// string may hold. That is reported as what happened, not as an over-long string on the wire.
+fn repaired_fits(raw: &[u8]) -> Result<usize, StringError> {
+    let repaired_len = repaired_len(raw);
+    if repaired_len > MAX_STRING_LEN {
+        return Err(StringError::RepairTooLong { repaired_len });
+    }
+    Ok(repaired_len)
+}
+
+/// Appends the topic filter `raw`, whose UTF-8 may be ill-formed, to `out` as a length-prefixed
+/// field with each ill-formed sequence replaced by U+FFFD, and checks the repaired filter: for
+/// the lossy decoder's SUBSCRIBE and UNSUBSCRIBE, whose repaired lists are written into one
+/// new buffer without a copy per filter.
+pub(crate) fn put_repaired_filter(raw: &[u8], out: &mut BytesMut) -> Result<(), DecodeError> {
+    // At most 65,535, checked: the truncation cannot happen.
+    let len = repaired_fits(raw).map_err(|e| DecodeError::InvalidTopicFilter(e.into()))?;
+    out.put_u16(len as u16);
+    let start = out.len();
+    for chunk in raw.utf8_chunks() {
+        out.put_slice(chunk.valid().as_bytes());
+        if !chunk.invalid().is_empty() {
+            out.put_slice(REPLACEMENT);
+        }
+    }
+    // Well-formed by construction; were it not, the empty text would be refused below.
+    let text = out
+        .get(start..)
+        .and_then(|repaired| core::str::from_utf8(repaired).ok())
+        .unwrap_or_default();
+    check_filter(text).map_err(DecodeError::InvalidTopicFilter)
+}
+
+/// The length of the length-prefixed field [`put_repaired_filter`] writes for `raw`.
+pub(crate) fn repaired_field_len(raw: &[u8]) -> usize {
+    prefixed_len(repaired_len(raw))
 }
 
 /// A UTF-8 encoded string field (client identifier, user name).

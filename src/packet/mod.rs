@@ -23,9 +23,9 @@ pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
 pub use disconnect::Disconnect;
 pub use publish::{Publish, PublishRef};
 pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription};
+pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription, SubscriptionIter};
 pub use unsuback::UnsubAck;
-pub use unsubscribe::{Unsubscribe, UnsubscribeIter, UnsubscribeRef};
+pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::{begin, Decoder};
 use crate::encode::{Encode, Encoder};

@@ -1,31 +1,61 @@
 //! SUBSCRIBE (section 3.8): a client's request for messages on topic filters.
 
-use super::fields::{topic_filter, Checked, Repairs};
-use super::first_byte;
-use super::list::{self, Entries, Entry};
-use crate::codec::{frame_len, Decoder, Encode};
+use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
+use super::list::{self, DebugList, Entries, Entry, OwnedList, Shared};
+use crate::codec::{Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::string::checked_text;
 use crate::topic::TopicFilter;
 use crate::types::{PacketId, QoS};
 use crate::wire::{byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
-use crate::write::{encode_frame, Sink, WriteRest};
-use alloc::vec::Vec;
-use bytes::{BufMut, Bytes};
+use bytes::{BufMut, Bytes, BytesMut};
+use core::fmt;
 
 /// SUBSCRIBE (section 3.8): topic filters and the maximum QoS wanted for each.
 ///
-/// A SUBSCRIBE holds at least one filter [MQTT-3.8.3-3]; encoding an empty one fails.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The subscriptions are kept as they are on the wire, in one buffer: a decoded SUBSCRIBE
+/// shares the received frame (its memory is the frame's, however many filters it holds), and
+/// [`Subscribe::new`] writes the list once. Read them with [`Subscribe::iter`] (borrowed
+/// `(&str, QoS)` pairs) or [`Subscribe::subscriptions`] (owned [`Subscription`]s sharing the
+/// buffer).
+///
+/// A SUBSCRIBE holds at least one subscription [MQTT-3.8.3-3]: an empty one cannot be built.
+/// Its packet identifier is read with [`Subscribe::packet_id`]; to send the same subscriptions
+/// under another one, build the packet again: `Subscribe::new(id, s.subscriptions())`.
+///
+/// ```
+/// use mqttwire::{Encode, PacketId, QoS, Subscribe, Subscription, TopicFilter};
+///
+/// let subscribe = Subscribe::new(
+///     PacketId::new(1).unwrap(),
+///     [
+///         Subscription::new(TopicFilter::new("home/+/temperature")?, QoS::AtLeastOnce),
+///         Subscription::new(TopicFilter::new("home/#")?, QoS::AtMostOnce),
+///     ],
+/// )?;
+/// assert_eq!(subscribe.len(), 2);
+/// let (filter, qos) = subscribe.iter().next().unwrap();
+/// assert_eq!((filter, qos), ("home/+/temperature", QoS::AtLeastOnce));
+/// assert_eq!(subscribe.encoded_len(), 2 + 2 + (2 + 18 + 1) + (2 + 6 + 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Subscribe {
-    /// The packet identifier the SUBACK will echo.
-    pub packet_id: PacketId,
-    /// The subscriptions, in order; the SUBACK answers them in the same order.
-    pub subscriptions: Vec<Subscription>,
+    /// The body as on the wire: the packet identifier, then each filter with its length prefix
+    /// and its subscription options byte (the Requested QoS).
+    body: OwnedList<Pairs>,
 }
 
 /// One topic filter of a SUBSCRIBE with its Requested QoS.
+///
+/// It is `#[non_exhaustive]`, made with [`Subscription::new`]: MQTT 5.0 adds subscription
+/// options (No Local, Retain As Published, Retain Handling) in the upper bits of the byte that
+/// carries the QoS, which will become fields here without breaking code that builds a
+/// `Subscription` with `new` and reads its fields. (A [`Subscribe`] keeps that byte as it is on
+/// the wire.)
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Subscription {
     /// The topic filter.
     pub filter: TopicFilter,
@@ -41,39 +71,133 @@ impl Subscription {
 }
 
 impl Subscribe {
-    /// A SUBSCRIBE with packet identifier `packet_id`.
-    pub fn new(packet_id: PacketId, subscriptions: Vec<Subscription>) -> Self {
-        Subscribe {
-            packet_id,
-            subscriptions,
+    /// A SUBSCRIBE with packet identifier `packet_id` and `subscriptions`, in order (the
+    /// SUBACK answers them in that order). The list is written once, as it goes on the wire,
+    /// into one buffer (see [`Subscribe`]); `subscriptions` is read once, so that buffer
+    /// starts with room for as many entries as the iterator announces, each the size of the
+    /// first, and grows only for a longer list.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::EmptySubscribe`] without subscriptions [MQTT-3.8.3-3];
+    /// [`EncodeError::PacketTooLarge`] when the list is too long for one packet (a Remaining
+    /// Length above 268,435,455).
+    pub fn new(
+        packet_id: PacketId,
+        subscriptions: impl IntoIterator<Item = Subscription>,
+    ) -> Result<Self, EncodeError> {
+        let body = OwnedList::build(packet_id, subscriptions, EncodeError::EmptySubscribe)?;
+        Ok(Subscribe { body })
+    }
+
+    /// The subscriptions in order, borrowed: each topic filter and its Requested QoS.
+    #[inline]
+    pub fn iter(&self) -> SubscribeIter<'_> {
+        self.as_borrowed().iter()
+    }
+
+    /// The subscriptions in order, as owned [`Subscription`]s whose filters share this
+    /// packet's buffer (no copy).
+    pub fn subscriptions(&self) -> SubscriptionIter<'_> {
+        SubscriptionIter {
+            entries: self.body.shared(),
         }
     }
 
+    /// The packet identifier the SUBACK will echo.
+    #[inline]
+    pub fn packet_id(&self) -> PacketId {
+        self.body.packet_id()
+    }
+
+    /// How many subscriptions the packet holds, at least one. They are counted (reading the
+    /// length of each filter): a decoded packet keeps nothing but its bytes.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// Always `false`: a SUBSCRIBE holds at least one subscription [MQTT-3.8.3-3].
+    pub fn is_empty(&self) -> bool {
+        self.body.list().is_empty()
+    }
+
+    /// The payload as it is on the wire: each filter with its length prefix and Requested QoS.
+    pub fn payload(&self) -> &[u8] {
+        self.body.list()
+    }
+
+    /// The borrowed view of this packet.
+    #[inline]
+    pub fn as_borrowed(&self) -> SubscribeRef<'_> {
+        SubscribeRef {
+            packet_id: self.body.packet_id(),
+            list: self.body.list(),
+            len: self.body.len(),
+        }
+    }
+
+    /// Decodes a SUBSCRIBE body, read from `frame`: the list is shared with the frame, or,
+    /// when [`Decoder::lossy_utf8`] repaired a filter, written again with the repairs.
     pub(crate) fn decode(
         body: &[u8],
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
-        let raw = parse(body, lossy.then_some(&mut repairs))?;
-        Ok(raw.share_into_owned(frame, lossy.then_some(&repairs)))
-    }
-
-    fn remaining_len(&self) -> usize {
-        self.subscriptions.iter().fold(2usize, |len, s| {
-            len.saturating_add(prefixed_len(s.filter.len()))
-                .saturating_add(1)
-        })
+        let body = match parse(body) {
+            Ok(_) => OwnedList::share(frame, body),
+            Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
+                OwnedList::repair(body, DecodeError::EmptySubscribe)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Subscribe { body })
     }
 }
 
+impl fmt::Debug for Subscribe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Subscribe")
+            .field("packet_id", &self.packet_id())
+            .field("subscriptions", &DebugList(self.iter()))
+            .finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Subscribe {
+    type Item = (&'a str, QoS);
+    type IntoIter = SubscribeIter<'a>;
+    #[inline]
+    fn into_iter(self) -> SubscribeIter<'a> {
+        self.iter()
+    }
+}
+
+/// The subscriptions of a [`Subscribe`], as owned [`Subscription`]s sharing its buffer.
+#[derive(Debug, Clone)]
+pub struct SubscriptionIter<'a> {
+    entries: Shared<'a, Pairs>,
+}
+
+impl Iterator for SubscriptionIter<'_> {
+    type Item = Subscription;
+
+    #[inline]
+    fn next(&mut self) -> Option<Subscription> {
+        self.entries.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for SubscriptionIter<'_> {}
+
 /// Reads and checks a SUBSCRIBE body: the parser of both decoders.
-pub(crate) fn parse<'a>(
-    body: &'a [u8],
-    repairs: Option<&mut Repairs>,
-) -> Result<SubscribeRef<'a>, DecodeError> {
+pub(crate) fn parse(body: &[u8]) -> Result<SubscribeRef<'_>, DecodeError> {
     let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = list::check::<Subscriptions>(list, DecodeError::EmptySubscribe, repairs)?;
+    let len = list::check::<Pairs>(list, DecodeError::EmptySubscribe)?;
     Ok(SubscribeRef {
         packet_id,
         list,
@@ -84,7 +208,8 @@ pub(crate) fn parse<'a>(
 /// SUBSCRIBE (section 3.8) borrowed from the buffer it was decoded from (see
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the
 /// subscriptions as they are on the wire, already checked, read with [`SubscribeRef::iter`]
-/// without allocating. [`SubscribeRef::to_owned`] copies it into a [`Subscribe`].
+/// without allocating. [`SubscribeRef::to_owned`] copies it into a [`Subscribe`] (one
+/// allocation, of the list's size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubscribeRef<'a> {
     /// The packet identifier the SUBACK will echo.
@@ -116,25 +241,16 @@ impl<'a> SubscribeRef<'a> {
         self.list
     }
 
-    /// Copies the packet into an owned [`Subscribe`]: one allocation for the filters, one for
-    /// the list.
+    /// Copies the packet into an owned [`Subscribe`]: one allocation, for its body (packet
+    /// identifier and list) as it is on the wire.
     pub fn to_owned(&self) -> Subscribe {
         Subscribe {
-            packet_id: self.packet_id,
-            subscriptions: self.entries().copy(),
-        }
-    }
-
-    /// The owned packet, its filters shared with `frame`, which the list was read from.
-    fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Subscribe {
-        Subscribe {
-            packet_id: self.packet_id,
-            subscriptions: self.entries().share(frame, repairs),
+            body: OwnedList::copy(self.packet_id, self.list),
         }
     }
 
     /// The subscriptions from the first, their filters still bytes.
-    fn entries(&self) -> Entries<'a, Subscriptions> {
+    fn entries(&self) -> Entries<'a, Pairs> {
         Entries::new(self.list, self.len)
     }
 }
@@ -155,10 +271,11 @@ impl From<SubscribeRef<'_>> for Subscribe {
     }
 }
 
-/// The subscriptions of a [`SubscribeRef`]: `(topic filter, Requested QoS)`.
+/// The subscriptions of a [`SubscribeRef`] or a [`Subscribe`], borrowed: `(topic filter,
+/// Requested QoS)`.
 #[derive(Debug, Clone)]
 pub struct SubscribeIter<'a> {
-    entries: Entries<'a, Subscriptions>,
+    entries: Entries<'a, Pairs>,
 }
 
 impl<'a> Iterator for SubscribeIter<'a> {
@@ -187,10 +304,11 @@ impl Encode for SubscribeRef<'_> {
     }
 }
 
-/// The entry format of a SUBSCRIBE: a topic filter and its Requested QoS.
-enum Subscriptions {}
+/// The entry format of a SUBSCRIBE: a topic filter and its subscription options byte, which
+/// in MQTT 3.1.1 is the Requested QoS alone.
+enum Pairs {}
 
-impl Entry for Subscriptions {
+impl Entry for Pairs {
     type Raw<'a> = (&'a [u8], QoS);
     type Item<'a> = (&'a str, QoS);
     type Owned = Subscription;
@@ -208,53 +326,51 @@ impl Entry for Subscriptions {
     }
 
     #[inline]
-    fn check((filter, _): (&[u8], QoS), repairs: Option<&mut Repairs>) -> Result<(), DecodeError> {
-        topic_filter(filter, repairs).map(drop)
+    fn check((filter, _): (&[u8], QoS)) -> Result<(), DecodeError> {
+        topic_filter(filter, None).map(drop)
     }
 
     #[inline]
     fn item<'a>((filter, qos): Self::Raw<'a>) -> Self::Item<'a> {
-        (Checked::Bytes(filter).as_str(), qos)
+        (checked_text(filter), qos)
     }
 
     #[inline]
-    fn share(
-        (filter, qos): (&[u8], QoS),
-        frame: &Bytes,
-        repairs: Option<&Repairs>,
-    ) -> Subscription {
+    fn share((filter, qos): (&[u8], QoS), body: &Bytes) -> Subscription {
         Subscription {
-            filter: TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs)),
+            filter: TopicFilter::from_checked(share(body, filter)),
             qos,
         }
+    }
+
+    fn repaired_len((filter, _): (&[u8], QoS)) -> usize {
+        repaired_field_len(filter).saturating_add(1)
+    }
+
+    fn put_repaired((filter, qos): (&[u8], QoS), out: &mut BytesMut) -> Result<(), DecodeError> {
+        put_repaired_filter(filter, out)?;
+        out.put_u8(qos.bits());
+        Ok(())
+    }
+
+    fn owned_len(entry: &Subscription) -> usize {
+        prefixed_len(entry.filter.len()).saturating_add(1)
+    }
+
+    fn put_owned(entry: &Subscription, out: &mut BytesMut) {
+        // A topic filter is at most 65,535 bytes: the truncation cannot happen.
+        out.put_u16(entry.filter.len() as u16);
+        out.put_slice(entry.filter.as_bytes());
+        out.put_u8(entry.qos.bits());
     }
 }
 
 impl Encode for Subscribe {
     fn encoded_len(&self) -> usize {
-        frame_len(self.remaining_len())
+        self.body.encoded_len()
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if self.subscriptions.is_empty() {
-            return Err(EncodeError::EmptySubscribe);
-        }
-        encode_frame(
-            buf,
-            first_byte(PacketType::Subscribe),
-            self.remaining_len(),
-            self.packet_id.get(),
-            &self.subscriptions[..],
-        )
-    }
-}
-
-/// A SUBSCRIBE's payload: each topic filter, then its Requested QoS.
-impl WriteRest for [Subscription] {
-    fn write_rest<S: Sink>(&self, out: &mut S) {
-        for s in self {
-            out.prefixed(s.filter.as_bytes());
-            out.u8(s.qos.bits());
-        }
+        self.body.encode(buf, PacketType::Subscribe)
     }
 }

@@ -1,59 +1,174 @@
 //! UNSUBSCRIBE (section 3.10): a client's request to drop subscriptions.
 
-use super::fields::{topic_filter, Checked, Repairs};
-use super::first_byte;
-use super::list::{self, Entries, Entry};
-use crate::codec::{frame_len, Decoder, Encode};
+use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
+use super::list::{self, DebugList, Entries, Entry, OwnedList, Shared};
+use crate::codec::{Decoder, Encode};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::string::checked_text;
 use crate::topic::TopicFilter;
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
-use crate::write::{encode_frame, Sink, WriteRest};
-use alloc::vec::Vec;
-use bytes::{BufMut, Bytes};
+use bytes::{BufMut, Bytes, BytesMut};
+use core::fmt;
 
 /// UNSUBSCRIBE (section 3.10): the topic filters to unsubscribe from.
 ///
-/// An UNSUBSCRIBE holds at least one filter [MQTT-3.10.3-2]; encoding an empty one fails.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// The filters are kept as they are on the wire, in one buffer: a decoded UNSUBSCRIBE shares
+/// the received frame, and [`Unsubscribe::new`] writes the list once. Read them with
+/// [`Unsubscribe::iter`] (borrowed `&str`) or [`Unsubscribe::filters`] (owned
+/// [`TopicFilter`]s sharing the buffer).
+///
+/// An UNSUBSCRIBE holds at least one filter [MQTT-3.10.3-2]: an empty one cannot be built.
+/// Its packet identifier is read with [`Unsubscribe::packet_id`]; to send the same filters
+/// under another one, build the packet again: `Unsubscribe::new(id, u.filters())`.
+///
+/// ```
+/// use mqttwire::{PacketId, TopicFilter, Unsubscribe};
+///
+/// let unsubscribe = Unsubscribe::new(
+///     PacketId::new(2).unwrap(),
+///     [TopicFilter::new("home/#")?, TopicFilter::new("office/+/light")?],
+/// )?;
+/// assert_eq!(unsubscribe.iter().collect::<Vec<_>>(), ["home/#", "office/+/light"]);
+/// assert!(Unsubscribe::new(PacketId::new(3).unwrap(), []).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Unsubscribe {
-    /// The packet identifier the UNSUBACK will echo.
-    pub packet_id: PacketId,
-    /// The topic filters, compared character by character with the subscribed ones.
-    pub filters: Vec<TopicFilter>,
+    /// The body as on the wire: the packet identifier, then each filter with its length
+    /// prefix.
+    body: OwnedList<Filters>,
 }
 
 impl Unsubscribe {
-    /// An UNSUBSCRIBE with packet identifier `packet_id`.
-    pub fn new(packet_id: PacketId, filters: Vec<TopicFilter>) -> Self {
-        Unsubscribe { packet_id, filters }
+    /// An UNSUBSCRIBE with packet identifier `packet_id` and `filters`, which are compared
+    /// character by character with the subscribed ones. The list is written once, as it goes
+    /// on the wire, into one buffer (see [`Unsubscribe`]); `filters` is read once, so that
+    /// buffer starts with room for as many filters as the iterator announces, each the size
+    /// of the first, and grows only for a longer list.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::EmptyUnsubscribe`] without filters [MQTT-3.10.3-2];
+    /// [`EncodeError::PacketTooLarge`] when the list is too long for one packet (a Remaining
+    /// Length above 268,435,455).
+    pub fn new(
+        packet_id: PacketId,
+        filters: impl IntoIterator<Item = TopicFilter>,
+    ) -> Result<Self, EncodeError> {
+        let body = OwnedList::build(packet_id, filters, EncodeError::EmptyUnsubscribe)?;
+        Ok(Unsubscribe { body })
     }
 
+    /// The topic filters in order, borrowed.
+    #[inline]
+    pub fn iter(&self) -> UnsubscribeIter<'_> {
+        self.as_borrowed().iter()
+    }
+
+    /// The topic filters in order, as owned [`TopicFilter`]s sharing this packet's buffer (no
+    /// copy).
+    pub fn filters(&self) -> TopicFilterIter<'_> {
+        TopicFilterIter {
+            entries: self.body.shared(),
+        }
+    }
+
+    /// The packet identifier the UNSUBACK will echo.
+    #[inline]
+    pub fn packet_id(&self) -> PacketId {
+        self.body.packet_id()
+    }
+
+    /// How many filters the packet holds, at least one. They are counted (reading the length
+    /// of each filter): a decoded packet keeps nothing but its bytes.
+    pub fn len(&self) -> usize {
+        self.body.len()
+    }
+
+    /// Always `false`: an UNSUBSCRIBE holds at least one filter [MQTT-3.10.3-2].
+    pub fn is_empty(&self) -> bool {
+        self.body.list().is_empty()
+    }
+
+    /// The payload as it is on the wire: each filter with its length prefix.
+    pub fn payload(&self) -> &[u8] {
+        self.body.list()
+    }
+
+    /// The borrowed view of this packet.
+    #[inline]
+    pub fn as_borrowed(&self) -> UnsubscribeRef<'_> {
+        UnsubscribeRef {
+            packet_id: self.body.packet_id(),
+            list: self.body.list(),
+            len: self.body.len(),
+        }
+    }
+
+    /// Decodes an UNSUBSCRIBE body, read from `frame`: the list is shared with the frame, or,
+    /// when [`Decoder::lossy_utf8`] repaired a filter, written again with the repairs.
     pub(crate) fn decode(
         body: &[u8],
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
-        let raw = parse(body, lossy.then_some(&mut repairs))?;
-        Ok(raw.share_into_owned(frame, lossy.then_some(&repairs)))
-    }
-
-    fn remaining_len(&self) -> usize {
-        self.filters
-            .iter()
-            .fold(2usize, |len, f| len.saturating_add(prefixed_len(f.len())))
+        let body = match parse(body) {
+            Ok(_) => OwnedList::share(frame, body),
+            Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
+                OwnedList::repair(body, DecodeError::EmptyUnsubscribe)?
+            }
+            Err(e) => return Err(e),
+        };
+        Ok(Unsubscribe { body })
     }
 }
 
+impl fmt::Debug for Unsubscribe {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unsubscribe")
+            .field("packet_id", &self.packet_id())
+            .field("filters", &DebugList(self.iter()))
+            .finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Unsubscribe {
+    type Item = &'a str;
+    type IntoIter = UnsubscribeIter<'a>;
+    #[inline]
+    fn into_iter(self) -> UnsubscribeIter<'a> {
+        self.iter()
+    }
+}
+
+/// The topic filters of an [`Unsubscribe`], as owned [`TopicFilter`]s sharing its buffer.
+#[derive(Debug, Clone)]
+pub struct TopicFilterIter<'a> {
+    entries: Shared<'a, Filters>,
+}
+
+impl Iterator for TopicFilterIter<'_> {
+    type Item = TopicFilter;
+
+    #[inline]
+    fn next(&mut self) -> Option<TopicFilter> {
+        self.entries.next()
+    }
+
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
+    }
+}
+
+impl ExactSizeIterator for TopicFilterIter<'_> {}
+
 /// Reads and checks an UNSUBSCRIBE body: the parser of both decoders.
-pub(crate) fn parse<'a>(
-    body: &'a [u8],
-    repairs: Option<&mut Repairs>,
-) -> Result<UnsubscribeRef<'a>, DecodeError> {
+pub(crate) fn parse(body: &[u8]) -> Result<UnsubscribeRef<'_>, DecodeError> {
     let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = list::check::<Filters>(list, DecodeError::EmptyUnsubscribe, repairs)?;
+    let len = list::check::<Filters>(list, DecodeError::EmptyUnsubscribe)?;
     Ok(UnsubscribeRef {
         packet_id,
         list,
@@ -64,7 +179,8 @@ pub(crate) fn parse<'a>(
 /// UNSUBSCRIBE (section 3.10) borrowed from the buffer it was decoded from (see
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the topic
 /// filters as they are on the wire, already checked, read with [`UnsubscribeRef::iter`]
-/// without allocating. [`UnsubscribeRef::to_owned`] copies it into an [`Unsubscribe`].
+/// without allocating. [`UnsubscribeRef::to_owned`] copies it into an [`Unsubscribe`] (one
+/// allocation, of the list's size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnsubscribeRef<'a> {
     /// The packet identifier the UNSUBACK will echo.
@@ -96,20 +212,11 @@ impl<'a> UnsubscribeRef<'a> {
         self.list
     }
 
-    /// Copies the packet into an owned [`Unsubscribe`]: one allocation for the filters, one
-    /// for the list.
+    /// Copies the packet into an owned [`Unsubscribe`]: one allocation, for its body (packet
+    /// identifier and list) as it is on the wire.
     pub fn to_owned(&self) -> Unsubscribe {
         Unsubscribe {
-            packet_id: self.packet_id,
-            filters: self.entries().copy(),
-        }
-    }
-
-    /// The owned packet, its filters shared with `frame`, which the list was read from.
-    fn share_into_owned(self, frame: &Bytes, repairs: Option<&Repairs>) -> Unsubscribe {
-        Unsubscribe {
-            packet_id: self.packet_id,
-            filters: self.entries().share(frame, repairs),
+            body: OwnedList::copy(self.packet_id, self.list),
         }
     }
 
@@ -135,7 +242,7 @@ impl From<UnsubscribeRef<'_>> for Unsubscribe {
     }
 }
 
-/// The topic filters of an [`UnsubscribeRef`].
+/// The topic filters of an [`UnsubscribeRef`] or an [`Unsubscribe`], borrowed.
 #[derive(Debug, Clone)]
 pub struct UnsubscribeIter<'a> {
     entries: Entries<'a, Filters>,
@@ -181,45 +288,45 @@ impl Entry for Filters {
     }
 
     #[inline]
-    fn check(filter: &[u8], repairs: Option<&mut Repairs>) -> Result<(), DecodeError> {
-        topic_filter(filter, repairs).map(drop)
+    fn check(filter: &[u8]) -> Result<(), DecodeError> {
+        topic_filter(filter, None).map(drop)
     }
 
     #[inline]
     fn item<'a>(filter: Self::Raw<'a>) -> Self::Item<'a> {
-        Checked::Bytes(filter).as_str()
+        checked_text(filter)
     }
 
     #[inline]
-    fn share(filter: &[u8], frame: &Bytes, repairs: Option<&Repairs>) -> TopicFilter {
-        TopicFilter::from_checked(Checked::Bytes(filter).share(frame, repairs))
+    fn share(filter: &[u8], body: &Bytes) -> TopicFilter {
+        TopicFilter::from_checked(share(body, filter))
+    }
+
+    fn repaired_len(filter: &[u8]) -> usize {
+        repaired_field_len(filter)
+    }
+
+    fn put_repaired(filter: &[u8], out: &mut BytesMut) -> Result<(), DecodeError> {
+        put_repaired_filter(filter, out)
+    }
+
+    fn owned_len(filter: &TopicFilter) -> usize {
+        prefixed_len(filter.len())
+    }
+
+    fn put_owned(filter: &TopicFilter, out: &mut BytesMut) {
+        // A topic filter is at most 65,535 bytes: the truncation cannot happen.
+        out.put_u16(filter.len() as u16);
+        out.put_slice(filter.as_bytes());
     }
 }
 
 impl Encode for Unsubscribe {
     fn encoded_len(&self) -> usize {
-        frame_len(self.remaining_len())
+        self.body.encoded_len()
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if self.filters.is_empty() {
-            return Err(EncodeError::EmptyUnsubscribe);
-        }
-        encode_frame(
-            buf,
-            first_byte(PacketType::Unsubscribe),
-            self.remaining_len(),
-            self.packet_id.get(),
-            &self.filters[..],
-        )
-    }
-}
-
-/// An UNSUBSCRIBE's payload: the topic filters.
-impl WriteRest for [TopicFilter] {
-    fn write_rest<S: Sink>(&self, out: &mut S) {
-        for filter in self {
-            out.prefixed(filter.as_bytes());
-        }
+        self.body.encode(buf, PacketType::Unsubscribe)
     }
 }

@@ -48,6 +48,19 @@ pub enum TopicError {
         /// Offset of the `+`.
         offset: usize,
     },
+    /// Only from the decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8) on: the topic held
+    /// ill-formed UTF-8 [MQTT-1.5.3-1], which that option repairs, but the repair would be
+    /// longer than 65,535 bytes: each ill-formed sequence becomes U+FFFD, three bytes. The
+    /// topic on the wire broke no length rule ([MQTT-4.7.3-3] holds for it); the repaired text
+    /// cannot be held (nor forwarded).
+    #[error(
+        "ill-formed UTF-8 would take {repaired_len} bytes once repaired, more than 65,535 \
+         [MQTT-1.5.3-1]"
+    )]
+    RepairTooLong {
+        /// Length once repaired, in bytes.
+        repaired_len: usize,
+    },
 }
 
 impl From<StringError> for TopicError {
@@ -56,6 +69,9 @@ impl From<StringError> for TopicError {
             StringError::InvalidUtf8 { offset } => TopicError::InvalidUtf8 { offset },
             StringError::NullCharacter { offset } => TopicError::NullCharacter { offset },
             StringError::TooLong { len } => TopicError::TooLong { len },
+            StringError::RepairTooLong { repaired_len } => {
+                TopicError::RepairTooLong { repaired_len }
+            }
         }
     }
 }

@@ -235,7 +235,8 @@ fn some<T: core::fmt::Debug + 'static>(
 
 pub fn subscribe() -> impl Strategy<Value = Subscribe> {
     let subscription = (topic_filter(), qos()).prop_map(|(f, q)| Subscription::new(f, q));
-    (packet_id(), some(subscription.boxed(), 100)).prop_map(|(id, subs)| Subscribe::new(id, subs))
+    (packet_id(), some(subscription.boxed(), 100))
+        .prop_map(|(id, subs)| Subscribe::new(id, subs).expect("not empty"))
 }
 
 pub fn subscribe_return_code() -> impl Strategy<Value = SubscribeReturnCode> {
@@ -250,7 +251,8 @@ pub fn suback() -> impl Strategy<Value = SubAck> {
 }
 
 pub fn unsubscribe() -> impl Strategy<Value = Unsubscribe> {
-    (packet_id(), some(topic_filter().boxed(), 100)).prop_map(|(id, f)| Unsubscribe::new(id, f))
+    (packet_id(), some(topic_filter().boxed(), 100))
+        .prop_map(|(id, f)| Unsubscribe::new(id, f).expect("not empty"))
 }
 
 /// Any valid packet, every one of the 14 types equally likely.
@@ -378,8 +380,8 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
             0x70
         }
         Packet::Subscribe(s) => {
-            put_u16(&mut body, s.packet_id.get());
-            for sub in &s.subscriptions {
+            put_u16(&mut body, s.packet_id().get());
+            for sub in s.subscriptions() {
                 put_field(&mut body, sub.filter.as_str().as_bytes());
                 body.push(sub.qos as u8);
             }
@@ -396,8 +398,8 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
             0x90
         }
         Packet::Unsubscribe(u) => {
-            put_u16(&mut body, u.packet_id.get());
-            for f in &u.filters {
+            put_u16(&mut body, u.packet_id().get());
+            for f in u.filters() {
                 put_field(&mut body, f.as_str().as_bytes());
             }
             0xa2

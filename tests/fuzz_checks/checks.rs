@@ -436,10 +436,10 @@ impl<'a> Source<'a> {
             7 => {
                 let id = self.packet_id();
                 let n = usize::from(self.u8() % 32) + 1;
-                let subs = (0..n)
+                let subs: Vec<_> = (0..n)
                     .map(|_| Subscription::new(self.topic_filter(), self.qos()))
                     .collect();
-                Packet::Subscribe(Subscribe::new(id, subs))
+                Packet::Subscribe(Subscribe::new(id, subs).expect("at least one"))
             }
             8 => {
                 let id = self.packet_id();
@@ -455,8 +455,8 @@ impl<'a> Source<'a> {
             9 => {
                 let id = self.packet_id();
                 let n = usize::from(self.u8() % 32) + 1;
-                let filters = (0..n).map(|_| self.topic_filter()).collect();
-                Packet::Unsubscribe(Unsubscribe::new(id, filters))
+                let filters: Vec<_> = (0..n).map(|_| self.topic_filter()).collect();
+                Packet::Unsubscribe(Unsubscribe::new(id, filters).expect("at least one"))
             }
             10 => Packet::UnsubAck(UnsubAck::new(self.packet_id())),
             11 => Packet::PingReq,
