@@ -17,12 +17,20 @@
 //! - QoS 0, 1 and 2 in both directions, QoS 2 delivered exactly once;
 //! - retained messages, Wills published when a connection ends without DISCONNECT;
 //! - keep-alive enforcement (1.5 times the period the client chose);
-//! - a malformed packet closes that connection and nothing else.
+//! - a malformed packet closes that connection and nothing else;
+//! - bounded memory per client, and no QoS 1/2 message lost silently: a publisher whose
+//!   messages would overflow a connected subscriber's queue waits for room (the broker holds
+//!   back its PUBACK/PUBREC), a subscriber that holds publishers up without acknowledging
+//!   anything is disconnected, and every message dropped (QoS 0 over the limit, QoS 1/2 for an
+//!   absent client whose queue is full) is counted in a log line with the client id. `--help`
+//!   lists the limits.
 //!
 //! Design: one thread reads each connection and a second one writes to it. The broker's state
 //! sits behind one mutex that readers hold only briefly; they never write to a socket while
 //! holding it, they hand packets to the writer thread of the target connection through a
-//! channel, so one slow client cannot stall the others.
+//! channel. A slow subscriber therefore slows down only the publishers of the messages it
+//! receives, and only while it keeps acknowledging them. A watchdog thread wakes every
+//! `TICK` to disconnect stalled subscribers and report drops.
 
 use bytes::BytesMut;
 use mqttwire::{
@@ -35,9 +43,9 @@ use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -47,27 +55,75 @@ broker: a small MQTT 3.1.1 broker built on mqttwire (an example, not a product)
 USAGE: broker [OPTIONS]
 
 OPTIONS:
-  --host HOST     address to listen on                  [127.0.0.1]
-  --port PORT     port to listen on, 0 for any free one [1883]
-  -v, --verbose   log every packet
-  -h, --help      print this help
+  --host HOST           address to listen on                             [127.0.0.1]
+  --port PORT           port to listen on, 0 for any free one            [1883]
+  --max-inflight N      QoS 1/2 messages sent to a client and not yet
+                        acknowledged, at most (1 to 65535)               [100]
+  --max-queued N        messages waiting behind that window, per client  [10000]
+  --stall-timeout SECS  how long a subscriber may hold up publishers
+                        without acknowledging anything                   [10]
+  -v, --verbose         log every packet
+  -h, --help            print this help
+
+LIMITS (no QoS 1/2 message is dropped silently: drops and disconnections are logged on
+stderr with the client id, drops counted at most once a second per client):
+  - A client's QoS 1/2 PUBLISH whose message would overflow the queue of a connected
+    subscriber waits, unacknowledged (no PUBACK/PUBREC yet), until there is room: publishers
+    slow down to the pace of their slowest subscriber. With --max-inflight of its PUBLISH
+    packets waiting, the broker stops reading that client's connection.
+  - A subscriber whose full queue holds up a publisher and that acknowledges nothing
+    (PUBACK/PUBCOMP) for --stall-timeout is disconnected. A persistent session keeps its
+    queued messages; a clean session ends and they are discarded.
+  - While its client is away, a persistent session keeps at most --max-queued QoS 1/2
+    messages; later ones for it are dropped. QoS 0 messages are not kept for it.
+  - QoS 0 messages are dropped for a client that has --max-queued of them waiting to be
+    written to its connection.
+  - Wills and the retained messages sent on SUBSCRIBE are queued even past --max-queued.
+  - A packet over 1 MiB (mqttwire's default max_packet_size) closes its connection; CONNECT
+    must come within 10 s; the keep-alive allowed is 1.5 times the period the client chose.
 
 The first line on stdout is `listening on HOST:PORT`.
 ";
 
-/// QoS 1 and 2 messages sent to one client and not yet acknowledged, at most. Further
-/// messages wait in the session's queue: this bounds the work a slow client causes.
-const MAX_INFLIGHT: usize = 100;
-/// Messages kept for a client that is away or slow; beyond that the oldest are dropped.
-const MAX_QUEUED: usize = 10_000;
+/// The broker's bounds, set once from the command line (see `HELP`).
+#[derive(Clone, Copy)]
+struct Limits {
+    /// QoS 1/2 messages sent to one client and not yet acknowledged, at most: further ones wait
+    /// in the session's queue. Also how many of a client's own QoS 1/2 PUBLISH packets may wait
+    /// for room before the broker stops reading its connection.
+    max_inflight: usize,
+    /// Messages waiting behind the in-flight window of one session, and QoS 0 messages waiting
+    /// for the writer of one connection, at most.
+    max_queued: usize,
+    /// How long a subscriber may hold up publishers without acknowledging anything.
+    stall_timeout: Duration,
+}
+
+const DEFAULT_LIMITS: Limits = Limits {
+    max_inflight: 100,
+    max_queued: 10_000,
+    stall_timeout: Duration::from_secs(10),
+};
+
+static LIMITS: OnceLock<Limits> = OnceLock::new();
+
+fn limits() -> &'static Limits {
+    LIMITS.get().unwrap_or(&DEFAULT_LIMITS)
+}
+
 /// How long a new connection may take to send its CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How often the watchdog thread runs [`Broker::tick`].
+const TICK: Duration = Duration::from_millis(100);
+/// Drops are logged at once, then counted and logged at most this often, per client.
+const DROP_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
 static VERBOSE: AtomicBool = AtomicBool::new(false);
 
 fn main() -> ExitCode {
     let mut host = "127.0.0.1".to_owned();
     let mut port: u16 = 1883;
+    let mut limits = DEFAULT_LIMITS;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -85,6 +141,23 @@ fn main() -> ExitCode {
                 port = v.parse().map_err(|_| format!("invalid port {v}"))?;
                 Ok(())
             }),
+            "--max-inflight" => value().and_then(|v| {
+                limits.max_inflight = count(&arg, &v, 65_535)?;
+                Ok(())
+            }),
+            "--max-queued" => value().and_then(|v| {
+                limits.max_queued = count(&arg, &v, usize::MAX)?;
+                Ok(())
+            }),
+            "--stall-timeout" => value().and_then(|v| {
+                limits.stall_timeout = v
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|secs| *secs > 0.0)
+                    .and_then(|secs| Duration::try_from_secs_f64(secs).ok())
+                    .ok_or(format!("{arg} takes a positive number of seconds, not {v}"))?;
+                Ok(())
+            }),
             _ => Err(format!("unknown option {arg}")),
         };
         if let Err(problem) = parsed {
@@ -92,6 +165,8 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     }
+    // Set once, before any thread reads it.
+    let _ = LIMITS.set(limits);
     match serve(&host, port) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -101,12 +176,28 @@ fn main() -> ExitCode {
     }
 }
 
+/// A whole number from 1 to `max` given to `option`.
+fn count(option: &str, value: &str, max: usize) -> Result<usize, String> {
+    value
+        .parse()
+        .ok()
+        .filter(|n| (1..=max).contains(n))
+        .ok_or(format!(
+            "{option} takes a whole number from 1 to {max}, not {value}"
+        ))
+}
+
 /// Accepts connections forever, one pair of threads each.
 fn serve(host: &str, port: u16) -> io::Result<()> {
     let listener = TcpListener::bind((host, port))?;
     println!("listening on {}", listener.local_addr()?);
     let broker = Arc::new(Mutex::new(Broker::new()));
     lock(&broker).publish_sys("$SYS/broker/version", "mqttwire example broker");
+    let watchdog = Arc::clone(&broker);
+    thread::spawn(move || loop {
+        thread::sleep(TICK);
+        lock(&watchdog).tick(Instant::now());
+    });
     let mut conn = 0u64;
     for stream in listener.incoming() {
         let stream = match stream {
@@ -158,6 +249,9 @@ struct Broker {
     retained: BTreeMap<TopicName, Message>,
     /// Counts the ids handed to clients that sent an empty one.
     generated_ids: u64,
+    /// Clients with PUBLISH packets waiting for room in a subscriber's queue (`Session::held`);
+    /// [`Broker::release_held`] forgets the ones that have none left.
+    holding: HashSet<String>,
 }
 
 /// An application message on its way to subscribers: a PUBLISH as the broker received it (or
@@ -173,8 +267,9 @@ struct Message {
 }
 
 /// What the broker keeps for a client id (section 4.1), whether it is connected or not.
-#[derive(Default)]
 struct Session {
+    /// The client id, for the log.
+    id: String,
     /// The live connection, if the client is connected.
     link: Option<Link>,
     /// Clean Session: the session ends with the connection.
@@ -183,8 +278,19 @@ struct Session {
     filters: HashMap<TopicFilter, QoS>,
     /// QoS 1/2 messages sent to the client and not yet acknowledged.
     inflight: BTreeMap<PacketId, Inflight>,
-    /// QoS 1/2 messages waiting for room in `inflight` (or for the client to come back).
+    /// QoS 1/2 messages waiting for room in `inflight` (or for the client to come back): at most
+    /// `max_queued` from clients' PUBLISH packets (see [`Broker::blocked`]), plus Wills and
+    /// retained messages.
     queue: VecDeque<Message>,
+    /// QoS 1/2 PUBLISH packets from this client's connection, oldest first, not routed nor
+    /// acknowledged yet because a subscriber's queue was full (backpressure). At most
+    /// `max_inflight`: then the connection is not read until there is room.
+    held: VecDeque<Publish>,
+    /// Since when this client, connected and with a full queue, has been holding up a publisher
+    /// without acknowledging anything: after `stall_timeout` it is disconnected.
+    stalled_since: Option<Instant>,
+    /// Messages dropped for this client, for the log.
+    drops: Drops,
     /// QoS 2 messages received from the client, routed, and waiting for its PUBREL: a PUBLISH
     /// with one of these identifiers is a resend and must not be routed again.
     awaiting_release: HashSet<PacketId>,
@@ -196,8 +302,22 @@ struct Link {
     conn: u64,
     /// Packets for the writer thread.
     tx: Sender<Packet>,
-    /// To close the socket from another thread (a takeover).
+    /// QoS 0 PUBLISH packets in `tx` that the writer has not taken yet (it decrements).
+    backlog: Arc<AtomicUsize>,
+    /// To close the socket from another thread (a takeover, a slow consumer).
     stream: TcpStream,
+    /// Closed by the watchdog as a slow consumer.
+    evicted: bool,
+}
+
+/// Counts of messages dropped for a client: since the last log line, and in all.
+#[derive(Default)]
+struct Drops {
+    qos0: u64,
+    qos12: u64,
+    total_qos0: u64,
+    total_qos12: u64,
+    reported: Option<Instant>,
 }
 
 /// A message sent to a client at QoS 1 or 2 and not yet fully acknowledged.
@@ -215,6 +335,97 @@ impl Broker {
             subscriptions: SubscriptionTree::new(),
             retained: BTreeMap::new(),
             generated_ids: 0,
+            holding: HashSet::new(),
+        }
+    }
+
+    /// The connected subscribers whose queue is full and that a QoS `qos` message on `topic`
+    /// would be queued for.
+    fn full_subscribers<'a>(
+        &'a self,
+        topic: &'a TopicName,
+        qos: QoS,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        let max = limits().max_queued;
+        self.subscriptions
+            .matches(topic)
+            .filter(move |(_, granted)| qos.min(*granted) != QoS::AtMostOnce)
+            .map(|(client, _)| client.as_str())
+            .filter(move |client| {
+                self.sessions
+                    .get(*client)
+                    .is_some_and(|s| s.link.is_some() && s.queue.len() >= max)
+            })
+    }
+
+    /// Whether a client's QoS `qos` PUBLISH on `topic` must wait for room (backpressure): a
+    /// connected subscriber it would be queued for has a full queue. Such subscribers are
+    /// holding a publisher up: their stall timer starts if it is not running.
+    fn blocked(&mut self, topic: &TopicName, qos: QoS, now: Instant) -> bool {
+        let full: Vec<String> = self
+            .full_subscribers(topic, qos)
+            .map(str::to_owned)
+            .collect();
+        for client in &full {
+            if let Some(session) = self.sessions.get_mut(client) {
+                session.stalled_since.get_or_insert(now);
+            }
+        }
+        !full.is_empty()
+    }
+
+    /// Routes held PUBLISH packets, each publisher's in the order they came, as far as their
+    /// subscribers have room, and acknowledges them to their publishers.
+    fn release_held(&mut self, now: Instant) {
+        if self.holding.is_empty() {
+            return;
+        }
+        let publishers: Vec<String> = self.holding.iter().cloned().collect();
+        for client in publishers {
+            loop {
+                let Some(head) = self.sessions.get(&client).and_then(|s| s.held.front()) else {
+                    self.holding.remove(&client);
+                    break;
+                };
+                let (topic, qos) = (head.topic_name(), head.qos());
+                if self.blocked(&topic, qos, now) {
+                    break;
+                }
+                let Some(publish) = self
+                    .sessions
+                    .get_mut(&client)
+                    .and_then(|s| s.held.pop_front())
+                else {
+                    break;
+                };
+                if let Some(ack) = accept_publish(self, &client, publish) {
+                    if let Some(session) = self.sessions.get(&client) {
+                        session.send(ack);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The watchdog's round: routes what has room now, disconnects the subscribers that have
+    /// held a publisher up for `stall_timeout` without acknowledging anything, and logs the
+    /// drops that are due.
+    fn tick(&mut self, now: Instant) {
+        self.release_held(now);
+        // A subscriber stalls only while it holds up the oldest held PUBLISH of a publisher.
+        let mut stalling = HashSet::new();
+        for client in &self.holding {
+            if let Some(head) = self.sessions.get(client).and_then(|s| s.held.front()) {
+                let topic = head.topic_name();
+                stalling.extend(self.full_subscribers(&topic, head.qos()).map(str::to_owned));
+            }
+        }
+        for (client, session) in &mut self.sessions {
+            if !stalling.contains(client) {
+                session.stalled_since = None;
+            }
+            session.evict_if_stalled(now);
+            session.report_drops(now, false);
         }
     }
 
@@ -287,9 +498,22 @@ impl Broker {
         self.subscriptions.retain(filter, |(c, _)| c != client);
     }
 
-    /// Forgets a session and its subscriptions.
+    /// Forgets a session and its subscriptions; logs the messages it had not delivered.
     fn end_session(&mut self, client: &str) {
-        if let Some(session) = self.sessions.remove(client) {
+        if let Some(mut session) = self.sessions.remove(client) {
+            session.report_drops(Instant::now(), true);
+            let unacknowledged = session
+                .inflight
+                .values()
+                .filter(|m| matches!(m, Inflight::Published(_)))
+                .count();
+            if unacknowledged + session.queue.len() > 0 {
+                eprintln!(
+                    "{client}: session ended with {} QoS 1/2 messages queued and {unacknowledged} \
+                     sent but not acknowledged: discarded with it",
+                    session.queue.len()
+                );
+            }
             for filter in session.filters.keys() {
                 self.subscriptions.retain(filter, |(c, _)| c != client);
             }
@@ -315,6 +539,22 @@ impl Broker {
 }
 
 impl Session {
+    fn new(id: &str) -> Session {
+        Session {
+            id: id.to_owned(),
+            link: None,
+            clean: true,
+            filters: HashMap::new(),
+            inflight: BTreeMap::new(),
+            queue: VecDeque::new(),
+            held: VecDeque::new(),
+            stalled_since: None,
+            drops: Drops::default(),
+            awaiting_release: HashSet::new(),
+            last_id: 0,
+        }
+    }
+
     /// Sends `packet` to the client if it is connected.
     fn send(&self, packet: Packet) {
         if let Some(link) = &self.link {
@@ -325,25 +565,112 @@ impl Session {
     }
 
     /// Takes a message for this client: QoS 0 goes out now or never, QoS 1 and 2 go through
-    /// the queue so that the in-flight window and offline sessions are respected.
+    /// the queue so that the in-flight window and offline sessions are respected. Drops (QoS 0
+    /// over the writer's backlog limit, QoS 1/2 for an absent client whose queue is full) are
+    /// counted and logged.
     fn deliver(&mut self, message: Message) {
+        let max = limits().max_queued;
         if message.qos == QoS::AtMostOnce {
+            // Not kept for an absent client (a server may discard them, section 3.1.2.4).
+            let Some(link) = &self.link else { return };
+            if link.backlog.load(Ordering::Relaxed) >= max {
+                self.drops.qos0 += 1;
+                self.report_drops(Instant::now(), false);
+                return;
+            }
+            link.backlog.fetch_add(1, Ordering::Relaxed);
             let mut publish = message.publish;
             publish.set_qos(QosPid::AtMostOnce);
             self.send(publish.into());
             return;
         }
-        if self.queue.len() >= MAX_QUEUED {
-            self.queue.pop_front();
-            eprintln!("queue full: dropped the oldest message of a session");
+        if self.link.is_none() && self.queue.len() >= max {
+            // Keep the oldest: the client gets what was published up to the limit, in order.
+            self.drops.qos12 += 1;
+            self.report_drops(Instant::now(), false);
+            return;
         }
+        // A connected client's queue passes the limit only for Wills and retained messages: a
+        // client's PUBLISH waits for room (`Broker::blocked`).
         self.queue.push_back(message);
         self.pump();
     }
 
+    /// Logs the messages dropped since the last report, at once for the first drop after a
+    /// quiet second, then at most once per [`DROP_REPORT_INTERVAL`] (`force`: now).
+    fn report_drops(&mut self, now: Instant, force: bool) {
+        let drops = &mut self.drops;
+        if drops.qos0 == 0 && drops.qos12 == 0 {
+            return;
+        }
+        let recent = drops
+            .reported
+            .is_some_and(|t| now.duration_since(t) < DROP_REPORT_INTERVAL);
+        if recent && !force {
+            return;
+        }
+        drops.total_qos0 += drops.qos0;
+        drops.total_qos12 += drops.qos12;
+        let mut what = Vec::new();
+        if drops.qos12 > 0 {
+            what.push(format!(
+                "{} (it is away and its session is full: it keeps {} queued and {} \
+                 unacknowledged)",
+                count_of(drops.qos12, "QoS 1/2 message"),
+                self.queue.len(),
+                self.inflight.len()
+            ));
+        }
+        if drops.qos0 > 0 {
+            what.push(format!(
+                "{} ({} already wait to be written to it)",
+                count_of(drops.qos0, "QoS 0 message"),
+                limits().max_queued
+            ));
+        }
+        eprintln!(
+            "{}: dropped {}; in all {} QoS 1/2 and {} QoS 0 messages dropped for this session",
+            self.id,
+            what.join(" and "),
+            drops.total_qos12,
+            drops.total_qos0
+        );
+        drops.qos0 = 0;
+        drops.qos12 = 0;
+        drops.reported = Some(now);
+    }
+
+    /// Disconnects this client if it has held up a publisher for `stall_timeout` without
+    /// acknowledging anything (its reader then cleans up as for any other end).
+    fn evict_if_stalled(&mut self, now: Instant) {
+        let timeout = limits().stall_timeout;
+        let (Some(since), Some(link)) = (self.stalled_since, self.link.as_mut()) else {
+            return;
+        };
+        if link.evicted || now.duration_since(since) < timeout {
+            return;
+        }
+        link.evicted = true;
+        eprintln!(
+            "{}: disconnecting a slow consumer (connection {}): its queue is full ({} messages \
+             waiting, {} in flight) and it acknowledged nothing for {timeout:?} while a \
+             publisher waited for room; {}",
+            self.id,
+            link.conn,
+            self.queue.len(),
+            self.inflight.len(),
+            if self.clean {
+                "its clean session ends with the connection"
+            } else {
+                "its persistent session keeps them"
+            }
+        );
+        let _ = link.stream.shutdown(Shutdown::Both);
+    }
+
     /// Moves queued messages into the in-flight window while there is room and a connection.
     fn pump(&mut self) {
-        while self.link.is_some() && self.inflight.len() < MAX_INFLIGHT {
+        while self.link.is_some() && self.inflight.len() < limits().max_inflight {
             let Some(message) = self.queue.pop_front() else {
                 break;
             };
@@ -358,8 +685,8 @@ impl Session {
         }
     }
 
-    /// A packet identifier not used by any message in flight (there are at most
-    /// `MAX_INFLIGHT` of them, so one is always free).
+    /// A packet identifier not used by any message in flight (there are fewer than
+    /// `max_inflight` of them, at most 65,535, so one is always free).
     fn free_packet_id(&mut self) -> PacketId {
         loop {
             self.last_id = self.last_id.wrapping_add(1);
@@ -407,6 +734,8 @@ enum Closed {
     ProtocolError(&'static str),
     /// The connection was refused with this CONNACK code.
     Refused(ConnectReturnCode),
+    /// Closed by the broker: the client held up publishers without acknowledging anything.
+    SlowConsumer,
     Io(io::Error),
 }
 
@@ -419,6 +748,7 @@ impl fmt::Display for Closed {
             Closed::Malformed(e) => write!(f, "malformed packet: {e}"),
             Closed::ProtocolError(what) => write!(f, "protocol error: {what}"),
             Closed::Refused(code) => write!(f, "refused with CONNACK {code:?}"),
+            Closed::SlowConsumer => f.write_str("disconnected as a slow consumer"),
             Closed::Io(e) => write!(f, "I/O error: {e}"),
         }
     }
@@ -502,7 +832,7 @@ fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -> Cl
         connect.keep_alive
     );
 
-    let closed = read_loop(&mut reader, broker, &client, connect.keep_alive);
+    let closed = read_loop(&mut reader, broker, &client, conn, connect.keep_alive);
 
     // Clean up, unless a newer connection already owns the session.
     let mut state = lock(broker);
@@ -512,12 +842,25 @@ fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -> Cl
         .and_then(|s| s.link.as_ref())
         .is_some_and(|l| l.conn == conn);
     if ours {
-        let clean = state.sessions.get(&client).is_some_and(|s| s.clean);
-        if clean {
+        if let Some(session) = state.sessions.get_mut(&client) {
+            // Never acknowledged, so not accepted: the client knows they were not delivered
+            // (and sends them again if it resumes its session [MQTT-4.4.0-1]).
+            if !session.held.is_empty() {
+                eprintln!(
+                    "{client}: {} of its PUBLISH packets were waiting for room and were not \
+                     acknowledged",
+                    session.held.len()
+                );
+            }
+            session.held.clear();
+            session.stalled_since = None;
+            if !session.clean {
+                // Dropping the link drops the channel, which ends the writer thread.
+                session.link = None;
+            }
+        }
+        if state.sessions.get(&client).is_some_and(|s| s.clean) {
             state.end_session(&client);
-        } else if let Some(session) = state.sessions.get_mut(&client) {
-            // Dropping the link drops the channel, which ends the writer thread.
-            session.link = None;
         }
         state.publish_client_count();
     }
@@ -526,6 +869,8 @@ fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -> Cl
             publish_will(&mut state, will, &client);
         }
     }
+    // This client no longer holds anyone up, nor is it held up.
+    state.release_held(Instant::now());
     drop(state);
     let _ = stream.shutdown(Shutdown::Both);
     closed
@@ -567,6 +912,12 @@ fn accept(
         eprintln!("{client}: connection {conn} takes over from {}", old.conn);
         let _ = old.stream.shutdown(Shutdown::Both);
     }
+    if let Some(session) = state.sessions.get_mut(&client) {
+        // What the old connection sent and the broker held was never acknowledged.
+        session.held.clear();
+        session.stalled_since = None;
+        session.report_drops(Instant::now(), true);
+    }
     if connect.clean_session {
         // Clean Session 1 discards any previous session [MQTT-3.1.2-6].
         state.end_session(&client);
@@ -575,15 +926,22 @@ fn accept(
     let writer_stream = stream.try_clone().map_err(Closed::Io)?;
     let link_stream = stream.try_clone().map_err(Closed::Io)?;
     let (tx, rx) = mpsc::channel();
+    let backlog = Arc::new(AtomicUsize::new(0));
     let writer_client = client.clone();
-    thread::spawn(move || write_loop(writer_stream, rx, writer_client));
+    let writer_backlog = Arc::clone(&backlog);
+    thread::spawn(move || write_loop(writer_stream, rx, writer_client, &writer_backlog));
 
-    let session = state.sessions.entry(client.clone()).or_default();
+    let session = state
+        .sessions
+        .entry(client.clone())
+        .or_insert_with(|| Session::new(&client));
     session.clean = connect.clean_session;
     session.link = Some(Link {
         conn,
         tx,
+        backlog,
         stream: link_stream,
+        evicted: false,
     });
     // CONNACK goes into the channel before anything else can: we still hold the lock.
     session.send(ConnAck::accepted(session_present).into());
@@ -595,14 +953,28 @@ fn accept(
 }
 
 /// Handles the client's packets until the connection ends.
-fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_alive: u16) -> Closed {
+fn read_loop(
+    reader: &mut Reader,
+    broker: &Mutex<Broker>,
+    client: &str,
+    conn: u64,
+    keep_alive: u16,
+) -> Closed {
     // The server allows one and a half keep-alive periods between packets [MQTT-3.1.2-24].
     let grace = (keep_alive > 0).then(|| Duration::from_millis(u64::from(keep_alive) * 1500));
     loop {
+        if let Err(closed) = wait_for_room(broker, client, conn) {
+            return closed;
+        }
         let deadline = grace.map(|g| Instant::now() + g);
         let packet = match reader.next(deadline) {
             Ok(p) => p,
-            Err(closed) => return closed,
+            Err(closed) => {
+                return match link_state(&lock(broker), client, conn) {
+                    LinkState::Evicted => Closed::SlowConsumer,
+                    _ => closed,
+                }
+            }
         };
         trace(|| format!("{client} -> {packet:?}"));
         let mut state = lock(broker);
@@ -611,9 +983,14 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
             Packet::PubAck(PubAck { packet_id, .. })
             | Packet::PubComp(PubComp { packet_id, .. }) => {
                 if let Some(session) = state.sessions.get_mut(client) {
-                    session.inflight.remove(&packet_id);
+                    if session.inflight.remove(&packet_id).is_some() {
+                        // Progress: whatever it holds up, it is not stalled.
+                        session.stalled_since = None;
+                    }
                     session.pump();
                 }
+                // Its queue may have room now for held messages.
+                state.release_held(Instant::now());
                 None
             }
             Packet::PubRec(PubRec { packet_id, .. }) => {
@@ -657,8 +1034,78 @@ fn read_loop(reader: &mut Reader, broker: &Mutex<Broker>, client: &str, keep_ali
     }
 }
 
-/// A PUBLISH from a client: route it (once, for QoS 2) and say what to answer.
-fn on_publish(state: &mut Broker, client: &str, mut p: Publish) -> Option<Packet> {
+/// Where a connection stands with its session.
+enum LinkState {
+    /// The session's live connection.
+    Current,
+    /// The session's live connection, closed by the watchdog as a slow consumer.
+    Evicted,
+    /// A newer connection took the session over, or it has ended.
+    Gone,
+}
+
+fn link_state(state: &Broker, client: &str, conn: u64) -> LinkState {
+    match state.sessions.get(client).and_then(|s| s.link.as_ref()) {
+        Some(link) if link.conn == conn && link.evicted => LinkState::Evicted,
+        Some(link) if link.conn == conn => LinkState::Current,
+        _ => LinkState::Gone,
+    }
+}
+
+/// Backpressure: while `max_inflight` of this client's PUBLISH packets are held for lack of
+/// room, its connection is not read (so TCP slows the client down too). Fails when the
+/// connection was closed as a slow consumer meanwhile.
+fn wait_for_room(broker: &Mutex<Broker>, client: &str, conn: u64) -> Result<(), Closed> {
+    loop {
+        {
+            let state = lock(broker);
+            match link_state(&state, client, conn) {
+                LinkState::Evicted => return Err(Closed::SlowConsumer),
+                // The socket is closed: the next read says so.
+                LinkState::Gone => return Ok(()),
+                LinkState::Current => {}
+            }
+            let held = state.sessions.get(client).map_or(0, |s| s.held.len());
+            if held < limits().max_inflight {
+                return Ok(());
+            }
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// A PUBLISH from a client. At QoS 1 and 2 it is held, neither routed nor acknowledged, while
+/// a connected subscriber it would be queued for has a full queue, and behind the client's
+/// earlier held ones (they keep their order); [`Broker::release_held`] routes it when there is
+/// room. Otherwise it is routed now. Returns what to answer now.
+fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
+    let resend = match p.qos_pid() {
+        QosPid::ExactlyOnce(id) => state
+            .sessions
+            .get(client)
+            .is_some_and(|s| s.awaiting_release.contains(&id)),
+        _ => false,
+    };
+    // A resent QoS 2 message and a client's `$SYS` message are acknowledged, not routed.
+    if p.qos() != QoS::AtMostOnce && !resend && !is_sys(p.topic()) {
+        let behind = state
+            .sessions
+            .get(client)
+            .is_some_and(|s| !s.held.is_empty());
+        if behind || state.blocked(&p.topic_name(), p.qos(), Instant::now()) {
+            if let Some(session) = state.sessions.get_mut(client) {
+                trace(|| format!("{client}: PUBLISH held until its subscribers have room"));
+                session.held.push_back(p);
+                state.holding.insert(client.to_owned());
+            }
+            return None;
+        }
+    }
+    accept_publish(state, client, p)
+}
+
+/// A PUBLISH from a client that has room: route it (once, for QoS 2) and say what to answer.
+fn accept_publish(state: &mut Broker, client: &str, mut p: Publish) -> Option<Packet> {
     let received = p.qos_pid();
     // At QoS 2, route on the first copy only: a resend (DUP) of an identifier still waiting
     // for PUBREL is acknowledged again but not routed again [MQTT-4.3.3-2].
@@ -720,6 +1167,11 @@ fn publish_will(state: &mut Broker, will: Will, client: &str) {
     });
 }
 
+/// "1 message", "2 messages".
+fn count_of(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 /// Whether `topic` is one of the broker's own `$SYS` topics.
 fn is_sys(topic: &str) -> bool {
     topic.split('/').next() == Some("$SYS")
@@ -727,13 +1179,18 @@ fn is_sys(topic: &str) -> bool {
 
 /// Writes the packets of one connection. It waits for a packet, then takes whatever else is
 /// already queued, so that a burst of messages becomes one `write` instead of many.
-fn write_loop(mut stream: TcpStream, rx: Receiver<Packet>, client: String) {
+/// `backlog` counts the QoS 0 PUBLISH packets in the channel.
+fn write_loop(mut stream: TcpStream, rx: Receiver<Packet>, client: String, backlog: &AtomicUsize) {
     let mut buf = BytesMut::with_capacity(8192);
     while let Ok(first) = rx.recv() {
         buf.clear();
         let mut next = Some(first);
         while let Some(packet) = next {
             trace(|| format!("{client} <- {packet:?}"));
+            if matches!(&packet, Packet::Publish(p) if p.qos() == QoS::AtMostOnce) {
+                let _ = backlog
+                    .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+            }
             // Packets built by the broker are valid by construction; should one fail to
             // encode, it is skipped rather than sent half-written.
             if let Err(e) = packet.encode(&mut buf) {

@@ -4,7 +4,8 @@
 //!   the **mosquitto** broker: QoS 0/1/2, retained, wildcards, `$SYS/#`, Wills, and every
 //!   packet mosquitto sends decodes and re-encodes to the same bytes.
 //! - **mosquitto_pub/mosquitto_sub**, **paho-mqtt** (`tests/interop/paho_client.py`) and raw
-//!   sockets against the `broker` example, plus a short load run.
+//!   sockets against the `broker` example, plus a short load run and its limits (backpressure,
+//!   slow consumers, logged drops).
 //!
 //! The tests that need a peer (mosquitto, mosquitto_pub/sub, paho-mqtt) are `#[ignore]`d, so
 //! plain `cargo test` reports them as ignored rather than passing them without running them.
@@ -226,7 +227,16 @@ fn example(name: &str) -> PathBuf {
 
 /// The `broker` example on a port it picked itself (it prints `listening on ADDR` first).
 fn start_broker() -> (Proc, u16) {
-    let mut child = spawn(Command::new(example("broker")).args(["--port", "0"]));
+    start_broker_with(&[])
+}
+
+/// The `broker` example with more options.
+fn start_broker_with(args: &[&str]) -> (Proc, u16) {
+    let mut child = spawn(
+        Command::new(example("broker"))
+            .args(["--port", "0"])
+            .args(args),
+    );
     let stdout = child.child().stdout.take().expect("broker stdout");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
@@ -1234,4 +1244,193 @@ fn sensor_resends_with_dup_on_timeout() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The example broker's limits: backpressure, slow consumers, drops (raw sockets, no peer needed)
+// ---------------------------------------------------------------------------------------------
+
+/// The child's stderr (the broker's log), line by line, read by a thread.
+fn stderr_lines(child: &mut Proc) -> mpsc::Receiver<String> {
+    let stderr = child.child().stderr.take().expect("piped stderr");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    rx
+}
+
+/// The first line within [`STEP`] that `is` accepts.
+fn log_line(lines: &mpsc::Receiver<String>, what: &str, is: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + STEP;
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match lines.recv_timeout(left) {
+            Ok(line) if is(&line) => return line,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no log line {what} within {STEP:?}");
+}
+
+/// More QoS 1/2 messages than a subscriber's queue holds: a subscriber that reads late and
+/// slowly gets every one, in order and once, because the publisher waits for room (the broker
+/// holds its PUBACK/PUBREC back). The old broker acknowledged at once and dropped the oldest
+/// messages past its queue limit.
+#[test]
+fn example_broker_backpressure_delivers_every_message() {
+    const QUEUED: usize = 50;
+    const INFLIGHT: usize = 10;
+    const MESSAGES: usize = 300;
+    let (_broker, port) = start_broker_with(&[
+        "--max-queued",
+        &QUEUED.to_string(),
+        "--max-inflight",
+        &INFLIGHT.to_string(),
+    ]);
+    let mut sub = Client::connect(port, "slow-sub");
+    sub.subscribe(&[("slow/#", QoS::ExactlyOnce)]);
+
+    let published = std::sync::Arc::new(AtomicU32::new(0));
+    let count = std::sync::Arc::clone(&published);
+    let publisher = std::thread::spawn(move || {
+        let mut p = Client::connect(port, "slow-pub");
+        for m in 0..MESSAGES {
+            // Half at QoS 1, half at QoS 2, each flow completed before the next message.
+            let (name, qos) = if m % 2 == 0 {
+                ("slow/q1", QoS::AtLeastOnce)
+            } else {
+                ("slow/q2", QoS::ExactlyOnce)
+            };
+            p.publish(name, &format!("m{m}"), qos, false);
+            count.fetch_add(1, Ordering::Relaxed);
+        }
+        p.disconnect();
+    });
+
+    // The subscriber reads nothing for a while: its window and its queue fill up, then the
+    // publisher waits.
+    std::thread::sleep(Duration::from_millis(500));
+    let accepted = published.load(Ordering::Relaxed) as usize;
+    assert!(
+        accepted <= QUEUED + INFLIGHT,
+        "{accepted} messages acknowledged to the publisher while the subscriber read nothing"
+    );
+    // Then it reads, slowly.
+    let mut got = Vec::with_capacity(MESSAGES);
+    while got.len() < MESSAGES {
+        let Some(message) = sub.message(STEP) else {
+            break;
+        };
+        got.push(payload(&message).to_owned());
+        if got.len() % 25 == 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    publisher.join().expect("the publisher finished");
+    // Anything more would be a duplicate.
+    got.extend(
+        sub.drain(Duration::from_millis(300))
+            .iter()
+            .map(|m| payload(m).to_owned()),
+    );
+    let expected: Vec<String> = (0..MESSAGES).map(|m| format!("m{m}")).collect();
+    if got != expected {
+        let lost = expected.iter().filter(|m| !got.contains(m)).count();
+        panic!(
+            "{} messages received, {lost} lost, first ones: {:?}",
+            got.len(),
+            &got[..got.len().min(12)]
+        );
+    }
+    sub.disconnect();
+}
+
+/// The documented policy past the limits: a subscriber that acknowledges nothing while its full
+/// queue holds up a publisher is disconnected after `--stall-timeout`, with a log line; its
+/// persistent session keeps the messages it had, and the later ones are dropped and counted in
+/// the log. QoS 0 messages for a client that does not read are dropped and counted too.
+#[test]
+fn example_broker_disconnects_a_stalled_subscriber() {
+    const QUEUED: usize = 20;
+    const INFLIGHT: usize = 5;
+    const MESSAGES: usize = 40;
+    let (mut broker, port) = start_broker_with(&[
+        "--max-queued",
+        &QUEUED.to_string(),
+        "--max-inflight",
+        &INFLIGHT.to_string(),
+        "--stall-timeout",
+        "0.5",
+    ]);
+    let log = stderr_lines(&mut broker);
+
+    let mut connect = Connect::new(MqttString::new("stuck-sub").expect("id"));
+    connect.clean_session = false;
+    connect.keep_alive = 30;
+    let (mut stuck, _) = Client::connect_with(port, connect.clone());
+    stuck.subscribe(&[("stuck/#", QoS::AtLeastOnce)]);
+    // From now on it reads nothing and acknowledges nothing.
+    let mut p = Client::connect(port, "stuck-pub");
+    let started = Instant::now();
+    for m in 0..MESSAGES {
+        p.publish("stuck/t", &format!("m{m}"), QoS::AtLeastOnce, false);
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(500),
+        "the publisher was acknowledged within {waited:?}, before the stall timeout"
+    );
+    let line = log_line(&log, "about the slow consumer", |l| {
+        l.starts_with("stuck-sub: disconnecting a slow consumer")
+    });
+    assert!(line.contains("persistent session keeps them"), "{line}");
+    assert!(
+        stuck.closed_within(STEP),
+        "the stalled subscriber is disconnected"
+    );
+
+    // Back again: the messages it had, in order (those in flight again, with DUP).
+    let (mut back, present) = Client::connect_with(port, connect);
+    assert!(present, "session present");
+    let kept = QUEUED + INFLIGHT;
+    let got: Vec<String> = back
+        .drain(Duration::from_millis(500))
+        .iter()
+        .map(|m| payload(m).to_owned())
+        .collect();
+    let expected: Vec<String> = (0..kept).map(|m| format!("m{m}")).collect();
+    assert_eq!(got, expected);
+    // The later ones were dropped while it was away, and the log says how many.
+    let dropped = MESSAGES - kept;
+    log_line(&log, "counting the dropped messages", |l| {
+        l.starts_with("stuck-sub: dropped")
+            && l.contains(&format!("in all {dropped} QoS 1/2 and 0 QoS 0"))
+    });
+    back.disconnect();
+
+    // QoS 0 to a client that reads nothing: once the socket buffers are full and QUEUED more
+    // wait, they are dropped (100 KB each, in batches until the log says so: ~10 MB here).
+    let mut deaf = Client::connect(port, "deaf-sub");
+    deaf.subscribe(&[("bulk/#", QoS::AtMostOnce)]);
+    let big = "x".repeat(100_000);
+    let mut line = None;
+    for _batch in 0..20 {
+        for _ in 0..100 {
+            p.publish("bulk/t", &big, QoS::AtMostOnce, false);
+        }
+        p.publish("bulk/done", "", QoS::AtLeastOnce, false); // the batch has been routed
+        line = std::iter::from_fn(|| log.recv_timeout(Duration::from_millis(100)).ok())
+            .find(|l| l.starts_with("deaf-sub: dropped"));
+        if line.is_some() {
+            break;
+        }
+    }
+    let line = line.expect("a log line counting dropped QoS 0 messages");
+    assert!(line.contains("QoS 0 message"), "{line}");
+    p.disconnect();
 }
