@@ -388,7 +388,7 @@ impl Broker {
                     break;
                 };
                 let (topic, qos) = (head.topic_name(), head.qos());
-                if self.blocked(&topic, qos, now) {
+                if topic.is_some_and(|topic| self.blocked(&topic, qos, now)) {
                     break;
                 }
                 let Some(publish) = self
@@ -415,8 +415,8 @@ impl Broker {
         // A subscriber stalls only while it holds up the oldest held PUBLISH of a publisher.
         let mut stalling = HashSet::new();
         for client in &self.holding {
-            if let Some(head) = self.sessions.get(client).and_then(|s| s.held.front()) {
-                let topic = head.topic_name();
+            let head = self.sessions.get(client).and_then(|s| s.held.front());
+            if let Some((head, topic)) = head.and_then(|h| Some((h, h.topic_name()?))) {
                 stalling.extend(self.full_subscribers(&topic, head.qos()).map(str::to_owned));
             }
         }
@@ -1092,7 +1092,8 @@ fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
             .sessions
             .get(client)
             .is_some_and(|s| !s.held.is_empty());
-        if behind || state.blocked(&p.topic_name(), p.qos(), Instant::now()) {
+        let topic = p.topic_name();
+        if behind || topic.is_some_and(|t| state.blocked(&t, p.qos(), Instant::now())) {
             if let Some(session) = state.sessions.get_mut(client) {
                 trace(|| format!("{client}: PUBLISH held until its subscribers have room"));
                 session.held.push_back(p);
