@@ -744,6 +744,68 @@ fn building_lists_allocates_once() {
     }
 }
 
+/// An MQTT 5.0 PUBLISH with a Message Expiry Interval and four User Properties.
+fn publish_v5(i: u16) -> Publish {
+    let properties = Properties::new([
+        Property::MessageExpiryInterval(300),
+        Property::UserProperty("unit", "C"),
+        Property::UserProperty("sensor", "kitchen"),
+        Property::UserProperty("room", "2"),
+        Property::UserProperty("seq", "1"),
+    ])
+    .expect("valid properties");
+    publish(i)
+        .with_properties(properties)
+        .expect("allowed in PUBLISH")
+}
+
+/// MQTT 5.0: decoding a PUBLISH with properties allocates nothing per packet, owned or
+/// borrowed: topic, properties and payload share the frame; reading the properties (typed
+/// accessors, the User Properties in order) allocates nothing either, nor does re-encoding the
+/// message for a 5.0 or a 3.1.1 peer into a reused buffer.
+fn decoding_v5_publish_with_properties_allocates_nothing() {
+    const N: usize = 1000;
+    let mut stream = Vec::new();
+    for i in 1..=N as u16 {
+        Encoder::V5
+            .encode(&publish_v5(i), &mut stream)
+            .expect("encodes");
+    }
+    let decoder = Decoder::new().protocol(Protocol::V5);
+    let mut buf = BytesMut::from(&stream[..]);
+    let first = decoder.decode(&mut buf).expect("valid");
+    assert_eq!(first, Some(Packet::Publish(publish_v5(1))));
+    let mut out = Vec::with_capacity(1024);
+    let ((count, users), usage) = measure(|| {
+        let (mut count, mut users) = (0, 0);
+        while let Some(Packet::Publish(p)) = decoder.decode(&mut buf).expect("valid") {
+            count += 1;
+            let properties = p.properties();
+            assert_eq!(properties.message_expiry_interval(), Some(300));
+            users += properties.user_properties().count();
+            for encoder in [Encoder::V5, Encoder::V311] {
+                out.clear();
+                encoder.encode(&p, &mut out).expect("room");
+            }
+        }
+        (count, users)
+    });
+    assert_eq!((count, users), (N - 1, 4 * (N - 1)));
+    assert_eq!(usage, NO_ALLOCATION);
+
+    let ((count, users), usage) = measure(|| {
+        let (mut rest, mut count, mut users) = (&stream[..], 0, 0);
+        while let Some((PacketRef::Publish(p), used)) = decoder.decode_ref(rest).expect("valid") {
+            count += 1;
+            users += p.properties.user_properties().count();
+            rest = &rest[used..];
+        }
+        (count, users)
+    });
+    assert_eq!((count, users), (N, 4 * N));
+    assert_eq!(usage, NO_ALLOCATION);
+}
+
 /// One test, sections in sequence: the counters are global, so nothing may run beside them.
 #[test]
 fn allocation_bounds() {
@@ -760,4 +822,5 @@ fn allocation_bounds() {
     owned_list_packets_stay_within_twice_the_frame();
     lossy_lists_are_rewritten_once();
     building_lists_allocates_once();
+    decoding_v5_publish_with_properties_allocates_nothing();
 }
