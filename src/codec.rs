@@ -35,6 +35,38 @@ pub struct Decoder {
     pub(crate) lossy_utf8: bool,
     pub(crate) strict_flags: bool,
     pub(crate) protocol: Protocol,
+    /// The fast path's first-byte table for `protocol`, kept here so that finding it costs one
+    /// load per packet.
+    first_bytes: FirstBytes,
+}
+
+/// A first-byte table, compared and shown by which version it is for.
+#[derive(Clone, Copy)]
+struct FirstBytes(&'static FirstByteTable);
+
+impl FirstBytes {
+    const fn of(protocol: Protocol) -> Self {
+        FirstBytes(if protocol.is_v5() {
+            &FIRST_BYTE_V5
+        } else {
+            &FIRST_BYTE_V311
+        })
+    }
+}
+
+// The table follows from `protocol`, which the derives of `Decoder` compare and show.
+impl PartialEq for FirstBytes {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for FirstBytes {}
+
+impl core::fmt::Debug for FirstBytes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("..")
+    }
 }
 
 impl Default for Decoder {
@@ -63,6 +95,7 @@ impl Decoder {
             lossy_utf8: false,
             strict_flags: true,
             protocol: Protocol::V311,
+            first_bytes: FirstBytes::of(Protocol::V311),
         }
     }
 
@@ -74,6 +107,7 @@ impl Decoder {
     /// `decoder.protocol(connect.protocol)`. A client sets the version it connects with.
     pub const fn protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = protocol;
+        self.first_bytes = FirstBytes::of(protocol);
         self
     }
 
@@ -91,11 +125,7 @@ impl Decoder {
     /// The fast path's first-byte table for this version.
     #[inline(always)]
     fn first_bytes(&self) -> &'static FirstByteTable {
-        if self.v5() {
-            &FIRST_BYTE_V5
-        } else {
-            &FIRST_BYTE_V311
-        }
+        self.first_bytes.0
     }
 
     /// Sets the largest packet accepted, counting the **whole packet, fixed header included**

@@ -69,6 +69,13 @@ impl Encoder {
         self.max_packet_size
     }
 
+    /// Whether the peer set a limit below the protocol's (otherwise the fixed header's own
+    /// check on the Remaining Length is the only one needed).
+    #[inline(always)]
+    pub(crate) const fn limits(&self) -> bool {
+        self.max_packet_size < 5 + MAX_REMAINING_LENGTH
+    }
+
     /// Whether the peer speaks MQTT 5.0.
     #[inline(always)]
     pub(crate) const fn v5(&self) -> bool {

@@ -253,14 +253,23 @@ impl FixedHeader {
     pub(crate) fn peek_fast(bytes: &[u8], first_bytes: &FirstByteTable) -> Option<FixedHeader> {
         let (first, remaining_length, header_len) = match *bytes {
             [first, len, ..] if len < 0x80 => (first, u32::from(len), 2),
-            [first, low, high, ..] if high < 0x80 && high != 0 => {
+            // Each arm is reached only when the bytes before `high` have their continuation
+            // bit set. A last byte of 0 means a longer encoding than needed: left to
+            // `peek_with`, which knows whether the version allows it [MQTT-1.5.5-1].
+            [first, low, high, ..] if high < 0x80 => {
+                if high == 0 {
+                    return None;
+                }
                 (first, u32::from(low & 0x7f) | u32::from(high) << 7, 3)
             }
-            [first, low, middle, high, ..] if high < 0x80 && high != 0 => (
-                first,
-                u32::from(low & 0x7f) | u32::from(middle & 0x7f) << 7 | u32::from(high) << 14,
-                4,
-            ),
+            [first, low, middle, high, ..] if high < 0x80 => {
+                if high == 0 {
+                    return None;
+                }
+                let value =
+                    u32::from(low & 0x7f) | u32::from(middle & 0x7f) << 7 | u32::from(high) << 14;
+                (first, value, 4)
+            }
             _ => return None,
         };
         let admits = (*first_bytes.get(usize::from(first))?)?;
@@ -448,6 +457,11 @@ mod fast_path_tests {
             &[0x80],
             &[0x80, 0x80, 0x01],
             &[0x80, 0x80, 0x00],
+            // A non-minimal length followed by more bytes, which must not be read as part of
+            // the length.
+            &[0x80, 0x00, 0x01],
+            &[0x88, 0x00, 0x01, 0x02],
+            &[0x80, 0x80, 0x00, 0x01],
             &[],
         ];
         for (v5, table) in [(false, &FIRST_BYTE_V311), (true, &FIRST_BYTE_V5)] {
@@ -461,7 +475,7 @@ mod fast_path_tests {
                         assert_eq!(strict, Ok(Some(header)), "{bytes:02x?}");
                         assert_eq!(FixedHeader::peek_with(&bytes, false, v5), Ok(Some(header)));
                     } else if let Ok(Some(header)) = strict {
-                        let minimal = len.last() != Some(&0) || len.len() == 1;
+                        let minimal = !len.windows(2).any(|w| w[0] & 0x80 != 0 && w[1] == 0);
                         assert!(
                             header.header_len > 3 || !minimal,
                             "{bytes:02x?} missed by the fast path (v5: {v5})"

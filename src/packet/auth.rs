@@ -13,8 +13,9 @@ use bytes::{BufMut, Bytes};
 /// AUTH (section 3.15), MQTT 5.0 only: a step of extended authentication, with the
 /// Authentication Method and Data in its properties.
 ///
-/// A packet with properties must name its Authentication Method (section 3.15.2.2.2); the
-/// short form (Reason Code 0x00, nothing else) has none.
+/// Every AUTH names its Authentication Method (section 3.15.2.2.2) but the empty one (Reason
+/// Code 0x00 and no properties, Remaining Length 0, section 3.15.2.1): decoding refuses, and
+/// encoding fails for, any other without it.
 ///
 /// ```
 /// use mqttwire::{Auth, AuthReasonCode, Encode, Encoder, Properties, Property};
@@ -103,13 +104,13 @@ impl<P: AsProperties> Auth<P> {
             return Err(EncodeError::NotInV311("AUTH"));
         }
         let properties = self.properties.as_properties();
-        Tail::new(
-            self.reason_code.byte(),
-            properties,
-            PropertySet::Auth,
-            0,
-            encoder,
-        )
+        let code = self.reason_code.byte();
+        let tail = Tail::new(code, properties, PropertySet::Auth, 0, encoder)?;
+        // Only the empty form (Success, no properties) goes without the method (3.15.2.2.2).
+        if tail.len() > 0 && !properties.contains(PropertyId::AuthenticationMethod) {
+            return Err(EncodeError::MissingAuthenticationMethod);
+        }
+        Ok(tail)
     }
 }
 

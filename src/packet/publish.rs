@@ -721,14 +721,15 @@ impl Encode for Publish {
     fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
         let v5 = encoder.v5();
-        let remaining = self.remaining_len(v5);
-        fits(remaining, encoder)?;
+        if encoder.limits() {
+            fits(self.remaining_len(v5), encoder)?;
+        }
         if self.body_is_wire(v5) {
             return encode_body(buf, first, &self.body);
         }
         let (topic, properties, payload) = self.split();
         let rest = Rest::new(topic, self.qos, properties, payload, v5)?;
-        encode_frame(buf, first, remaining, rest.topic_len(), &rest)
+        encode_frame(buf, first, rest.len(), rest.topic_len(), &rest)
     }
 }
 
@@ -760,7 +761,9 @@ impl Encode for PublishRef<'_> {
         let (topic, properties) = (self.topic.as_bytes(), self.properties.as_bytes());
         let rest = Rest::new(topic, self.qos, properties, self.payload, v5)?;
         let remaining = rest.len();
-        fits(remaining, encoder)?;
+        if encoder.limits() {
+            fits(remaining, encoder)?;
+        }
         // The topic's length prefix; `PublishRef::new` bounds the topic to 65,535 bytes.
         if topic.len() > usize::from(u16::MAX) {
             return Err(EncodeError::FieldTooLong(topic.len()));
@@ -771,7 +774,7 @@ impl Encode for PublishRef<'_> {
 
 /// Checks a PUBLISH against the peer's Maximum Packet Size: a message too large for it is not
 /// sent [MQTT-3.1.2-25] (its properties must go unaltered, so none are left out).
-#[inline(always)]
+#[cold]
 fn fits(remaining: usize, encoder: &Encoder) -> Result<(), EncodeError> {
     if remaining > MAX_REMAINING_LENGTH {
         return Err(EncodeError::PacketTooLarge(remaining));

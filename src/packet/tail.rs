@@ -4,7 +4,7 @@
 //! Code alone means no properties (sections 3.4.2.1, 3.4.2.2.1, 3.14.2.1, 3.15.2.1). The
 //! encoder writes the shortest form.
 
-use crate::encode::Encoder;
+use crate::encode::{frame_len, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::properties::{properties, Outgoing, PropertiesRef, PropertySet};
 use crate::wire::finish;
@@ -45,16 +45,24 @@ impl<'a> Tail<'a> {
         before: usize,
         encoder: &Encoder,
     ) -> Result<Self, EncodeError> {
-        let properties = Outgoing::fit(properties, set, before.saturating_add(1), encoder)?;
+        let size = |properties: &Outgoing<'_>| {
+            frame_len(before.saturating_add(Self::len_with(code, properties)))
+        };
+        let properties = Outgoing::fit_with(properties, set, encoder, size)?;
         Ok(Tail { code, properties })
     }
 
     /// Bytes the tail takes: none for 0x00 without properties, one for a Reason Code alone.
     pub(crate) fn len(&self) -> usize {
-        match (self.code, self.properties.is_empty()) {
+        Self::len_with(self.code, &self.properties)
+    }
+
+    /// Bytes a tail of `code` and `properties` takes, in its shortest form.
+    fn len_with(code: u8, properties: &Outgoing<'_>) -> usize {
+        match (code, properties.is_empty()) {
             (0, true) => 0,
             (_, true) => 1,
-            _ => self.properties.wire_len().saturating_add(1),
+            _ => properties.wire_len().saturating_add(1),
         }
     }
 }

@@ -13,8 +13,8 @@ use core::fmt;
 
 /// Checks a property block (its content, after the Property Length) for `set`: every
 /// identifier assigned and allowed there, none repeated unless it may be, every value of its
-/// type and in range. Returns the set of identifiers present, one bit each.
-pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<u64, DecodeError> {
+/// type and in range.
+pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
     let mut present = 0u64;
     let mut input = block;
     while !input.is_empty() {
@@ -30,7 +30,7 @@ pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<u64, DecodeError> 
         let (rest, _) = finish_prefix(read_value::<true>(id, rest))?;
         input = rest;
     }
-    Ok(present)
+    Ok(())
 }
 
 /// Reads a property identifier, a Variable Byte Integer (section 2.2.2.2): the inner result is
@@ -55,7 +55,7 @@ pub(crate) fn properties(input: &[u8], set: PropertySet) -> Parsed<'_, Propertie
         return Ok((input, PropertiesRef::EMPTY));
     }
     match check(block, set) {
-        Ok(present) => Ok((input, PropertiesRef { block, present })),
+        Ok(()) => Ok((input, PropertiesRef { block })),
         Err(e) => fail(e),
     }
 }
@@ -68,8 +68,6 @@ pub(crate) fn properties(input: &[u8], set: PropertySet) -> Parsed<'_, Propertie
 pub struct PropertiesRef<'a> {
     /// The properties as on the wire, after the Property Length.
     block: &'a [u8],
-    /// The identifiers present, one bit each.
-    present: u64,
 }
 
 /// The properties of a packet (section 2.2.2), owned: a decoded packet's share the buffer it
@@ -94,7 +92,7 @@ pub struct PropertiesRef<'a> {
 /// ```
 ///
 /// It is one [`Bytes`] (32 bytes on 64-bit targets), so that the packets holding it stay
-/// small; [`PropertiesRef`] also keeps the set of identifiers present.
+/// small: the accessors read the block, which is short.
 #[derive(Clone, PartialEq, Eq, Hash, Default)]
 pub struct Properties {
     /// The properties as on the wire, after the Property Length.
@@ -114,10 +112,7 @@ macro_rules! accessors {
         /// Whether property `id` is present.
         #[inline]
         pub fn contains(&self, id: PropertyId) -> bool {
-            match self.known_ids() {
-                Some(ids) => ids & id.bit() != 0,
-                None => self.iter().any(|p| p.id() == id),
-            }
+            self.iter().any(|p| p.id() == id)
         }
 
         /// The properties in the order of the packet.
@@ -132,9 +127,6 @@ macro_rules! accessors {
 
         /// The first value of property `id`, if present.
         pub fn get(&self, id: PropertyId) -> Option<Property<$lt>> {
-            if self.known_ids().is_some_and(|ids| ids & id.bit() == 0) {
-                return None;
-            }
             self.iter().find(|p| p.id() == id)
         }
 
@@ -221,24 +213,13 @@ macro_rules! accessors {
 
 impl<'a> PropertiesRef<'a> {
     /// No properties.
-    pub const EMPTY: PropertiesRef<'static> = PropertiesRef {
-        block: &[],
-        present: 0,
-    };
+    pub const EMPTY: PropertiesRef<'static> = PropertiesRef { block: &[] };
 
     accessors!('a);
 
     /// The properties of `block`, which was checked for its packet when decoded or built.
-    pub(crate) fn checked(block: &'a [u8]) -> Self {
-        let mut properties = PropertiesRef { block, present: 0 };
-        properties.present = properties.iter().fold(0, |ids, p| ids | p.id().bit());
-        properties
-    }
-
-    /// The identifiers present, one bit each.
-    #[inline]
-    fn known_ids(&self) -> Option<u64> {
-        Some(self.present)
+    pub(crate) const fn checked(block: &'a [u8]) -> Self {
+        PropertiesRef { block }
     }
 
     /// Copies the properties into an owned [`Properties`] (one allocation, none when empty).
@@ -263,12 +244,6 @@ impl Properties {
     };
 
     accessors!('_);
-
-    /// Not kept: found by reading the block.
-    #[inline]
-    fn known_ids(&self) -> Option<u64> {
-        None
-    }
 
     /// Properties to send, in the order given (one allocation, none when empty).
     ///
@@ -312,11 +287,7 @@ impl Properties {
     /// The borrowed view of these properties.
     #[inline]
     pub fn as_ref(&self) -> PropertiesRef<'_> {
-        let present = self.iter().fold(0, |ids, p| ids | p.id().bit());
-        PropertiesRef {
-            block: &self.block,
-            present,
-        }
+        PropertiesRef { block: &self.block }
     }
 }
 
@@ -325,12 +296,13 @@ impl PropertiesRef<'_> {
     /// there; repetitions need a walk, done only when a repeatable-elsewhere identifier is
     /// present.
     pub(crate) fn check_for(&self, set: PropertySet) -> Result<(), EncodeError> {
-        if self.present == 0 {
+        let present = self.present();
+        if present == 0 {
             return Ok(());
         }
         if let Some(id) = PropertyId::ALL
             .into_iter()
-            .find(|id| self.present & id.bit() != 0 && !id.allowed_in(set))
+            .find(|id| present & id.bit() != 0 && !id.allowed_in(set))
         {
             return Err(EncodeError::PropertyNotAllowed { property: id, set });
         }
@@ -347,7 +319,7 @@ impl PropertiesRef<'_> {
     /// The identifiers present, one bit each.
     #[inline]
     pub(crate) fn present(&self) -> u64 {
-        self.present
+        self.iter().fold(0, |ids, p| ids | p.id().bit())
     }
 }
 

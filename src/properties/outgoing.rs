@@ -41,19 +41,37 @@ impl<'a> Outgoing<'a> {
         rest: usize,
         encoder: &Encoder,
     ) -> Result<Self, EncodeError> {
+        Self::fit_with(properties, set, encoder, |outgoing| {
+            outgoing.frame_len(rest)
+        })
+    }
+
+    /// [`Outgoing::fit`] for a packet whose size with given outgoing properties is
+    /// `size(&outgoing)`: for the packets whose short forms leave out an empty property block
+    /// (and a Reason Code of 0x00).
+    ///
+    /// # Errors
+    ///
+    /// As [`Outgoing::fit`].
+    pub(crate) fn fit_with(
+        properties: PropertiesRef<'a>,
+        set: PropertySet,
+        encoder: &Encoder,
+        size: impl Fn(&Outgoing<'_>) -> usize,
+    ) -> Result<Self, EncodeError> {
         properties.check_for(set)?;
         let full = Outgoing {
             properties,
             reduced: false,
             len: properties.as_bytes().len(),
         };
-        let size = full.frame_len(rest);
-        if size <= encoder.max_packet_size {
+        let size_full = size(&full);
+        if size_full <= encoder.max_packet_size {
             return Ok(full);
         }
         if set == PropertySet::Publish || properties.present() & DROPPABLE == 0 {
             return Err(EncodeError::ExceedsMaximumPacketSize {
-                size,
+                size: size_full,
                 max: encoder.max_packet_size,
             });
         }
@@ -66,10 +84,10 @@ impl<'a> Outgoing<'a> {
             reduced: true,
             len,
         };
-        let size = reduced.frame_len(rest);
-        if size > encoder.max_packet_size {
+        let size_reduced = size(&reduced);
+        if size_reduced > encoder.max_packet_size {
             return Err(EncodeError::ExceedsMaximumPacketSize {
-                size,
+                size: size_reduced,
                 max: encoder.max_packet_size,
             });
         }
