@@ -34,9 +34,9 @@
 
 use bytes::BytesMut;
 use mqttwire::{
-    ConnAck, Connect, ConnectReturnCode, DecodeError, Decoder, Encode, Packet, PacketId, PubAck,
-    PubComp, PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode,
-    SubscriptionTree, TopicFilter, TopicName, UnsubAck, Will,
+    ConnAck, Connect, ConnectReasonCode, ConnectReturnCode, DecodeError, Decoder, Encode, Encoder,
+    Packet, PacketId, PubAck, PubComp, PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe,
+    SubscribeReturnCode, SubscriptionTree, TopicFilter, TopicName, UnsubAck, Will,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
@@ -823,6 +823,15 @@ fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -> Cl
         }
         Err(closed) => return closed,
     };
+    if connect.protocol.is_v5() {
+        // This broker speaks MQTT 3.1.1 (and 3.1): a 5.0 client gets the 5.0 CONNACK 0x84
+        // Unsupported Protocol Version, then the close (section 3.1.2.2).
+        let refusal = ConnAck::refused(ConnectReasonCode::UnsupportedProtocolVersion);
+        if let Ok(bytes) = Encoder::V5.to_bytes(&refusal) {
+            let _ = (&stream).write_all(&bytes);
+        }
+        return Closed::ProtocolError("MQTT 5.0 is not served by this example broker");
+    }
     let client = match accept(&stream, broker, conn, &connect) {
         Ok(accepted) => accepted,
         Err(closed) => return closed,

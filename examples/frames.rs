@@ -261,7 +261,12 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
                 1,
                 format!("acknowledge flags: session present {}", c.session_present),
             )?;
-            cursor.field(1, format!("return code: {:?}", c.code))?;
+            // The frames are MQTT 3.1.1, whose return codes every accepted CONNACK maps to.
+            let code = match c.reason_code.to_v311_return_code() {
+                Some(code) => format!("return code: {code:?}"),
+                None => format!("reason code: {}", c.reason_code),
+            };
+            cursor.field(1, code)?;
         }
         Packet::Publish(p) => {
             cursor.string("topic name")?;

@@ -92,32 +92,38 @@ pub enum DecodeError {
         actual: usize,
     },
 
-    /// The CONNECT protocol name is neither `MQTT` (3.1.1) nor `MQIsdp` (3.1) [MQTT-3.1.2-1].
+    /// The CONNECT protocol name is neither `MQTT` (3.1.1 and 5.0) nor `MQIsdp` (3.1)
+    /// [MQTT-3.1.2-1].
     /// The server closes the connection without CONNACK: it must not go on processing the
     /// packet as MQTT 3.1.1 [MQTT-3.1.2-1], and a CONNECT that does not conform to section 3.1
     /// gets no CONNACK [MQTT-3.1.4-1] (so [`DecodeError::connack_code`] gives `None`).
     #[error("unsupported protocol name in CONNECT [MQTT-3.1.2-1]")]
     InvalidProtocolName,
 
-    /// The CONNECT protocol level does not match its name (`MQTT` needs 4, `MQIsdp` needs 3): the
-    /// server answers CONNACK 0x01 and closes the connection [MQTT-3.1.2-2].
+    /// The CONNECT protocol level does not match its name (`MQTT` needs 4 or 5, `MQIsdp` needs
+    /// 3): a 3.1.1 server answers CONNACK 0x01 and closes the connection [MQTT-3.1.2-2]; a 5.0
+    /// server MAY answer CONNACK 0x84 (Unsupported Protocol Version) and closes it
+    /// ([MQTT-3.1.2-2] of 5.0).
     #[error("unsupported protocol level {0} in CONNECT [MQTT-3.1.2-2]")]
     UnsupportedProtocolLevel(u8),
 
-    /// The reserved bit 0 of the CONNECT flags is set [MQTT-3.1.2-3].
+    /// The reserved bit 0 of the CONNECT flags is set [MQTT-3.1.2-3] (the same statement in
+    /// 3.1.1 and 5.0).
     #[error("CONNECT reserved flag set [MQTT-3.1.2-3]")]
     ConnectReservedFlag,
 
-    /// The Will flag is 0 but Will QoS or Will Retain is not [MQTT-3.1.2-11], [MQTT-3.1.2-13],
-    /// [MQTT-3.1.2-15].
+    /// The Will flag is 0 but Will QoS or Will Retain is not: [MQTT-3.1.2-11], [MQTT-3.1.2-13],
+    /// [MQTT-3.1.2-15] in 3.1.1; [MQTT-3.1.2-11], [MQTT-3.1.2-13] in 5.0.
     #[error("Will QoS or Will Retain set without the Will flag [MQTT-3.1.2-11]")]
     WillFlagsWithoutWill,
 
-    /// The Will QoS is 3 [MQTT-3.1.2-14].
+    /// The Will QoS is 3: [MQTT-3.1.2-14] in 3.1.1; in 5.0 [MQTT-3.1.2-12] allows 0, 1 and 2
+    /// only, and 3 is a Malformed Packet (section 3.1.2.6).
     #[error("Will QoS 3 [MQTT-3.1.2-14]")]
     InvalidWillQos,
 
-    /// The Password flag is set without the User Name flag [MQTT-3.1.2-22].
+    /// The Password flag is set without the User Name flag, in an MQTT 3.1.1 or 3.1 CONNECT
+    /// [MQTT-3.1.2-22]. (MQTT 5.0 allows a password alone, section 3.1.2.9.)
     #[error("password without user name [MQTT-3.1.2-22]")]
     PasswordWithoutUsername,
 
@@ -161,12 +167,16 @@ pub enum DecodeError {
     #[error("invalid requested QoS byte {0:#04x} in SUBSCRIBE [MQTT-3-8.3-4]")]
     InvalidRequestedQos(u8),
 
-    /// The reserved bits 7-1 of the CONNACK acknowledge flags are set (section 3.2.2.1).
-    #[error("CONNACK reserved flags {0:#04x} set (section 3.2.2.1)")]
+    /// The reserved bits 7-1 of the CONNACK acknowledge flags are set (section 3.2.2.1 of
+    /// 3.1.1; [MQTT-3.2.2-1] of 5.0).
+    #[error("CONNACK reserved flags {0:#04x} set (section 3.2.2.1) [MQTT-3.2.2-1]")]
     ConnAckReservedFlags(u8),
 
-    /// A CONNACK refuses the connection yet says a session is present [MQTT-3.2.2-4].
-    #[error("CONNACK with session present and a non-zero return code [MQTT-3.2.2-4]")]
+    /// A CONNACK refuses the connection yet says a session is present: [MQTT-3.2.2-4] in
+    /// 3.1.1, [MQTT-3.2.2-6] in 5.0 (a non-zero Reason Code with Session Present 1).
+    #[error(
+        "CONNACK with session present and a non-zero return code [MQTT-3.2.2-4] (5.0: [MQTT-3.2.2-6])"
+    )]
     SessionPresentWithRefusal,
 
     /// A CONNACK return code is one of the reserved values 6-255 (section 3.2.2.3).
@@ -265,10 +275,10 @@ impl DecodeError {
     /// use mqttwire::{decode, DecodeError, ConnectReturnCode};
     /// use bytes::BytesMut;
     ///
-    /// // CONNECT "MQTT" level 5 (MQTT 5.0), which this crate does not speak.
-    /// let mut buf = BytesMut::from(&b"\x10\x0d\x00\x04MQTT\x05\x02\x00\x3c\x00\x01c"[..]);
+    /// // CONNECT "MQTT" level 6, a version that does not exist.
+    /// let mut buf = BytesMut::from(&b"\x10\x0d\x00\x04MQTT\x06\x02\x00\x3c\x00\x01c"[..]);
     /// let err = decode(&mut buf).unwrap_err();
-    /// assert_eq!(err, DecodeError::UnsupportedProtocolLevel(5));
+    /// assert_eq!(err, DecodeError::UnsupportedProtocolLevel(6));
     /// assert_eq!(err.connack_code(), Some(ConnectReturnCode::UnacceptableProtocolVersion));
     /// ```
     pub fn connack_code(&self) -> Option<ConnectReturnCode> {
@@ -396,8 +406,11 @@ pub enum EncodeError {
     #[error("PUBLISH at QoS 0 with DUP set [MQTT-3.3.1-2]")]
     DupWithQos0,
 
-    /// A CONNACK refuses the connection yet says a session is present [MQTT-3.2.2-4].
-    #[error("CONNACK with session present and a non-zero return code [MQTT-3.2.2-4]")]
+    /// A CONNACK refuses the connection yet says a session is present: [MQTT-3.2.2-4] in
+    /// 3.1.1, [MQTT-3.2.2-6] in 5.0.
+    #[error(
+        "CONNACK with session present and a non-zero return code [MQTT-3.2.2-4] (5.0: [MQTT-3.2.2-6])"
+    )]
     SessionPresentWithRefusal,
 
     /// A SUBSCRIBE without topic filters [MQTT-3.8.3-3]: what
@@ -430,7 +443,8 @@ pub enum EncodeError {
     },
 
     /// MQTT 3.1.1 cannot express this (AUTH, a failure reason code in an acknowledgement, a
-    /// DISCONNECT reason, ...): the value says what.
+    /// DISCONNECT reason, a CONNACK Reason Code without a 3.1.1 return code, a CONNECT
+    /// password without a user name, ...): the value says what.
     #[error("cannot be expressed in MQTT 3.1.1: {0}")]
     NotInV311(&'static str),
 
@@ -438,11 +452,6 @@ pub enum EncodeError {
     /// it (section 3.3.4).
     #[error("a PUBLISH without a topic name needs a Topic Alias (section 3.3.4)")]
     TopicAliasRequired,
-
-    /// MQTT 5.0: an AUTH other than the empty one (Success, no properties) without an
-    /// Authentication Method (section 3.15.2.2.2).
-    #[error("AUTH without an Authentication Method (section 3.15.2.2.2)")]
-    MissingAuthenticationMethod,
 
     /// MQTT 5.0: a property value the standard forbids (out of range, a string with U+0000 or
     /// over 65,535 bytes, a Response Topic that is not a topic name).
@@ -462,4 +471,10 @@ pub enum EncodeError {
         /// The set it was given for.
         set: PropertySet,
     },
+
+    /// MQTT 5.0: a CONNECT or CONNACK carries Authentication Data without an Authentication
+    /// Method (section 3.1.2.11.10), or an AUTH other than the empty one (Success, no
+    /// properties) has no Authentication Method (section 3.15.2.2.2).
+    #[error("authentication data or an AUTH without an Authentication Method (sections 3.1.2.11.10, 3.15.2.2.2)")]
+    MissingAuthenticationMethod,
 }

@@ -475,7 +475,9 @@ mod fast_path_tests {
                         assert_eq!(strict, Ok(Some(header)), "{bytes:02x?}");
                         assert_eq!(FixedHeader::peek_with(&bytes, false, v5), Ok(Some(header)));
                     } else if let Ok(Some(header)) = strict {
-                        let minimal = !len.windows(2).any(|w| w[0] & 0x80 != 0 && w[1] == 0);
+                        let minimal = !len
+                            .windows(2)
+                            .any(|w| matches!(w, [high, 0] if high & 0x80 != 0));
                         assert!(
                             header.header_len > 3 || !minimal,
                             "{bytes:02x?} missed by the fast path (v5: {v5})"

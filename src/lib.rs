@@ -6,7 +6,7 @@
 //!
 //! - **Strict.** Every rule of the [OASIS standard] a decoder can check is checked, and each
 //!   rejection is a [`DecodeError`] variant naming the rule (`[MQTT-3.1.2-3]`). See the
-//!   [`conformance`] table.
+//!   [`conformance`] table (and [`conformance_v5`] for MQTT 5.0).
 //! - **Never panics, never over-allocates**, whatever the input: limits are checked from the
 //!   fixed header, before a packet's body is buffered; the decoder reserves at most the packet
 //!   it waits for, on a new or a reused buffer; a decoded packet holds at most about the size
@@ -169,6 +169,10 @@ mod write;
 
 #[doc = include_str!("conformance.md")]
 pub mod conformance {}
+
+// The table's links are resolved from the crate root, where every item they name is in scope.
+#[doc = include_str!("conformance_v5.md")]
+pub mod conformance_v5 {}
 
 // The README's examples are compiled and run as doctests.
 #[cfg(doctest)]

@@ -125,9 +125,10 @@ fn every_single_byte_edit_agrees() {
                 payload: Bytes::from_static(b"bye"),
                 qos: QoS::AtLeastOnce,
                 retain: true,
+                properties: Properties::EMPTY,
             }),
             login: Some(Login {
-                username: MqttString::new("u").unwrap(),
+                username: Some(MqttString::new("u").unwrap()),
                 password: Some(Bytes::from_static(b"pw")),
             }),
             ..Connect::new(MqttString::new("client").unwrap())
@@ -295,9 +296,10 @@ fn connect_to_owned_and_back() {
             payload: Bytes::from_static(b"offline"),
             qos: QoS::ExactlyOnce,
             retain: false,
+            properties: Properties::EMPTY,
         }),
         login: Some(Login {
-            username: MqttString::new("user").unwrap(),
+            username: Some(MqttString::new("user").unwrap()),
             password: None,
         }),
         ..Connect::new(MqttString::new("x").unwrap())
@@ -308,7 +310,7 @@ fn connect_to_owned_and_back() {
     };
     assert_eq!(c.client_id(), "x");
     assert_eq!(c.will.unwrap().topic(), "status/x");
-    assert_eq!(c.login.unwrap().username(), "user");
+    assert_eq!(c.login.unwrap().username(), Some("user"));
     assert_eq!(c, connect.as_borrowed());
     assert_eq!(c.to_owned(), connect);
     assert_eq!(c.to_bytes().unwrap(), bytes);

@@ -4,8 +4,8 @@
 
 use mqttwire::bytes::Bytes;
 use mqttwire::{
-    decode_frame, Connect, Encode, EncodeError, Login, MqttString, Packet, PacketId, Protocol,
-    Publish, QoS, QosPid, TopicName, Will, ZeroPacketId,
+    decode_frame, Connect, Encode, EncodeError, Login, MqttString, Packet, PacketId, Properties,
+    Protocol, Publish, QoS, QosPid, TopicName, Will, ZeroPacketId,
 };
 
 fn s(text: &str) -> MqttString {
@@ -54,6 +54,7 @@ fn will_new_is_the_struct_literal_for_any_bytes() {
         payload: Bytes::from_static(b"offline"),
         qos: QoS::ExactlyOnce,
         retain: false,
+        properties: Properties::EMPTY,
     };
     let t = || topic("s/1/status");
     assert_eq!(Will::new(t(), QoS::ExactlyOnce, "offline"), literal);
@@ -87,7 +88,7 @@ fn login_new_and_with_password() {
     assert_eq!(
         user,
         Login {
-            username: s("user"),
+            username: Some(s("user")),
             password: None
         }
     );
@@ -95,7 +96,7 @@ fn login_new_and_with_password() {
     assert_eq!(
         with_password,
         Login {
-            username: s("user"),
+            username: Some(s("user")),
             password: Some(Bytes::from_static(b"\x00\xffbinary")),
         }
     );
@@ -118,15 +119,17 @@ fn connect_builders_make_the_struct_literal_and_round_trip() {
         protocol: Protocol::V31,
         clean_session: false,
         keep_alive: 60,
+        properties: Properties::EMPTY,
         client_id: s("sensor-17"),
         will: Some(Will {
             topic: topic("s/17/status"),
             payload: Bytes::from_static(b"offline"),
             qos: QoS::AtLeastOnce,
             retain: true,
+            properties: Properties::EMPTY,
         }),
         login: Some(Login {
-            username: s("sensor"),
+            username: Some(s("sensor")),
             password: Some(Bytes::from_static(b"secret")),
         }),
     };

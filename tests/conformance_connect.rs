@@ -91,15 +91,17 @@ fn mqtt_3_1_3_1_payload_fields_in_order() {
         protocol: Protocol::V311,
         clean_session: true,
         keep_alive: 10,
+        properties: Properties::EMPTY,
         client_id: s("c"),
         will: Some(Will {
             topic: TopicName::new("w/t").unwrap(),
             payload: Bytes::from_static(b"bye"),
             qos: QoS::AtLeastOnce,
             retain: false,
+            properties: Properties::EMPTY,
         }),
         login: Some(Login {
-            username: s("u"),
+            username: Some(s("u")),
             password: Some(Bytes::from_static(b"p")),
         }),
     };
@@ -149,7 +151,8 @@ fn mqtt_3_1_2_1_wrong_protocol_name_is_refused_without_connack() {
 /// [MQTT-3.1.2-2] An unsupported Protocol Level is answered with CONNACK 0x01 before closing.
 #[test]
 fn mqtt_3_1_2_2_unsupported_protocol_level_gets_connack_0x01() {
-    for level in [0u8, 1, 2, 3, 5, 6, 0x84, 0xff] {
+    // (Level 5 is MQTT 5.0, which the decoder reads: see the next test.)
+    for level in [0u8, 1, 2, 3, 6, 0x84, 0xff] {
         let mut wire = connect(0x02, &field(b"c"));
         wire[8] = level;
         let err = decode(&mut BytesMut::from(&wire[..])).unwrap_err();
@@ -167,22 +170,21 @@ fn mqtt_3_1_2_2_unsupported_protocol_level_gets_connack_0x01() {
     rejected(&wire, DecodeError::UnsupportedProtocolLevel(4));
 }
 
-/// [MQTT-3.1.2-2] An MQTT 5.0 CONNECT (level 5, with a property block this crate cannot parse)
-/// is recognised by its level, so the server can still answer CONNACK 0x01.
+/// [MQTT-3.1.2-2] An MQTT 5.0 CONNECT (level 5) is decoded by any decoder, since the CONNECT
+/// says its own version: a server that speaks only 3.1.1 sees `Protocol::V5` and answers
+/// CONNACK 0x01 itself.
 #[test]
-fn mqtt_3_1_2_2_mqtt_5_connect_is_reported_as_unsupported_level() {
+fn mqtt_3_1_2_2_mqtt_5_connect_is_decoded_so_a_3_1_1_server_can_answer_0x01() {
     let wire = [
         0x10, 0x0e, 0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05, // MQTT level 5
         0x02, 0x00, 0x3c, // Clean Start, Keep Alive 60
         0x00, // Property Length 0 (MQTT 5.0 only)
         0x00, 0x01, b'c',
     ];
-    let err = decode(&mut BytesMut::from(&wire[..])).unwrap_err();
-    assert_eq!(err, DecodeError::UnsupportedProtocolLevel(5));
-    assert_eq!(
-        err.connack_code(),
-        Some(ConnectReturnCode::UnacceptableProtocolVersion)
-    );
+    let connect = decoded(&wire);
+    assert_eq!(connect.protocol, Protocol::V5);
+    let refusal = ConnAck::refused(ConnectReturnCode::UnacceptableProtocolVersion);
+    assert_eq!(&refusal.to_bytes().unwrap()[..], [0x20, 0x02, 0x00, 0x01]);
 }
 
 /// [MQTT-3.1.2-3] The reserved bit 0 of the Connect Flags must be 0, or the server disconnects
@@ -266,6 +268,7 @@ fn mqtt_3_1_2_14_will_qos_3_is_refused() {
                 payload: Bytes::from_static(b"m"),
                 qos,
                 retain: false,
+                properties: Properties::EMPTY,
             }),
             ..base("c")
         };
@@ -297,6 +300,7 @@ fn mqtt_3_1_2_17_will_retain_is_carried() {
             payload: Bytes::from_static(b"m"),
             qos: QoS::ExactlyOnce,
             retain: true,
+            properties: Properties::EMPTY,
         }),
         ..base("c")
     };
@@ -316,7 +320,7 @@ fn mqtt_3_1_2_19_user_name_present_with_flag() {
     rejected(&connect(0x82, &field(b"c")), DecodeError::FieldOverrun);
     let expected = Connect {
         login: Some(Login {
-            username: s("u"),
+            username: Some(s("u")),
             password: None,
         }),
         ..base("c")
@@ -342,7 +346,8 @@ fn mqtt_3_1_2_21_password_present_with_flag() {
 }
 
 /// [MQTT-3.1.2-22] With the User Name Flag 0, the Password Flag MUST be 0. A password without a
-/// user name cannot be built either (`Login` always has a user name).
+/// user name (which MQTT 5.0 allows, `Login::password_only`) cannot be encoded for 3.1.1 or
+/// 3.1 either.
 #[test]
 fn mqtt_3_1_2_22_password_without_user_name_is_refused() {
     rejected(
@@ -353,6 +358,12 @@ fn mqtt_3_1_2_22_password_without_user_name_is_refused() {
         &connect(0x42, &field(b"c")),
         DecodeError::PasswordWithoutUsername,
     );
+    for protocol in [Protocol::V311, Protocol::V31] {
+        let connect = base("c")
+            .with_protocol(protocol)
+            .with_login(Login::password_only("p"));
+        assert!(matches!(connect.to_bytes(), Err(EncodeError::NotInV311(_))));
+    }
 }
 
 /// Section 3.1.2.10: Keep Alive is a big-endian 16-bit number of seconds (0 turns it off).
@@ -485,9 +496,10 @@ fn section_3_1_3_5_password_and_will_message_are_binary() {
             payload: Bytes::copy_from_slice(&binary),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Properties::EMPTY,
         }),
         login: Some(Login {
-            username: s("u"),
+            username: Some(s("u")),
             password: Some(Bytes::copy_from_slice(&binary)),
         }),
         ..base("c")
@@ -645,7 +657,7 @@ fn mqtt_3_2_2_4_session_present_with_refusal_is_refused() {
         );
         let connack = ConnAck {
             session_present: true,
-            code: ConnectReturnCode::from_byte(code).unwrap(),
+            ..ConnAck::refused(ConnectReturnCode::from_byte(code).unwrap())
         };
         let mut out = Vec::new();
         assert_eq!(

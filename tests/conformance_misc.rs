@@ -509,12 +509,13 @@ fn encoder_field_too_long() {
             payload: Bytes::from(vec![0u8; len]),
             qos: QoS::AtMostOnce,
             retain: false,
+            properties: Properties::EMPTY,
         }),
         ..Connect::new(client_id.clone())
     };
     let with_password = |len: usize| Connect {
         login: Some(Login {
-            username: MqttString::new("u").unwrap(),
+            username: Some(MqttString::new("u").unwrap()),
             password: Some(Bytes::from(vec![0u8; len])),
         }),
         ..Connect::new(client_id.clone())
@@ -574,7 +575,7 @@ fn encoder_refuses_values_that_break_a_rule() {
         (
             ConnAck {
                 session_present: true,
-                code: ConnectReturnCode::ServerUnavailable,
+                ..ConnAck::refused(ConnectReturnCode::ServerUnavailable)
             }
             .into(),
             EncodeError::SessionPresentWithRefusal,

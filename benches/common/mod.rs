@@ -8,9 +8,9 @@
 use bytes::{Bytes, BytesMut};
 use criterion::Criterion;
 use mqttwire::{
-    ConnAck, Connect, Encode, Login, MqttString, Packet, PacketId, PubAck, PubComp, PubRec, PubRel,
-    Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription, TopicFilter,
-    TopicName, UnsubAck, Unsubscribe, Will,
+    ConnAck, Connect, Encode, Login, MqttString, Packet, PacketId, Properties, PubAck, PubComp,
+    PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription,
+    TopicFilter, TopicName, UnsubAck, Unsubscribe, Will,
 };
 use std::time::Duration;
 
@@ -62,9 +62,10 @@ pub fn one_of_each() -> Vec<(&'static str, Packet)> {
             payload: Bytes::from_static(b"offline"),
             qos: QoS::AtLeastOnce,
             retain: true,
+            properties: Properties::EMPTY,
         }),
         login: Some(Login {
-            username: MqttString::new("device-1234").expect("valid"),
+            username: Some(MqttString::new("device-1234").expect("valid")),
             password: Some(Bytes::from_static(b"secret-token-0123456789")),
         }),
         ..Connect::new(MqttString::new("device-1234-a8f3").expect("valid"))

@@ -48,8 +48,8 @@ impl Connection {
     pub fn handshake(&mut self, connect: &Connect) -> Result<ConnAck> {
         self.send(connect)?;
         match self.poll(Instant::now() + Duration::from_secs(10))? {
-            Some(Packet::ConnAck(ack)) if ack.code.byte() == 0 => Ok(ack),
-            Some(Packet::ConnAck(ack)) => Err(format!("refused: {:?}", ack.code).into()),
+            Some(Packet::ConnAck(ack)) if ack.reason_code.is_success() => Ok(ack),
+            Some(Packet::ConnAck(ack)) => Err(format!("refused: {}", ack.reason_code).into()),
             Some(other) => Err(format!("expected CONNACK, got {other:?}").into()),
             None => Err("no CONNACK within 10 s".into()),
         }

@@ -27,7 +27,7 @@ pub enum PacketRef<'a> {
     /// CONNECT (section 3.1), client to server.
     Connect(ConnectRef<'a>),
     /// CONNACK (section 3.2), server to client.
-    ConnAck(ConnAck),
+    ConnAck(ConnAck<PropertiesRef<'a>>),
     /// PUBLISH (section 3.3), both ways.
     Publish(PublishRef<'a>),
     /// PUBACK (section 3.4), both ways.
@@ -95,7 +95,7 @@ impl<'a> PacketRef<'a> {
     pub fn to_owned(&self) -> Packet {
         match *self {
             PacketRef::Connect(p) => Packet::Connect(Box::new(p.to_owned())),
-            PacketRef::ConnAck(p) => Packet::ConnAck(p),
+            PacketRef::ConnAck(p) => Packet::ConnAck(p.to_owned()),
             PacketRef::Publish(p) => Packet::Publish(p.to_owned()),
             PacketRef::PubAck(p) => Packet::PubAck(p.to_owned()),
             PacketRef::PubRec(p) => Packet::PubRec(p.to_owned()),
@@ -129,7 +129,12 @@ impl<'a> PacketRef<'a> {
             PacketType::Publish => {
                 PacketRef::Publish(publish::parse(header.flags, body, None, v5)?.into())
             }
-            PacketType::Connect => PacketRef::Connect(connect::parse(body, None)?.into()),
+            PacketType::Connect => {
+                // Any decoder reads a CONNECT of any level: the CONNECT says its version.
+                let connect = ConnectRef::from(connect::parse(body, None)?);
+                connect::check_header(header, connect.protocol)?;
+                PacketRef::Connect(connect)
+            }
             PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body)?),
             PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body)?),
             PacketType::SubAck => PacketRef::SubAck(suback::parse(body)?),
@@ -137,7 +142,7 @@ impl<'a> PacketRef<'a> {
             PacketType::PubRec => PacketRef::PubRec(PubRec::parse(body, v5)?),
             PacketType::PubRel => PacketRef::PubRel(PubRel::parse(body, v5)?),
             PacketType::PubComp => PacketRef::PubComp(PubComp::parse(body, v5)?),
-            PacketType::ConnAck => PacketRef::ConnAck(ConnAck::decode(body)?),
+            PacketType::ConnAck => PacketRef::ConnAck(ConnAck::parse(body, v5)?),
             PacketType::UnsubAck => PacketRef::UnsubAck(UnsubAck::decode(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => PacketRef::PingReq,

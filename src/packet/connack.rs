@@ -1,81 +1,248 @@
-//! CONNACK (section 3.2): the server's answer to a CONNECT.
+//! CONNACK (section 3.2): the server's answer to a CONNECT. MQTT 3.1.1 gives a return code
+//! (0 to 5); MQTT 5.0 a Reason Code (Table 3-1) and properties. One type serves both: the
+//! return codes are read as the Reason Codes that mean the same, and written back as such.
 
 use super::first_byte;
-use crate::codec::{frame_len, Encode};
+use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::properties::{
+    properties, AsProperties, Outgoing, Properties, PropertiesRef, PropertyId, PropertySet,
+};
+use crate::reason::ConnectReasonCode;
 use crate::types::ConnectReturnCode;
-use crate::wire::{byte, fail, finish, Parsed};
+use crate::wire::{byte, finish, finish_prefix};
 use crate::write::{encode_frame, NOTHING};
-use bytes::BufMut;
+use bytes::{BufMut, Bytes};
+
+/// Bit 0 of the Connect Acknowledge Flags; bits 7-1 are reserved (section 3.2.2.1).
+const SESSION_PRESENT: u8 = 0b0000_0001;
+
+/// The Remaining Length of a CONNACK before its properties: the flags and the code.
+const FLAGS_AND_CODE: usize = 2;
 
 /// CONNACK (section 3.2): whether the server accepted the connection, and whether it still
 /// holds a session for the client.
 ///
-/// A refusal never claims a session [MQTT-3.2.2-4]; encoding such a value fails.
+/// One value serves both versions. The code is a 5.0 Reason Code ([`ConnectReasonCode`],
+/// Table 3-1); a 3.1.1 return code is read as the Reason Code of the same meaning (0x05 Not
+/// authorized as 0x87 Not authorized, ...), and written back as that return code: a Reason
+/// Code that has none (0x9C Use another server, ...) cannot be encoded for MQTT 3.1.1
+/// ([`EncodeError::NotInV311`]), and the properties are left out.
+///
+/// A refusal never claims a session ([MQTT-3.2.2-4] in 3.1.1, [MQTT-3.2.2-6] in 5.0);
+/// encoding such a value fails. In MQTT 5.0 the properties are sent without their Reason
+/// String and User Properties if they would make the packet larger than the client's Maximum
+/// Packet Size ([MQTT-3.2.2-19], [MQTT-3.2.2-20]; see [`Encoder::max_packet_size`]).
+///
+/// Generic over its properties: owned ([`Properties`], the default) from
+/// [`Decoder::decode`](crate::Decoder::decode) or to send, borrowed ([`PropertiesRef`]) from
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref).
+///
+/// ```
+/// use mqttwire::{ConnAck, ConnectReasonCode, ConnectReturnCode, Encode, Encoder, Properties, Property};
+///
+/// // MQTT 3.1.1: session present, accepted.
+/// assert_eq!(&ConnAck::accepted(true).to_bytes()?[..], [0x20, 0x02, 0x01, 0x00]);
+///
+/// // A 5.0 refusal and how it reads in 3.1.1.
+/// let refused = ConnAck::refused(ConnectReasonCode::NotAuthorized)
+///     .with_properties(Properties::new([Property::ReasonString("no such client")])?);
+/// assert_eq!(&Encoder::V5.to_bytes(&refused)?[..5], [0x20, 0x14, 0x00, 0x87, 0x11]);
+/// assert_eq!(&refused.to_bytes()?[..], [0x20, 0x02, 0x00, 0x05]);
+///
+/// // 3.1.1 return codes convert.
+/// assert_eq!(
+///     ConnAck::refused(ConnectReturnCode::BadUserNameOrPassword).reason_code,
+///     ConnectReasonCode::BadUserNameOrPassword,
+/// );
+/// # Ok::<(), mqttwire::EncodeError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnAck {
-    /// Session Present (section 3.2.2.2).
+pub struct ConnAck<P = Properties> {
+    /// Session Present (section 3.2.2.2 of 3.1.1, 3.2.2.1.1 of 5.0).
     pub session_present: bool,
-    /// The Connect Return code (section 3.2.2.3).
-    pub code: ConnectReturnCode,
+    /// The Connect Reason Code (MQTT 5.0, section 3.2.2.2, Table 3-1); an MQTT 3.1.1 return
+    /// code is read as the Reason Code of the same meaning.
+    pub reason_code: ConnectReasonCode,
+    /// MQTT 5.0: the CONNACK properties (section 3.2.2.3). MQTT 3.1.1 has none: they are left
+    /// out when encoding for it.
+    pub properties: P,
 }
 
 impl ConnAck {
-    /// A CONNACK accepting the connection.
+    /// A CONNACK accepting the connection (Reason Code 0x00), without properties.
     pub const fn accepted(session_present: bool) -> Self {
         ConnAck {
             session_present,
-            code: ConnectReturnCode::Accepted,
+            reason_code: ConnectReasonCode::Success,
+            properties: Properties::EMPTY,
         }
     }
 
-    /// A CONNACK refusing the connection with `code` (which should not be `Accepted`).
-    pub const fn refused(code: ConnectReturnCode) -> Self {
+    /// A CONNACK refusing the connection with `code`, a 5.0 [`ConnectReasonCode`] or a 3.1.1
+    /// [`ConnectReturnCode`] (which should not be a success), without properties.
+    pub fn refused(code: impl Into<ConnectReasonCode>) -> Self {
         ConnAck {
             session_present: false,
-            code,
+            reason_code: code.into(),
+            properties: Properties::EMPTY,
         }
     }
 
-    pub(crate) fn decode(body: &[u8]) -> Result<Self, DecodeError> {
-        finish(parse(body))
+    /// The CONNACK with MQTT 5.0 `properties` (section 3.2.2.3). Which properties a CONNACK
+    /// may carry is checked when it is encoded ([`EncodeError::PropertyNotAllowed`]).
+    #[must_use]
+    pub fn with_properties(mut self, properties: Properties) -> Self {
+        self.properties = properties;
+        self
+    }
+
+    /// Decodes a body; MQTT 5.0 properties share `frame`, which it was read from.
+    pub(crate) fn decode(body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
+        ConnAck::parse(body, v5).map(|ack| ack.share(frame))
+    }
+
+    /// Decodes an MQTT 3.1.1 body, which has nothing to share.
+    #[inline]
+    pub(crate) fn decode_v311(body: &[u8]) -> Result<Self, DecodeError> {
+        ConnAck::parse(body, false).map(|ack| ConnAck {
+            session_present: ack.session_present,
+            reason_code: ack.reason_code,
+            properties: Properties::EMPTY,
+        })
     }
 }
 
-fn parse(input: &[u8]) -> Parsed<'_, ConnAck> {
-    let (input, flags) = byte(input)?;
-    if flags & 0b1111_1110 != 0 {
-        return fail(DecodeError::ConnAckReservedFlags(flags));
-    }
-    let (input, code_byte) = byte(input)?;
-    let Some(code) = ConnectReturnCode::from_byte(code_byte) else {
-        return fail(DecodeError::InvalidConnectReturnCode(code_byte));
-    };
-    let session_present = flags & 1 == 1;
-    if session_present && code != ConnectReturnCode::Accepted {
-        return fail(DecodeError::SessionPresentWithRefusal);
-    }
-    Ok((
-        input,
-        ConnAck {
+impl<'a> ConnAck<PropertiesRef<'a>> {
+    /// Reads and checks a body: the parser of both decoders.
+    pub(crate) fn parse(body: &'a [u8], v5: bool) -> Result<Self, DecodeError> {
+        let (input, flags) = finish_prefix(byte(body))?;
+        // [MQTT-3.2.2-1] in 5.0; section 3.2.2.1 in 3.1.1.
+        if flags & !SESSION_PRESENT != 0 {
+            return Err(DecodeError::ConnAckReservedFlags(flags));
+        }
+        let session_present = flags & SESSION_PRESENT != 0;
+        let (input, code) = finish_prefix(byte(input))?;
+        let reason_code = if v5 {
+            ConnectReasonCode::from_byte(code).ok_or(DecodeError::InvalidReasonCode {
+                packet_type: PacketType::ConnAck,
+                code,
+            })?
+        } else {
+            ConnectReturnCode::from_byte(code)
+                .ok_or(DecodeError::InvalidConnectReturnCode(code))?
+                .into()
+        };
+        // [MQTT-3.2.2-4] in 3.1.1, [MQTT-3.2.2-6] in 5.0.
+        if session_present && reason_code != ConnectReasonCode::Success {
+            return Err(DecodeError::SessionPresentWithRefusal);
+        }
+        let properties = if v5 {
+            let properties = finish(properties(input, PropertySet::ConnAck))?;
+            // Authentication Data without Authentication Method: a Protocol Error (sections
+            // 3.1.2.11.10 and 4.12; Table 2-4 note).
+            if properties.contains(PropertyId::AuthenticationData)
+                && !properties.contains(PropertyId::AuthenticationMethod)
+            {
+                return Err(DecodeError::MissingAuthenticationMethod);
+            }
+            properties
+        } else {
+            finish(Ok((input, PropertiesRef::EMPTY)))?
+        };
+        Ok(ConnAck {
             session_present,
-            code,
-        },
-    ))
-}
-
-impl Encode for ConnAck {
-    fn encoded_len(&self) -> usize {
-        frame_len(2)
+            reason_code,
+            properties,
+        })
     }
 
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if self.session_present && self.code != ConnectReturnCode::Accepted {
+    /// Copies the packet into an owned one (one allocation for the properties, none
+    /// without).
+    pub fn to_owned(&self) -> ConnAck {
+        ConnAck {
+            session_present: self.session_present,
+            reason_code: self.reason_code,
+            properties: self.properties.to_owned(),
+        }
+    }
+
+    /// The owned packet, its properties shared with `frame`.
+    fn share(&self, frame: &Bytes) -> ConnAck {
+        ConnAck {
+            session_present: self.session_present,
+            reason_code: self.reason_code,
+            properties: self.properties.share(frame),
+        }
+    }
+}
+
+impl<'a> From<ConnAck<PropertiesRef<'a>>> for ConnAck {
+    fn from(ack: ConnAck<PropertiesRef<'a>>) -> Self {
+        ack.to_owned()
+    }
+}
+
+impl<P: AsProperties> ConnAck<P> {
+    /// The Connect Acknowledge Flags, after the check that a refusal claims no session.
+    fn flags(&self) -> Result<u8, EncodeError> {
+        if self.session_present && self.reason_code != ConnectReasonCode::Success {
             return Err(EncodeError::SessionPresentWithRefusal);
         }
-        // Connect Acknowledge Flags, then the return code.
-        let value = u16::from_be_bytes([u8::from(self.session_present), self.code.byte()]);
-        encode_frame(buf, first_byte(PacketType::ConnAck), 2, value, NOTHING)
+        Ok(u8::from(self.session_present))
+    }
+
+    /// The properties that go to a 5.0 peer (see [`Outgoing::fit`]).
+    fn outgoing(&self, encoder: &Encoder) -> Result<Outgoing<'_>, EncodeError> {
+        let properties = self.properties.as_properties();
+        if properties.contains(PropertyId::AuthenticationData)
+            && !properties.contains(PropertyId::AuthenticationMethod)
+        {
+            return Err(EncodeError::MissingAuthenticationMethod);
+        }
+        Outgoing::fit(properties, PropertySet::ConnAck, FLAGS_AND_CODE, encoder)
+    }
+}
+
+impl<P: AsProperties> Encode for ConnAck<P> {
+    /// The length in MQTT 3.1.1: always 4.
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        frame_len(FLAGS_AND_CODE)
+    }
+
+    #[inline]
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        if !encoder.v5() {
+            return frame_len(FLAGS_AND_CODE);
+        }
+        match self.outgoing(encoder) {
+            Ok(properties) => properties.frame_len(FLAGS_AND_CODE),
+            Err(_) => frame_len(FLAGS_AND_CODE.saturating_add(1)),
+        }
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        let flags = self.flags()?;
+        let first = first_byte(PacketType::ConnAck);
+        if !encoder.v5() {
+            let code = self
+                .reason_code
+                .to_v311_return_code()
+                .ok_or(EncodeError::NotInV311(
+                    "a CONNACK Reason Code without a 3.1.1 return code",
+                ))?;
+            let value = u16::from_be_bytes([flags, code.byte()]);
+            return encode_frame(buf, first, FLAGS_AND_CODE, value, NOTHING);
+        }
+        let properties = self.outgoing(encoder)?;
+        let value = u16::from_be_bytes([flags, self.reason_code.byte()]);
+        let remaining = FLAGS_AND_CODE.saturating_add(properties.wire_len());
+        encode_frame(buf, first, remaining, value, &properties)
     }
 }

@@ -1,10 +1,19 @@
 //! CONNECT (section 3.1): the first packet a client sends.
+//!
+//! One type serves MQTT 3.1, 3.1.1 and 5.0. A CONNECT says its own version (protocol name and
+//! level), so every decoder reads all three, and a CONNECT is encoded in the version its
+//! `protocol` field names, whatever the [`Encoder`]: what 5.0 adds (properties, Will
+//! Properties) is left out of a 3.1.1 or 3.1 CONNECT.
 
 use super::fields::{share, string, topic_name, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{frame_len, Decoder, Encode};
+use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
-use crate::header::PacketType;
+use crate::header::{remaining_length_len, FixedHeader, PacketType};
+use crate::properties::{
+    properties as property_block, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
+};
 use crate::string::{MqttString, MAX_STRING_LEN};
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
@@ -12,7 +21,7 @@ use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
 use crate::write::{encode_frame, Sink, WriteRest};
 use bytes::{BufMut, Bytes, BytesMut};
 
-// Connect Flags (section 3.1.2.3, Figure 3.4).
+// Connect Flags (section 3.1.2.3: Figure 3.4 in 3.1.1, Figure 3-4 in 5.0; the same layout).
 const RESERVED: u8 = 0b0000_0001;
 const CLEAN_SESSION: u8 = 0b0000_0010;
 const WILL: u8 = 0b0000_0100;
@@ -22,7 +31,7 @@ const WILL_RETAIN: u8 = 0b0010_0000;
 const PASSWORD: u8 = 0b0100_0000;
 const USER_NAME: u8 = 0b1000_0000;
 
-/// CONNECT (section 3.1): a client's request to open a session.
+/// CONNECT (section 3.1): a client's request to open a session, in MQTT 3.1.1, 3.1 or 5.0.
 ///
 /// [`Connect::new`] makes the simplest one; the `with_` methods set the other fields in the
 /// same expression (the fields are public too):
@@ -49,43 +58,101 @@ const USER_NAME: u8 = 0b1000_0000;
 /// assert_eq!(bytes[9], 0b1110_1110);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// # MQTT 5.0
+///
+/// [`Connect::with_protocol`]`(Protocol::V5)` makes an MQTT 5.0 CONNECT, which may carry
+/// properties ([`Connect::with_properties`]), Will Properties ([`Will::with_properties`]) and
+/// a password without a user name ([`Login::password_only`]). A CONNECT is always encoded in
+/// the version its `protocol` says, whatever the [`Encoder`] (the connection has no version
+/// before it): for 3.1.1 and 3.1 the properties and Will Properties are left out, and a
+/// password without a user name cannot be encoded ([MQTT-3.1.2-22] of 3.1.1).
+///
+/// ```
+/// use mqttwire::{Connect, Decoder, Encode, Login, MqttString, Packet, Properties, Property, Protocol};
+///
+/// let connect = Connect::new(MqttString::new("sensor-17")?)
+///     .with_protocol(Protocol::V5)
+///     .with_properties(Properties::new([
+///         Property::SessionExpiryInterval(3600),
+///         Property::ReceiveMaximum(16),
+///     ])?)
+///     .with_login(Login::password_only("token"));
+/// let bytes = connect.to_bytes()?;
+/// // Protocol level 5; Connect Flags: Password, Clean Start; then Property Length 8.
+/// assert_eq!(&bytes[8..13], [0x05, 0b0100_0010, 0x00, 0x00, 0x08]);
+///
+/// // Any decoder reads it: the CONNECT says its own version.
+/// let decoded = Decoder::new().decode_frame(bytes)?;
+/// let Packet::Connect(decoded) = decoded else { unreachable!() };
+/// assert_eq!(decoded.protocol, Protocol::V5);
+/// assert_eq!(decoded.properties.session_expiry_interval(), Some(3600));
+/// assert_eq!(*decoded, connect);
+///
+/// // MQTT 3.1.1 has no password without a user name.
+/// assert!(connect.with_protocol(Protocol::V311).to_bytes().is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Connect {
-    /// Protocol name and level: MQTT 3.1.1 or 3.1 (sections 3.1.2.1 and 3.1.2.2).
+    /// Protocol name and level: MQTT 3.1.1, 3.1 or 5.0 (sections 3.1.2.1 and 3.1.2.2). The
+    /// CONNECT is encoded in this version.
     pub protocol: Protocol,
-    /// Clean Session (section 3.1.2.4).
+    /// Clean Session (3.1.1, section 3.1.2.4), called Clean Start in MQTT 5.0 (section
+    /// 3.1.2.4).
     pub clean_session: bool,
     /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
     pub keep_alive: u16,
+    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11): Session Expiry Interval, Receive
+    /// Maximum, Maximum Packet Size, Topic Alias Maximum, Request Response Information,
+    /// Request Problem Information, User Properties, Authentication Method and Data. Left out
+    /// when the CONNECT is encoded for MQTT 3.1.1 or 3.1.
+    pub properties: Properties,
     /// Client Identifier (section 3.1.3.1). It may be empty; a server then assigns one, or
-    /// refuses with CONNACK 0x02 when Clean Session is 0 [MQTT-3.1.3-8]. That decision is the
+    /// refuses with CONNACK 0x02 when Clean Session is 0 [MQTT-3.1.3-8] (5.0: 0x85, or an
+    /// Assigned Client Identifier in the CONNACK [MQTT-3.1.3-7]). That decision is the
     /// server's: the decoder accepts an empty identifier.
     pub client_id: MqttString,
     /// The Will message, published by the server if the connection is lost (section 3.1.2.5).
     pub will: Option<Will>,
-    /// User name and optional password (sections 3.1.3.4 and 3.1.3.5). A password without a
-    /// user name cannot be expressed [MQTT-3.1.2-22].
+    /// User name and password (sections 3.1.3.4 and 3.1.3.5; 3.1.3.5 and 3.1.3.6 in 5.0).
     pub login: Option<Login>,
 }
 
-/// The Will message of a CONNECT (sections 3.1.2.5 to 3.1.2.7, 3.1.3.2 and 3.1.3.3).
+/// The Will message of a CONNECT (sections 3.1.2.5 to 3.1.2.7, 3.1.3.2 to 3.1.3.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Will {
     /// Will Topic.
     pub topic: TopicName,
-    /// Will Message: at most 65,535 bytes (section 3.1.3.3); encoding a longer one fails.
+    /// Will Message (Will Payload in 5.0): at most 65,535 bytes (section 3.1.3.3); encoding a
+    /// longer one fails.
+    ///
+    /// In MQTT 5.0 a Payload Format Indicator of 1 in the Will Properties says it is UTF-8.
+    /// The decoder does not check that: the server MAY (section 3.1.3.2.3), and answers CONNACK
+    /// 0x99 (Payload format invalid) if it does and the payload is not.
     pub payload: Bytes,
     /// Will QoS.
     pub qos: QoS,
     /// Will Retain.
     pub retain: bool,
+    /// MQTT 5.0: the Will Properties (section 3.1.3.2): Will Delay Interval, Payload Format
+    /// Indicator, Message Expiry Interval, Content Type, Response Topic, Correlation Data,
+    /// User Properties. Left out when the CONNECT is encoded for MQTT 3.1.1 or 3.1.
+    pub properties: Properties,
 }
 
-/// User name and password of a CONNECT (sections 3.1.3.4 and 3.1.3.5).
+/// User name and password of a CONNECT (sections 3.1.3.4 and 3.1.3.5 of 3.1.1; 3.1.3.5 and
+/// 3.1.3.6 of 5.0).
+///
+/// MQTT 3.1.1 and 3.1 need a user name for a password [MQTT-3.1.2-22]; MQTT 5.0 allows a
+/// password alone (section 3.1.2.9), made by [`Login::password_only`]. A `Login` with neither
+/// is the same on the wire as no login at all: both fields are left out, and the decoder
+/// gives `login: None`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Login {
-    /// User Name.
-    pub username: MqttString,
+    /// User Name: always there in MQTT 3.1.1 and 3.1; `None` only for a password alone in
+    /// MQTT 5.0.
+    pub username: Option<MqttString>,
     /// Password: binary data, at most 65,535 bytes (section 3.1.3.5); encoding a longer one
     /// fails.
     pub password: Option<Bytes>,
@@ -93,9 +160,9 @@ pub struct Login {
 
 impl Will {
     /// A Will message: `message` published to `topic` at `qos` if the connection is lost,
-    /// with Will Retain clear ([`Will::with_retain`] sets it). `message` is copied: any bytes
-    /// or text (`"offline"`, `b"offline"`, a `Vec<u8>`, a [`Bytes`]); to keep a [`Bytes`]
-    /// without copying it, set the `payload` field instead.
+    /// with Will Retain clear ([`Will::with_retain`] sets it) and no Will Properties. `message`
+    /// is copied: any bytes or text (`"offline"`, `b"offline"`, a `Vec<u8>`, a [`Bytes`]); to
+    /// keep a [`Bytes`] without copying it, set the `payload` field instead.
     ///
     /// A message longer than 65,535 bytes can be made, but encoding the CONNECT then fails
     /// (section 3.1.3.3).
@@ -114,6 +181,7 @@ impl Will {
             payload: Bytes::copy_from_slice(message.as_ref()),
             qos,
             retain: false,
+            properties: Properties::EMPTY,
         }
     }
 
@@ -121,6 +189,23 @@ impl Will {
     #[must_use]
     pub fn with_retain(mut self, retain: bool) -> Self {
         self.retain = retain;
+        self
+    }
+
+    /// The Will with MQTT 5.0 Will Properties (section 3.1.3.2). Which properties the Will
+    /// may carry is checked when the CONNECT is encoded ([`EncodeError::PropertyNotAllowed`]).
+    ///
+    /// ```
+    /// use mqttwire::{Properties, Property, QoS, TopicName, Will};
+    ///
+    /// let will = Will::new(TopicName::new("sensors/17/status")?, QoS::AtLeastOnce, "offline")
+    ///     .with_properties(Properties::new([Property::WillDelayInterval(30)])?);
+    /// assert_eq!(will.properties.will_delay_interval(), Some(30));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn with_properties(mut self, properties: Properties) -> Self {
+        self.properties = properties;
         self
     }
 }
@@ -132,15 +217,34 @@ impl Login {
     /// use mqttwire::{Login, MqttString};
     ///
     /// let login = Login::new(MqttString::new("sensor")?);
-    /// assert_eq!((login.username.as_str(), login.password.as_deref()), ("sensor", None));
+    /// assert_eq!(login.username.as_ref().map(|u| u.as_str()), Some("sensor"));
+    /// assert_eq!(login.password, None);
     /// let login = login.with_password("secret");
     /// assert_eq!(login.password.as_deref(), Some(&b"secret"[..]));
     /// # Ok::<(), mqttwire::StringError>(())
     /// ```
     pub fn new(username: MqttString) -> Self {
         Login {
-            username,
+            username: Some(username),
             password: None,
+        }
+    }
+
+    /// MQTT 5.0: a password without a user name (section 3.1.2.9: "This version of the
+    /// protocol allows the sending of a Password with no User Name"), copied: bytes or text.
+    /// MQTT 3.1.1 cannot carry it: encoding a 3.1.1 or 3.1 CONNECT with it fails with
+    /// [`EncodeError::NotInV311`].
+    ///
+    /// ```
+    /// use mqttwire::Login;
+    ///
+    /// let login = Login::password_only("token");
+    /// assert_eq!((login.username, login.password.as_deref()), (None, Some(&b"token"[..])));
+    /// ```
+    pub fn password_only(password: impl AsRef<[u8]>) -> Self {
+        Login {
+            username: None,
+            password: Some(Bytes::copy_from_slice(password.as_ref())),
         }
     }
 
@@ -156,13 +260,14 @@ impl Login {
 }
 
 impl Connect {
-    /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no Will, no login. The
-    /// `with_` methods below change each of these.
+    /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no properties, no Will,
+    /// no login. The `with_` methods below change each of these.
     pub fn new(client_id: MqttString) -> Self {
         Connect {
             protocol: Protocol::V311,
             clean_session: true,
             keep_alive: 0,
+            properties: Properties::EMPTY,
             client_id,
             will: None,
             login: None,
@@ -176,7 +281,7 @@ impl Connect {
         self
     }
 
-    /// The CONNECT with this user name and optional password (sections 3.1.3.4 and 3.1.3.5).
+    /// The CONNECT with this user name and password (sections 3.1.3.4 and 3.1.3.5).
     #[must_use]
     pub fn with_login(mut self, login: Login) -> Self {
         self.login = Some(login);
@@ -190,18 +295,28 @@ impl Connect {
         self
     }
 
-    /// The CONNECT with Clean Session set to `clean_session` (section 3.1.2.4): `false` asks
-    /// the server to resume the session of this client identifier.
+    /// The CONNECT with Clean Session (Clean Start in 5.0) set to `clean_session` (section
+    /// 3.1.2.4): `false` asks the server to resume the session of this client identifier.
     #[must_use]
     pub fn with_clean_session(mut self, clean_session: bool) -> Self {
         self.clean_session = clean_session;
         self
     }
 
-    /// The CONNECT for `protocol`: MQTT 3.1.1 (the default) or 3.1.
+    /// The CONNECT for `protocol`: MQTT 3.1.1 (the default), 3.1 or 5.0. It is encoded in
+    /// that version.
     #[must_use]
     pub fn with_protocol(mut self, protocol: Protocol) -> Self {
         self.protocol = protocol;
+        self
+    }
+
+    /// The CONNECT with MQTT 5.0 `properties` (section 3.1.2.11). Which properties a CONNECT
+    /// may carry is checked when it is encoded ([`EncodeError::PropertyNotAllowed`]); they are
+    /// left out of a 3.1.1 or 3.1 CONNECT.
+    #[must_use]
+    pub fn with_properties(mut self, properties: Properties) -> Self {
+        self.properties = properties;
         self
     }
 
@@ -213,21 +328,26 @@ impl Connect {
         let (lossy, mut repairs) = (decoder.lossy_utf8, Repairs::default());
         let raw = parse(body, lossy.then_some(&mut repairs))?;
         let repairs = lossy.then_some(&repairs);
+        let login = (raw.username.is_some() || raw.password.is_some()).then(|| Login {
+            username: raw
+                .username
+                .map(|username| MqttString::from_checked(username.share(frame, repairs))),
+            password: raw.password.map(|p| share(frame, p)),
+        });
         Ok(Connect {
             protocol: raw.protocol,
             clean_session: raw.clean_session,
             keep_alive: raw.keep_alive,
+            properties: raw.properties.share(frame),
             client_id: MqttString::from_checked(raw.client_id.share(frame, repairs)),
-            will: raw.will.map(|(topic, payload, qos, retain)| Will {
-                topic: TopicName::from_checked(topic.share(frame, repairs)),
-                payload: share(frame, payload),
-                qos,
-                retain,
+            will: raw.will.map(|w| Will {
+                topic: TopicName::from_checked(w.topic.share(frame, repairs)),
+                payload: share(frame, w.payload),
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties.share(frame),
             }),
-            login: raw.username.map(|username| Login {
-                username: MqttString::from_checked(username.share(frame, repairs)),
-                password: raw.password.map(|p| share(frame, p)),
-            }),
+            login,
         })
     }
 
@@ -237,15 +357,17 @@ impl Connect {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
+            properties: self.properties.as_ref(),
             client_id: self.client_id.as_str(),
             will: self.will.as_ref().map(|w| WillRef {
                 topic: w.topic.as_str(),
                 payload: &w.payload,
                 qos: w.qos,
                 retain: w.retain,
+                properties: w.properties.as_ref(),
             }),
             login: self.login.as_ref().map(|l| LoginRef {
-                username: l.username.as_str(),
+                username: l.username.as_ref().map(MqttString::as_str),
                 password: l.password.as_deref(),
             }),
         }
@@ -258,19 +380,22 @@ impl Connect {
 ///
 /// Only the decoder and [`Connect::as_borrowed`] make one, so its strings are always valid;
 /// they are read with [`ConnectRef::client_id`], [`WillRef::topic`] and
-/// [`LoginRef::username`]. It encodes as it is ([`Encode`]), to forward it without copying.
+/// [`LoginRef::username`]. It encodes as it is ([`Encode`]), to forward it without copying,
+/// in the version its `protocol` says (see [`Connect`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ConnectRef<'a> {
-    /// Protocol name and level: MQTT 3.1.1 or 3.1 (sections 3.1.2.1 and 3.1.2.2).
+    /// Protocol name and level: MQTT 3.1.1, 3.1 or 5.0 (sections 3.1.2.1 and 3.1.2.2).
     pub protocol: Protocol,
-    /// Clean Session (section 3.1.2.4).
+    /// Clean Session (Clean Start in 5.0, section 3.1.2.4).
     pub clean_session: bool,
     /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
     pub keep_alive: u16,
+    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11); empty in 3.1.1 and 3.1.
+    pub properties: PropertiesRef<'a>,
     client_id: &'a str,
     /// The Will message (section 3.1.2.5).
     pub will: Option<WillRef<'a>>,
-    /// User name and optional password (sections 3.1.3.4 and 3.1.3.5).
+    /// User name and password (sections 3.1.3.4 and 3.1.3.5).
     pub login: Option<LoginRef<'a>>,
 }
 
@@ -278,18 +403,20 @@ pub struct ConnectRef<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct WillRef<'a> {
     topic: &'a str,
-    /// Will Message.
+    /// Will Message (Will Payload in 5.0).
     pub payload: &'a [u8],
     /// Will QoS.
     pub qos: QoS,
     /// Will Retain.
     pub retain: bool,
+    /// MQTT 5.0: the Will Properties (section 3.1.3.2); empty in 3.1.1 and 3.1.
+    pub properties: PropertiesRef<'a>,
 }
 
 /// User name and password of a [`ConnectRef`], borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LoginRef<'a> {
-    username: &'a str,
+    username: Option<&'a str>,
     /// Password: binary data.
     pub password: Option<&'a [u8]>,
 }
@@ -301,17 +428,19 @@ impl<'a> ConnectRef<'a> {
         self.client_id
     }
 
-    /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings and
-    /// binary fields.
+    /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings,
+    /// binary fields and properties.
     pub fn to_owned(&self) -> Connect {
-        let will = self.will.map(|w| (w.topic.as_bytes(), w.payload));
-        let login = self.login.map(|l| (l.username.as_bytes(), l.password));
+        let will = self.will;
+        let login = self.login;
         let fields = [
+            Some(self.properties.as_bytes()),
             Some(self.client_id.as_bytes()),
-            will.map(|w| w.0),
-            will.map(|w| w.1),
-            login.map(|l| l.0),
-            login.and_then(|l| l.1),
+            will.map(|w| w.topic.as_bytes()),
+            will.map(|w| w.payload),
+            will.map(|w| w.properties.as_bytes()),
+            login.and_then(|l| l.username).map(str::as_bytes),
+            login.and_then(|l| l.password),
         ];
         let total = fields
             .iter()
@@ -322,26 +451,44 @@ impl<'a> ConnectRef<'a> {
             copy.extend_from_slice(field);
         }
         let mut all = copy.freeze();
+        let properties = owned_properties(all.split_to(self.properties.as_bytes().len()));
         let client_id = MqttString::from_checked(all.split_to(self.client_id.len()));
-        let will = self.will.map(|w| Will {
-            topic: TopicName::from_checked(all.split_to(w.topic.len())),
-            payload: all.split_to(w.payload.len()),
-            qos: w.qos,
-            retain: w.retain,
+        let will = will.map(|w| {
+            let topic = TopicName::from_checked(all.split_to(w.topic.len()));
+            let payload = all.split_to(w.payload.len());
+            let properties = owned_properties(all.split_to(w.properties.as_bytes().len()));
+            Will {
+                topic,
+                payload,
+                qos: w.qos,
+                retain: w.retain,
+                properties,
+            }
         });
-        let login = self.login.map(|l| Login {
-            username: MqttString::from_checked(all.split_to(l.username.len())),
-            password: l.password.map(|p| all.split_to(p.len())),
+        let login = login.map(|l| {
+            let username = l
+                .username
+                .map(|u| MqttString::from_checked(all.split_to(u.len())));
+            Login {
+                username,
+                password: l.password.map(|p| all.split_to(p.len())),
+            }
         });
         Connect {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
+            properties,
             client_id,
             will,
             login,
         }
     }
+}
+
+/// Owned properties over `block`, a copy of a checked property block.
+fn owned_properties(block: Bytes) -> Properties {
+    PropertiesRef::checked(&block).share(&block)
 }
 
 impl<'a> WillRef<'a> {
@@ -353,9 +500,9 @@ impl<'a> WillRef<'a> {
 }
 
 impl<'a> LoginRef<'a> {
-    /// User Name.
+    /// User Name: `None` only for a password alone, in MQTT 5.0.
     #[inline]
-    pub fn username(&self) -> &'a str {
+    pub fn username(&self) -> Option<&'a str> {
         self.username
     }
 }
@@ -368,23 +515,37 @@ impl From<ConnectRef<'_>> for Connect {
 
 impl<'a> From<RawConnect<'a>> for ConnectRef<'a> {
     fn from(raw: RawConnect<'a>) -> Self {
+        let login = (raw.username.is_some() || raw.password.is_some()).then(|| LoginRef {
+            username: raw.username.map(Checked::as_str),
+            password: raw.password,
+        });
         ConnectRef {
             protocol: raw.protocol,
             clean_session: raw.clean_session,
             keep_alive: raw.keep_alive,
+            properties: raw.properties,
             client_id: raw.client_id.as_str(),
-            will: raw.will.map(|(topic, payload, qos, retain)| WillRef {
-                topic: topic.as_str(),
-                payload,
-                qos,
-                retain,
+            will: raw.will.map(|w| WillRef {
+                topic: w.topic.as_str(),
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties,
             }),
-            login: raw.username.map(|username| LoginRef {
-                username: username.as_str(),
-                password: raw.password,
-            }),
+            login,
         }
     }
+}
+
+/// The Will fields of a CONNECT; `T` is the topic: raw bytes, or checked text.
+#[derive(Clone, Copy)]
+struct WillFields<'a, T> {
+    topic: T,
+    payload: &'a [u8],
+    qos: QoS,
+    retain: bool,
+    /// Empty unless MQTT 5.0.
+    properties: PropertiesRef<'a>,
 }
 
 /// The fields of a CONNECT, checked, borrowed from the frame.
@@ -392,8 +553,9 @@ pub(crate) struct RawConnect<'a> {
     protocol: Protocol,
     clean_session: bool,
     keep_alive: u16,
+    properties: PropertiesRef<'a>,
     client_id: Checked<'a>,
-    will: Option<(Checked<'a>, &'a [u8], QoS, bool)>,
+    will: Option<WillFields<'a, Checked<'a>>>,
     username: Option<Checked<'a>>,
     password: Option<&'a [u8]>,
 }
@@ -405,25 +567,28 @@ struct Fields<'a> {
     protocol: Protocol,
     clean_session: bool,
     keep_alive: u16,
+    /// Empty unless MQTT 5.0.
+    properties: PropertiesRef<'a>,
     client_id: &'a [u8],
-    will: Option<(&'a [u8], &'a [u8], QoS, bool)>,
+    will: Option<WillFields<'a, &'a [u8]>>,
     username: Option<&'a [u8]>,
     password: Option<&'a [u8]>,
 }
 
-/// Reads and checks a CONNECT body: the parser of both decoders.
+/// Reads and checks a CONNECT body, of any protocol level: the parser of both decoders.
 pub(crate) fn parse<'a>(
     body: &'a [u8],
     mut repairs: Option<&mut Repairs>,
 ) -> Result<RawConnect<'a>, DecodeError> {
     let raw = finish(fields(body))?;
     let will = match raw.will {
-        Some((topic, payload, qos, retain)) => Some((
-            topic_name(topic, repairs.as_deref_mut())?,
-            payload,
-            qos,
-            retain,
-        )),
+        Some(w) => Some(WillFields {
+            topic: topic_name(w.topic, repairs.as_deref_mut())?,
+            payload: w.payload,
+            qos: w.qos,
+            retain: w.retain,
+            properties: w.properties,
+        }),
         None => None,
     };
     let username = match raw.username {
@@ -434,6 +599,7 @@ pub(crate) fn parse<'a>(
         protocol: raw.protocol,
         clean_session: raw.clean_session,
         keep_alive: raw.keep_alive,
+        properties: raw.properties,
         client_id: string(raw.client_id, repairs)?,
         will,
         username,
@@ -441,17 +607,31 @@ pub(crate) fn parse<'a>(
     })
 }
 
+/// Checks the fixed header of a CONNECT once its body has said the version: a decoder of
+/// another version read it without the 5.0 rule that the Remaining Length takes the fewest
+/// bytes its value needs [MQTT-1.5.5-1] (a 5.0 decoder checks it in every header).
+pub(crate) fn check_header(header: &FixedHeader, protocol: Protocol) -> Result<(), DecodeError> {
+    let len = usize::try_from(header.remaining_length).unwrap_or(usize::MAX);
+    let minimal = remaining_length_len(len).saturating_add(1);
+    if protocol.is_v5() && usize::from(header.header_len) != minimal {
+        return Err(DecodeError::NonMinimalVariableByteInteger);
+    }
+    Ok(())
+}
+
 fn fields(input: &[u8]) -> Parsed<'_, Fields<'_>> {
     let (input, name) = prefixed(input)?;
     let (input, level) = byte(input)?;
-    let protocol = match name {
-        b"MQTT" => Protocol::V311,
-        b"MQIsdp" => Protocol::V31,
+    // The name says which family [MQTT-3.1.2-1]; the level, which version of it
+    // [MQTT-3.1.2-2]. A name of neither family is not MQTT at all (no CONNACK).
+    let protocol = match (name, level) {
+        (b"MQTT", 4) => Protocol::V311,
+        (b"MQTT", 5) => Protocol::V5,
+        (b"MQIsdp", 3) => Protocol::V31,
+        (b"MQTT" | b"MQIsdp", _) => return fail(DecodeError::UnsupportedProtocolLevel(level)),
         _ => return fail(DecodeError::InvalidProtocolName),
     };
-    if level != protocol.level() {
-        return fail(DecodeError::UnsupportedProtocolLevel(level));
-    }
+    let v5 = protocol.is_v5();
     let (input, flags) = byte(input)?;
     if flags & RESERVED != 0 {
         return fail(DecodeError::ConnectReservedFlag);
@@ -468,19 +648,46 @@ fn fields(input: &[u8]) -> Parsed<'_, Fields<'_>> {
     } else {
         None
     };
-    if flags & PASSWORD != 0 && flags & USER_NAME == 0 {
+    // 3.1.1 [MQTT-3.1.2-22]; 5.0 lets a password go alone (section 3.1.2.9).
+    if !v5 && flags & PASSWORD != 0 && flags & USER_NAME == 0 {
         return fail(DecodeError::PasswordWithoutUsername);
     }
     let (input, keep_alive) = u16(input)?;
+    let (input, properties) = if v5 {
+        let (input, properties) = property_block(input, PropertySet::Connect)?;
+        // Authentication Data without Authentication Method: a Protocol Error (section
+        // 3.1.2.11.10).
+        if properties.contains(PropertyId::AuthenticationData)
+            && !properties.contains(PropertyId::AuthenticationMethod)
+        {
+            return fail(DecodeError::MissingAuthenticationMethod);
+        }
+        (input, properties)
+    } else {
+        (input, PropertiesRef::EMPTY)
+    };
 
     // Payload: fields in this order, each present exactly when its flag says so
-    // [MQTT-3.1.3-1], [MQTT-3.1.2-9], [MQTT-3.1.2-11], [MQTT-3.1.2-18..21].
+    // [MQTT-3.1.3-1], [MQTT-3.1.2-9], [MQTT-3.1.2-11], [MQTT-3.1.2-16..19] (5.0 numbering;
+    // [MQTT-3.1.2-18..21] in 3.1.1). The Will Properties come first in a 5.0 Will.
     let (input, client_id) = prefixed(input)?;
     let (input, will) = match will_qos {
         Some(qos) => {
+            let (input, will_properties) = if v5 {
+                property_block(input, PropertySet::Will)?
+            } else {
+                (input, PropertiesRef::EMPTY)
+            };
             let (input, topic) = prefixed(input)?;
             let (input, payload) = prefixed(input)?;
-            (input, Some((topic, payload, qos, will_retain)))
+            let will = WillFields {
+                topic,
+                payload,
+                qos,
+                retain: will_retain,
+                properties: will_properties,
+            };
+            (input, Some(will))
         }
         None => (input, None),
     };
@@ -492,6 +699,7 @@ fn fields(input: &[u8]) -> Parsed<'_, Fields<'_>> {
             protocol,
             clean_session: flags & CLEAN_SESSION != 0,
             keep_alive,
+            properties,
             client_id,
             will,
             username,
@@ -520,17 +728,24 @@ fn check_binary(field: &[u8]) -> Result<(), EncodeError> {
 
 impl Connect {
     fn wire(&self) -> Fields<'_> {
+        let login = self.login.as_ref();
         Fields {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
+            properties: self.properties.as_ref(),
             client_id: self.client_id.as_bytes(),
-            will: self
-                .will
-                .as_ref()
-                .map(|w| (&w.topic.as_bytes()[..], &w.payload[..], w.qos, w.retain)),
-            username: self.login.as_ref().map(|l| &l.username.as_bytes()[..]),
-            password: self.login.as_ref().and_then(|l| l.password.as_deref()),
+            will: self.will.as_ref().map(|w| WillFields {
+                topic: &w.topic.as_bytes()[..],
+                payload: &w.payload[..],
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties.as_ref(),
+            }),
+            username: login
+                .and_then(|l| l.username.as_ref())
+                .map(|u| &u.as_bytes()[..]),
+            password: login.and_then(|l| l.password.as_deref()),
         }
     }
 }
@@ -541,25 +756,46 @@ impl ConnectRef<'_> {
             protocol: self.protocol,
             clean_session: self.clean_session,
             keep_alive: self.keep_alive,
+            properties: self.properties,
             client_id: self.client_id.as_bytes(),
-            will: self
-                .will
-                .map(|w| (w.topic.as_bytes(), w.payload, w.qos, w.retain)),
-            username: self.login.map(|l| l.username.as_bytes()),
+            will: self.will.map(|w| WillFields {
+                topic: w.topic.as_bytes(),
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties,
+            }),
+            username: self.login.and_then(|l| l.username).map(str::as_bytes),
             password: self.login.and_then(|l| l.password),
         }
     }
 }
 
+/// Bytes a property block takes with its Property Length.
+fn block_len(properties: PropertiesRef<'_>) -> usize {
+    let len = properties.as_bytes().len();
+    vbi_len(len).saturating_add(len)
+}
+
+/// Writes a Property Length and its block.
+fn write_block<S: Sink>(out: &mut S, properties: PropertiesRef<'_>) {
+    out.vbi(properties.as_bytes().len());
+    out.append(properties.as_bytes());
+}
+
 impl Fields<'_> {
+    fn v5(&self) -> bool {
+        self.protocol.is_v5()
+    }
+
     fn flags(&self) -> u8 {
         let mut flags = 0;
         if self.clean_session {
             flags |= CLEAN_SESSION;
         }
-        if let Some((_, _, qos, retain)) = self.will {
-            flags |= WILL | (qos.bits() << WILL_QOS_SHIFT);
-            if retain {
+        if let Some(w) = self.will {
+            flags |= WILL | (w.qos.bits() << WILL_QOS_SHIFT);
+            if w.retain {
                 flags |= WILL_RETAIN;
             }
         }
@@ -575,11 +811,17 @@ impl Fields<'_> {
     fn remaining_len(&self) -> usize {
         // Protocol name, level, flags, keep alive, client identifier.
         let mut len = prefixed_len(self.protocol.name().len()).saturating_add(4);
+        if self.v5() {
+            len = len.saturating_add(block_len(self.properties));
+        }
         len = len.saturating_add(prefixed_len(self.client_id.len()));
-        if let Some((topic, payload, _, _)) = self.will {
+        if let Some(w) = self.will {
+            if self.v5() {
+                len = len.saturating_add(block_len(w.properties));
+            }
             len = len
-                .saturating_add(prefixed_len(topic.len()))
-                .saturating_add(prefixed_len(payload.len()));
+                .saturating_add(prefixed_len(w.topic.len()))
+                .saturating_add(prefixed_len(w.payload.len()));
         }
         for field in [self.username, self.password].into_iter().flatten() {
             len = len.saturating_add(prefixed_len(field.len()));
@@ -587,19 +829,51 @@ impl Fields<'_> {
         len
     }
 
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if let Some((_, payload, _, _)) = self.will {
-            check_binary(payload)?;
+    /// The rules a CONNECT value can still break, for its version.
+    fn check(&self) -> Result<(), EncodeError> {
+        if let Some(w) = self.will {
+            check_binary(w.payload)?;
         }
         if let Some(password) = self.password {
             check_binary(password)?;
+        }
+        if !self.v5() {
+            if self.password.is_some() && self.username.is_none() {
+                return Err(EncodeError::NotInV311(
+                    "a password without a user name [MQTT-3.1.2-22]",
+                ));
+            }
+            return Ok(());
+        }
+        self.properties.check_for(PropertySet::Connect)?;
+        if self.properties.contains(PropertyId::AuthenticationData)
+            && !self.properties.contains(PropertyId::AuthenticationMethod)
+        {
+            return Err(EncodeError::MissingAuthenticationMethod);
+        }
+        if let Some(w) = self.will {
+            w.properties.check_for(PropertySet::Will)?;
+        }
+        Ok(())
+    }
+
+    /// Encodes the CONNECT in its own version, if it fits in `max_packet_size` bytes.
+    fn encode<B: BufMut>(&self, max_packet_size: usize, buf: &mut B) -> Result<(), EncodeError> {
+        self.check()?;
+        let remaining = self.remaining_len();
+        let size = frame_len(remaining);
+        if size > max_packet_size {
+            return Err(EncodeError::ExceedsMaximumPacketSize {
+                size,
+                max: max_packet_size,
+            });
         }
         // Truncation cannot happen: "MQTT" or "MQIsdp".
         let name_len = self.protocol.name().len() as u16;
         encode_frame(
             buf,
             first_byte(PacketType::Connect),
-            self.remaining_len(),
+            remaining,
             name_len,
             self,
         )
@@ -614,10 +888,16 @@ impl WriteRest for Fields<'_> {
         out.u8(self.protocol.level());
         out.u8(self.flags());
         out.u16(self.keep_alive);
+        if self.v5() {
+            write_block(out, self.properties);
+        }
         out.prefixed(self.client_id);
-        if let Some((topic, payload, _, _)) = self.will {
-            out.prefixed(topic);
-            out.prefixed(payload);
+        if let Some(w) = self.will {
+            if self.v5() {
+                write_block(out, w.properties);
+            }
+            out.prefixed(w.topic);
+            out.prefixed(w.payload);
         }
         for field in [self.username, self.password].into_iter().flatten() {
             out.prefixed(field);
@@ -625,22 +905,44 @@ impl WriteRest for Fields<'_> {
     }
 }
 
+/// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
+/// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for ConnectRef<'_> {
     fn encoded_len(&self) -> usize {
         frame_len(self.wire().remaining_len())
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.wire().encode(buf)
+        self.wire()
+            .encode(Encoder::V311.max_packet_size_limit(), buf)
+    }
+
+    fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
+        self.encoded_len()
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }
 
+/// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
+/// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for Connect {
     fn encoded_len(&self) -> usize {
         frame_len(self.wire().remaining_len())
     }
 
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.wire().encode(buf)
+        self.wire()
+            .encode(Encoder::V311.max_packet_size_limit(), buf)
+    }
+
+    fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
+        self.encoded_len()
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }

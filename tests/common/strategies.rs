@@ -164,12 +164,15 @@ pub fn will() -> impl Strategy<Value = Will> {
         payload,
         qos,
         retain,
+        properties: Properties::EMPTY,
     })
 }
 
 pub fn login() -> impl Strategy<Value = Login> {
-    (mqtt_string(), prop::option::of(binary()))
-        .prop_map(|(username, password)| Login { username, password })
+    (mqtt_string(), prop::option::of(binary())).prop_map(|(username, password)| Login {
+        username: Some(username),
+        password,
+    })
 }
 
 pub fn connect() -> impl Strategy<Value = Connect> {
@@ -189,6 +192,7 @@ pub fn connect() -> impl Strategy<Value = Connect> {
                 client_id,
                 will,
                 login,
+                properties: Properties::EMPTY,
             },
         )
 }
@@ -343,7 +347,9 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
                 put_field(&mut body, &w.payload);
             }
             if let Some(l) = &c.login {
-                put_field(&mut body, l.username.as_str().as_bytes());
+                if let Some(u) = &l.username {
+                    put_field(&mut body, u.as_str().as_bytes());
+                }
                 if let Some(pw) = &l.password {
                     put_field(&mut body, pw);
                 }
@@ -352,7 +358,12 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
         }
         Packet::ConnAck(c) => {
             body.push(u8::from(c.session_present));
-            body.push(c.code as u8);
+            body.push(
+                c.reason_code
+                    .to_v311_return_code()
+                    .expect("3.1.1 codes")
+                    .byte(),
+            );
             0x20
         }
         Packet::Publish(p) => {

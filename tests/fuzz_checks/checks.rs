@@ -7,9 +7,9 @@
 use bytes::{Bytes, BytesMut};
 use mqttwire::{
     ConnAck, Connect, ConnectReturnCode, DecodeError, Decoder, Encode, EncodeError, FixedHeader,
-    Login, MqttString, Packet, PacketId, Protocol, PubAck, PubComp, PubRec, PubRel, Publish, QoS,
-    QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription, TopicFilter, TopicName, UnsubAck,
-    Unsubscribe, Will, MAX_STRING_LEN,
+    Login, MqttString, Packet, PacketId, Properties, Protocol, PubAck, PubComp, PubRec, PubRel,
+    Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription, TopicFilter,
+    TopicName, UnsubAck, Unsubscribe, Will, MAX_STRING_LEN,
 };
 
 /// The decoder configurations every input is run through: strict with the default limit, strict
@@ -394,6 +394,7 @@ impl<'a> Source<'a> {
                         payload: Bytes::from(self.blob()),
                         qos: self.qos(),
                         retain: self.bool(),
+                        properties: Properties::EMPTY,
                     });
                 }
                 if self.bool() {
@@ -403,7 +404,10 @@ impl<'a> Source<'a> {
                     } else {
                         None
                     };
-                    c.login = Some(Login { username, password });
+                    c.login = Some(Login {
+                        username: Some(username),
+                        password,
+                    });
                 }
                 Packet::from(c)
             }
@@ -412,7 +416,7 @@ impl<'a> Source<'a> {
                 let session_present = code == ConnectReturnCode::Accepted && self.bool();
                 Packet::ConnAck(ConnAck {
                     session_present,
-                    code,
+                    ..ConnAck::refused(code)
                 })
             }
             2 => {
