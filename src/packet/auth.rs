@@ -67,7 +67,9 @@ impl<'a> Auth<PropertiesRef<'a>> {
                 packet_type: PacketType::Auth,
                 code,
             })?;
-        if !properties.is_empty() && !properties.contains(PropertyId::AuthenticationMethod) {
+        // Only the empty form (Remaining Length 0) goes without the method (3.15.2.1,
+        // 3.15.2.2.2).
+        if !body.is_empty() && !properties.contains(PropertyId::AuthenticationMethod) {
             return Err(DecodeError::MissingAuthenticationMethod);
         }
         Ok(Auth {
