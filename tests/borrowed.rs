@@ -309,8 +309,8 @@ fn connect_to_owned_and_back() {
         panic!()
     };
     assert_eq!(c.client_id(), "x");
-    assert_eq!(c.will.unwrap().topic(), "status/x");
-    assert_eq!(c.login.unwrap().username(), Some("user"));
+    assert_eq!(c.will().unwrap().topic(), "status/x");
+    assert_eq!(c.login().unwrap().username(), Some("user"));
     assert_eq!(c, connect.as_borrowed());
     assert_eq!(c.to_owned(), connect);
     assert_eq!(c.to_bytes().unwrap(), bytes);

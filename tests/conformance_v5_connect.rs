@@ -440,7 +440,7 @@ fn mqtt_3_1_2_19_password_without_user_name() {
     let Ok(Some((PacketRef::Connect(c), _))) = v5().decode_ref(&wire) else {
         panic!()
     };
-    let login = c.login.unwrap();
+    let login = c.login().unwrap();
     assert_eq!(
         (login.username(), login.password),
         (None, Some(&b"pwd"[..]))
@@ -616,7 +616,7 @@ fn mqtt_3_1_3_10_will_user_properties_keep_their_order() {
     let Ok(Some((PacketRef::Connect(c), _))) = v5().decode_ref(&wire) else {
         panic!()
     };
-    let order: Vec<_> = c.will.unwrap().properties.user_properties().collect();
+    let order: Vec<_> = c.will().unwrap().properties.user_properties().collect();
     assert_eq!(order, [("b", "1"), ("a", "2"), ("b", "3")]);
 }
 

@@ -131,9 +131,9 @@ impl<'a> PacketRef<'a> {
             }
             PacketType::Connect => {
                 // Any decoder reads a CONNECT of any level: the CONNECT says its version.
-                let connect = ConnectRef::from(connect::parse(body, None)?);
-                connect::check_header(header, connect.protocol)?;
-                PacketRef::Connect(connect)
+                let protocol = connect::parse(body, None)?.protocol;
+                connect::check_header(header, protocol)?;
+                PacketRef::Connect(ConnectRef::checked(body))
             }
             PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body)?),
             PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body)?),

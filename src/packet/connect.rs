@@ -14,12 +14,13 @@ use crate::header::{remaining_length_len, FixedHeader, PacketType};
 use crate::properties::{
     properties as property_block, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
 };
-use crate::string::{MqttString, MAX_STRING_LEN};
+use crate::string::{checked_text, MqttString, MAX_STRING_LEN};
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
 use crate::write::{encode_frame, Sink, WriteRest};
 use bytes::{BufMut, Bytes, BytesMut};
+use core::fmt;
 
 // Connect Flags (section 3.1.2.3: Figure 3.4 in 3.1.1, Figure 3-4 in 5.0; the same layout).
 const RESERVED: u8 = 0b0000_0001;
@@ -353,24 +354,7 @@ impl Connect {
 
     /// The borrowed view of this CONNECT.
     pub fn as_borrowed(&self) -> ConnectRef<'_> {
-        ConnectRef {
-            protocol: self.protocol,
-            clean_session: self.clean_session,
-            keep_alive: self.keep_alive,
-            properties: self.properties.as_ref(),
-            client_id: self.client_id.as_str(),
-            will: self.will.as_ref().map(|w| WillRef {
-                topic: w.topic.as_str(),
-                payload: &w.payload,
-                qos: w.qos,
-                retain: w.retain,
-                properties: w.properties.as_ref(),
-            }),
-            login: self.login.as_ref().map(|l| LoginRef {
-                username: l.username.as_ref().map(MqttString::as_str),
-                password: l.password.as_deref(),
-            }),
-        }
+        ConnectRef(Source::Owned(self))
     }
 }
 
@@ -382,21 +366,21 @@ impl Connect {
 /// they are read with [`ConnectRef::client_id`], [`WillRef::topic`] and
 /// [`LoginRef::username`]. It encodes as it is ([`Encode`]), to forward it without copying,
 /// in the version its `protocol` says (see [`Connect`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnectRef<'a> {
-    /// Protocol name and level: MQTT 3.1.1, 3.1 or 5.0 (sections 3.1.2.1 and 3.1.2.2).
-    pub protocol: Protocol,
-    /// Clean Session (Clean Start in 5.0, section 3.1.2.4).
-    pub clean_session: bool,
-    /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
-    pub keep_alive: u16,
-    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11); empty in 3.1.1 and 3.1.
-    pub properties: PropertiesRef<'a>,
-    client_id: &'a str,
-    /// The Will message (section 3.1.2.5).
-    pub will: Option<WillRef<'a>>,
-    /// User name and password (sections 3.1.3.4 and 3.1.3.5).
-    pub login: Option<LoginRef<'a>>,
+///
+/// It is two words whatever the CONNECT holds (the body it was decoded from, or the
+/// [`Connect`] it views), so that [`PacketRef`](crate::PacketRef) stays small for the packets
+/// of every moment; each accessor reads the fields again, which costs little once per
+/// connection.
+#[derive(Clone, Copy)]
+pub struct ConnectRef<'a>(Source<'a>);
+
+/// What a [`ConnectRef`] reads its fields from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// A CONNECT body the decoder checked.
+    Wire(&'a [u8]),
+    /// An owned CONNECT, whose fields are valid by construction.
+    Owned(&'a Connect),
 }
 
 /// The Will message of a [`ConnectRef`], borrowed.
@@ -422,20 +406,72 @@ pub struct LoginRef<'a> {
 }
 
 impl<'a> ConnectRef<'a> {
+    /// The fields, as bytes: read again from the checked body, or viewed in the owned CONNECT.
+    fn wire(&self) -> Fields<'a> {
+        match self.0 {
+            // The decoder accepted these bytes, so reading them again succeeds.
+            Source::Wire(body) => finish(fields(body)).unwrap_or(Fields::NONE),
+            Source::Owned(connect) => connect.wire(),
+        }
+    }
+
+    /// Protocol name and level: MQTT 3.1.1, 3.1 or 5.0 (sections 3.1.2.1 and 3.1.2.2).
+    pub fn protocol(&self) -> Protocol {
+        self.wire().protocol
+    }
+
+    /// Clean Session (Clean Start in 5.0, section 3.1.2.4).
+    pub fn clean_session(&self) -> bool {
+        self.wire().clean_session
+    }
+
+    /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
+    pub fn keep_alive(&self) -> u16 {
+        self.wire().keep_alive
+    }
+
+    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11); empty in 3.1.1 and 3.1.
+    pub fn properties(&self) -> PropertiesRef<'a> {
+        self.wire().properties
+    }
+
     /// Client Identifier (section 3.1.3.1), possibly empty (see [`Connect::client_id`]).
-    #[inline]
     pub fn client_id(&self) -> &'a str {
-        self.client_id
+        checked_text(self.wire().client_id)
+    }
+
+    /// The Will message (section 3.1.2.5).
+    pub fn will(&self) -> Option<WillRef<'a>> {
+        self.wire().will.map(|w| WillRef {
+            topic: checked_text(w.topic),
+            payload: w.payload,
+            qos: w.qos,
+            retain: w.retain,
+            properties: w.properties,
+        })
+    }
+
+    /// User name and password (sections 3.1.3.4 and 3.1.3.5).
+    pub fn login(&self) -> Option<LoginRef<'a>> {
+        let fields = self.wire();
+        (fields.username.is_some() || fields.password.is_some()).then(|| LoginRef {
+            username: fields.username.map(checked_text),
+            password: fields.password,
+        })
     }
 
     /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings,
     /// binary fields and properties.
     pub fn to_owned(&self) -> Connect {
-        let will = self.will;
-        let login = self.login;
+        let (will, login, properties, client_id) = (
+            self.will(),
+            self.login(),
+            self.properties(),
+            self.client_id(),
+        );
         let fields = [
-            Some(self.properties.as_bytes()),
-            Some(self.client_id.as_bytes()),
+            Some(properties.as_bytes()),
+            Some(client_id.as_bytes()),
             will.map(|w| w.topic.as_bytes()),
             will.map(|w| w.payload),
             will.map(|w| w.properties.as_bytes()),
@@ -451,8 +487,8 @@ impl<'a> ConnectRef<'a> {
             copy.extend_from_slice(field);
         }
         let mut all = copy.freeze();
-        let properties = owned_properties(all.split_to(self.properties.as_bytes().len()));
-        let client_id = MqttString::from_checked(all.split_to(self.client_id.len()));
+        let properties = owned_properties(all.split_to(properties.as_bytes().len()));
+        let client_id = MqttString::from_checked(all.split_to(client_id.len()));
         let will = will.map(|w| {
             let topic = TopicName::from_checked(all.split_to(w.topic.len()));
             let payload = all.split_to(w.payload.len());
@@ -475,14 +511,42 @@ impl<'a> ConnectRef<'a> {
             }
         });
         Connect {
-            protocol: self.protocol,
-            clean_session: self.clean_session,
-            keep_alive: self.keep_alive,
+            protocol: self.protocol(),
+            clean_session: self.clean_session(),
+            keep_alive: self.keep_alive(),
             properties,
             client_id,
             will,
             login,
         }
+    }
+}
+
+impl PartialEq for ConnectRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.wire() == other.wire()
+    }
+}
+
+impl Eq for ConnectRef<'_> {}
+
+impl core::hash::Hash for ConnectRef<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.wire().hash(state);
+    }
+}
+
+impl fmt::Debug for ConnectRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnectRef")
+            .field("protocol", &self.protocol())
+            .field("clean_session", &self.clean_session())
+            .field("keep_alive", &self.keep_alive())
+            .field("properties", &self.properties())
+            .field("client_id", &self.client_id())
+            .field("will", &self.will())
+            .field("login", &self.login())
+            .finish()
     }
 }
 
@@ -513,32 +577,15 @@ impl From<ConnectRef<'_>> for Connect {
     }
 }
 
-impl<'a> From<RawConnect<'a>> for ConnectRef<'a> {
-    fn from(raw: RawConnect<'a>) -> Self {
-        let login = (raw.username.is_some() || raw.password.is_some()).then(|| LoginRef {
-            username: raw.username.map(Checked::as_str),
-            password: raw.password,
-        });
-        ConnectRef {
-            protocol: raw.protocol,
-            clean_session: raw.clean_session,
-            keep_alive: raw.keep_alive,
-            properties: raw.properties,
-            client_id: raw.client_id.as_str(),
-            will: raw.will.map(|w| WillRef {
-                topic: w.topic.as_str(),
-                payload: w.payload,
-                qos: w.qos,
-                retain: w.retain,
-                properties: w.properties,
-            }),
-            login,
-        }
+impl<'a> ConnectRef<'a> {
+    /// The view of `body`, a CONNECT body that [`parse`] accepted.
+    pub(crate) fn checked(body: &'a [u8]) -> Self {
+        ConnectRef(Source::Wire(body))
     }
 }
 
 /// The Will fields of a CONNECT; `T` is the topic: raw bytes, or checked text.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct WillFields<'a, T> {
     topic: T,
     payload: &'a [u8],
@@ -550,7 +597,7 @@ struct WillFields<'a, T> {
 
 /// The fields of a CONNECT, checked, borrowed from the frame.
 pub(crate) struct RawConnect<'a> {
-    protocol: Protocol,
+    pub(crate) protocol: Protocol,
     clean_session: bool,
     keep_alive: u16,
     properties: PropertiesRef<'a>,
@@ -563,6 +610,7 @@ pub(crate) struct RawConnect<'a> {
 /// The fields of a CONNECT as bytes: what the parser reads before their content is checked,
 /// and what the encoder of both [`Connect`] and [`ConnectRef`] writes (turning the owned
 /// strings into `&str` would check their UTF-8 again).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 struct Fields<'a> {
     protocol: Protocol,
     clean_session: bool,
@@ -750,25 +798,18 @@ impl Connect {
     }
 }
 
-impl ConnectRef<'_> {
-    fn wire(&self) -> Fields<'_> {
-        Fields {
-            protocol: self.protocol,
-            clean_session: self.clean_session,
-            keep_alive: self.keep_alive,
-            properties: self.properties,
-            client_id: self.client_id.as_bytes(),
-            will: self.will.map(|w| WillFields {
-                topic: w.topic.as_bytes(),
-                payload: w.payload,
-                qos: w.qos,
-                retain: w.retain,
-                properties: w.properties,
-            }),
-            username: self.login.and_then(|l| l.username).map(str::as_bytes),
-            password: self.login.and_then(|l| l.password),
-        }
-    }
+impl Fields<'static> {
+    /// An empty CONNECT, for the view of a body that cannot fail to read again.
+    const NONE: Fields<'static> = Fields {
+        protocol: Protocol::V311,
+        clean_session: false,
+        keep_alive: 0,
+        properties: PropertiesRef::EMPTY,
+        client_id: &[],
+        will: None,
+        username: None,
+        password: None,
+    };
 }
 
 /// Bytes a property block takes with its Property Length.
