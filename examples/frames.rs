@@ -1,7 +1,8 @@
-//! The elementary frame exchanges of MQTT 3.1.1, printed as annotated hex, field by field.
+//! The elementary frame exchanges of MQTT 3.1.1, then of MQTT 5.0, printed as annotated hex,
+//! field by field.
 //!
-//! Every packet is built with mqttwire's types, encoded, printed with the meaning of each byte,
-//! then decoded back and compared with the original. Run it with:
+//! Every packet is built with mqttwire's types, encoded for its version, printed with the
+//! meaning of each byte, then decoded back and compared with the original. Run it with:
 //!
 //! ```text
 //! cargo run --example frames
@@ -9,9 +10,11 @@
 
 use bytes::BytesMut;
 use mqttwire::{
-    ConnAck, Connect, Decoder, Encode, Login, MqttString, Packet, PacketId, PubAck, PubComp,
-    PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe, SubscribeReturnCode, Subscription,
-    TopicFilter, TopicName, UnsubAck, Unsubscribe, Will,
+    Auth, AuthReasonCode, ConnAck, Connect, Decoder, Disconnect, DisconnectReasonCode, Encoder,
+    Login, MqttString, Packet, PacketId, Properties, Property, PropertyId, Protocol, PubAck,
+    PubAckReasonCode, PubComp, PubRec, PubRel, Publish, QoS, QosPid, SubAck, Subscribe,
+    SubscribeReturnCode, Subscription, TopicFilter, TopicName, UnsubAck, Unsubscribe, ValueType,
+    Will,
 };
 
 type Error = Box<dyn std::error::Error>;
@@ -94,12 +97,89 @@ fn main() -> Result<(), Error> {
     exchange("server → client", Packet::PingResp)?;
 
     section("Closing: DISCONNECT (section 3.14)");
-    exchange(
-        "client → server",
-        Packet::Disconnect(mqttwire::Disconnect::new()),
-    )?;
+    exchange("client → server", Packet::Disconnect(Disconnect::new()))?;
+
+    mqtt5(id)?;
 
     println!("\nEvery packet above was encoded by mqttwire and decoded back to an equal value.");
+    Ok(())
+}
+
+/// The same conversation in MQTT 5.0 (chapter 3 of the 5.0 standard): the packets carry
+/// properties and reason codes, and AUTH exists.
+fn mqtt5(id: impl Fn(u16) -> Result<PacketId, mqttwire::ZeroPacketId>) -> Result<(), Error> {
+    println!("\n\n##### MQTT 5.0: the same packet types, with properties and reason codes");
+    let v5 = Protocol::V5;
+
+    section("Connecting in 5.0: CONNECT with properties → CONNACK with properties (3.1, 3.2)");
+    let connect = Connect::new(MqttString::new("sensor-livingroom")?)
+        .with_protocol(v5)
+        .with_keep_alive(60)
+        .with_properties(Properties::new([
+            Property::SessionExpiryInterval(3600),
+            Property::ReceiveMaximum(20),
+            Property::TopicAliasMaximum(10),
+        ])?)
+        .with_will(
+            Will::new(
+                TopicName::new("home/livingroom/status")?,
+                QoS::AtLeastOnce,
+                "offline",
+            )
+            .with_retain(true)
+            .with_properties(Properties::new([Property::WillDelayInterval(30)])?),
+        );
+    exchange_in(v5, "client → server", connect)?;
+    let connack = ConnAck::accepted(false).with_properties(Properties::new([
+        Property::TopicAliasMaximum(10),
+        Property::MaximumPacketSize(65_536),
+    ])?);
+    exchange_in(v5, "server → client", connack)?;
+
+    section("A reading with user properties and a Topic Alias, acknowledged (3.3, 3.4)");
+    let reading = Publish::new(
+        TopicName::new("home/livingroom/temperature")?,
+        QosPid::AtLeastOnce(id(5)?),
+        b"21.5",
+    )
+    .with_properties(Properties::new([
+        Property::TopicAlias(1),
+        Property::MessageExpiryInterval(300),
+        Property::ContentType("text/plain"),
+        Property::UserProperty("unit", "°C"),
+    ])?)?;
+    exchange_in(v5, "client → server", reading.clone())?;
+    exchange_in(v5, "server → client", PubAck::new(id(5)?))?;
+    // The next reading names its topic by the alias alone (section 3.3.2.3.4).
+    let next = Publish::new(
+        TopicName::new("home/livingroom/temperature")?,
+        QosPid::AtLeastOnce(id(6)?),
+        b"21.6",
+    )
+    .with_properties(Properties::new([Property::TopicAlias(1)])?)?
+    .without_topic()?;
+    exchange_in(v5, "client → server", next)?;
+    let refused = PubAck::new(id(6)?)
+        .with_reason_code(PubAckReasonCode::QuotaExceeded)
+        .with_properties(Properties::new([Property::ReasonString(
+            "too many readings",
+        )])?);
+    exchange_in(v5, "server → client", refused)?;
+
+    section("Extended authentication: AUTH (3.15), only in 5.0");
+    let auth = Auth::new(AuthReasonCode::ReAuthenticate).with_properties(Properties::new([
+        Property::AuthenticationMethod("SCRAM-SHA-256"),
+        Property::AuthenticationData(b"n,,n=sensor,r=rOprNGfwEbeRWgbNEkqO"),
+    ])?);
+    exchange_in(v5, "client → server", auth)?;
+
+    section("Closing with a reason: DISCONNECT (3.14), which the server may send in 5.0");
+    let disconnect = Disconnect::new()
+        .with_reason_code(DisconnectReasonCode::ServerShuttingDown)
+        .with_properties(Properties::new([Property::ServerReference(
+            "backup.example",
+        )])?);
+    exchange_in(v5, "server → client", disconnect)?;
     Ok(())
 }
 
@@ -107,10 +187,20 @@ fn section(title: &str) {
     println!("\n=== {title}\n");
 }
 
-/// Encodes `packet`, prints it field by field, decodes it back and checks it is unchanged.
+/// Encodes `packet` in MQTT 3.1.1, prints it field by field, decodes it back and checks it is
+/// unchanged.
 fn exchange(direction: &str, packet: impl Into<Packet>) -> Result<(), Error> {
+    exchange_in(Protocol::V311, direction, packet)
+}
+
+/// [`exchange`] in the version `protocol`.
+fn exchange_in(
+    protocol: Protocol,
+    direction: &str,
+    packet: impl Into<Packet>,
+) -> Result<(), Error> {
     let packet = packet.into();
-    let bytes = packet.to_bytes()?;
+    let bytes = Encoder::new(protocol).to_bytes(&packet)?;
     println!(
         "{:?} ({direction}), {} bytes:",
         packet.packet_type(),
@@ -122,13 +212,18 @@ fn exchange(direction: &str, packet: impl Into<Packet>) -> Result<(), Error> {
         at: 0,
     };
     annotate_fixed_header(&mut cursor, &packet)?;
-    annotate_body(&mut cursor, &packet)?;
+    if protocol.is_v5() {
+        annotate_body_v5(&mut cursor, &packet)?;
+    } else {
+        annotate_body(&mut cursor, &packet)?;
+    }
     if cursor.at != bytes.len() {
         return Err(format!("{} bytes were not annotated", bytes.len() - cursor.at).into());
     }
 
     let mut buf = BytesMut::from(&bytes[..]);
     let decoded = Decoder::new()
+        .protocol(protocol)
         .decode(&mut buf)?
         .ok_or("a whole packet must decode")?;
     if decoded != packet || !buf.is_empty() {
@@ -190,6 +285,62 @@ impl Cursor<'_> {
         self.field(2, format!("packet identifier: {id}"))?;
         Ok(())
     }
+
+    /// The byte at the cursor, not consumed.
+    fn peek(&self) -> Result<u8, Error> {
+        Ok(*self.bytes.get(self.at).ok_or("byte past the packet")?)
+    }
+
+    /// A Variable Byte Integer (5.0 section 1.5.5), not consumed: its value and length.
+    fn peek_vbi(&self) -> Result<(usize, usize), Error> {
+        let mut value = 0usize;
+        for (i, byte) in self.bytes[self.at..].iter().take(4).enumerate() {
+            value |= usize::from(byte & 0x7f) << (7 * i);
+            if byte & 0x80 == 0 {
+                return Ok((value, i + 1));
+            }
+        }
+        Err("variable byte integer runs past the packet".into())
+    }
+
+    /// A 5.0 property block: its Property Length, then each property, named, with its value.
+    fn properties(&mut self, whose: &str) -> Result<(), Error> {
+        let (len, len_bytes) = self.peek_vbi()?;
+        self.field(len_bytes, format!("{whose} property length: {len}"))?;
+        let end = self.at + len;
+        while self.at < end {
+            let id = PropertyId::from_byte(self.peek()?).ok_or("unknown property")?;
+            self.field(1, format!("property {:#04x}: {id}", id.byte()))?;
+            match id.value_type() {
+                ValueType::Byte => self.field(1, format!("  = {}", self.peek()?)).map(drop)?,
+                ValueType::TwoByteInteger => self
+                    .field(2, format!("  = {}", self.peek_u16()?))
+                    .map(drop)?,
+                ValueType::FourByteInteger => {
+                    let value = self.bytes.get(self.at..self.at + 4).ok_or("past the end")?;
+                    let value = u32::from_be_bytes(value.try_into()?);
+                    self.field(4, format!("  = {value}")).map(drop)?
+                }
+                ValueType::VariableByteInteger => {
+                    let (value, len) = self.peek_vbi()?;
+                    self.field(len, format!("  = {value}")).map(drop)?
+                }
+                ValueType::String | ValueType::BinaryData => self.string("  value")?,
+                ValueType::StringPair => {
+                    self.string("  name")?;
+                    self.string("  value")?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A 5.0 Reason Code byte.
+    fn reason_code(&mut self, name: impl std::fmt::Display) -> Result<(), Error> {
+        let code = self.peek()?;
+        self.field(1, format!("reason code {code:#04x}: {name}"))?;
+        Ok(())
+    }
 }
 
 fn annotate_fixed_header(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
@@ -214,6 +365,86 @@ fn annotate_fixed_header(cursor: &mut Cursor, packet: &Packet) -> Result<(), Err
         + 1;
     let remaining = cursor.bytes.len() - 1 - length_bytes;
     cursor.field(length_bytes, format!("remaining length: {remaining}"))?;
+    Ok(())
+}
+
+/// The variable header and payload of an MQTT 5.0 packet: where properties and reason codes
+/// sit in each (chapter 3 of the 5.0 standard).
+fn annotate_body_v5(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
+    match packet {
+        Packet::Connect(c) => {
+            cursor.string("protocol name")?;
+            cursor.field(1, format!("protocol version: {}", c.protocol.level()))?;
+            let flags = cursor.peek()?;
+            cursor.field(1, format!("connect flags {flags:08b}"))?;
+            cursor.field(2, format!("keep alive: {} s", c.keep_alive))?;
+            cursor.properties("CONNECT")?;
+            cursor.string("client identifier")?;
+            if c.will.is_some() {
+                cursor.properties("will")?;
+                cursor.string("will topic")?;
+                cursor.string("will payload")?;
+            }
+            if let Some(login) = &c.login {
+                if login.username.is_some() {
+                    cursor.string("user name")?;
+                }
+                if login.password.is_some() {
+                    cursor.string("password")?;
+                }
+            }
+        }
+        Packet::ConnAck(c) => {
+            cursor.field(
+                1,
+                format!("acknowledge flags: session present {}", c.session_present),
+            )?;
+            cursor.reason_code(c.reason_code)?;
+            cursor.properties("CONNACK")?;
+        }
+        Packet::Publish(p) => {
+            if p.topic().is_empty() {
+                cursor.length("topic name (empty: the Topic Alias stands for it)")?;
+            } else {
+                cursor.string("topic name")?;
+            }
+            if p.packet_id().is_some() {
+                cursor.packet_id()?;
+            }
+            cursor.properties("PUBLISH")?;
+            cursor.field(
+                p.payload().len(),
+                format!("payload: {:?}", String::from_utf8_lossy(p.payload())),
+            )?;
+        }
+        // The shortest form: the reason code and properties are left out when they are
+        // Success and none (section 3.4.2.1).
+        Packet::PubAck(PubAck { reason_code, .. }) | Packet::PubRec(PubRec { reason_code, .. }) => {
+            cursor.packet_id()?;
+            if cursor.at < cursor.bytes.len() {
+                cursor.reason_code(reason_code)?;
+            }
+            if cursor.at < cursor.bytes.len() {
+                cursor.properties("acknowledgement")?;
+            }
+        }
+        Packet::Disconnect(d) => {
+            if cursor.at < cursor.bytes.len() {
+                cursor.reason_code(d.reason_code)?;
+            }
+            if cursor.at < cursor.bytes.len() {
+                cursor.properties("DISCONNECT")?;
+            }
+        }
+        Packet::Auth(a) => {
+            if cursor.at < cursor.bytes.len() {
+                cursor.reason_code(a.reason_code)?;
+                cursor.properties("AUTH")?;
+            }
+        }
+        // The other packets of the 5.0 tour are annotated like their 3.1.1 form.
+        other => annotate_body(cursor, other)?,
+    }
     Ok(())
 }
 

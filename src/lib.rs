@@ -193,7 +193,9 @@ pub use packet::{
     SubscribeIter, SubscribeRef, Subscription, SubscriptionIter, TopicFilterIter, UnsubAck,
     Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will, WillRef,
 };
-pub use properties::{PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet};
+pub use properties::{
+    PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet, ValueType,
+};
 pub use reason::{
     AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, InvalidReasonCode, PubAckReasonCode,
     PubCompReasonCode, PubRecReasonCode, PubRelReasonCode, ReasonCode, SubAckReasonCode,
