@@ -1,8 +1,8 @@
 //! # mqttwire
 //!
-//! The MQTT 3.1.1 wire format: bytes in, typed packets out, and back. No I/O, no connection
-//! state, no runtime, so that a broker on tokio, a blocking client and a microcontroller's
-//! firmware can share the same code.
+//! The MQTT wire format, versions 3.1.1 and 5.0: bytes in, typed packets out, and back. No
+//! I/O, no connection state, no runtime, so that a broker on tokio, a blocking client and a
+//! microcontroller's firmware can share the same code.
 //!
 //! - **Strict.** Every rule of the [OASIS standard] a decoder can check is checked, and each
 //!   rejection is a [`DecodeError`] variant naming the rule (`[MQTT-3.1.2-3]`). See the
@@ -86,6 +86,57 @@
 //! assert_eq!(bytes.len(), connect.encoded_len());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## MQTT 5.0
+//!
+//! The same packet types serve both versions: what 5.0 adds (properties, reason codes, AUTH)
+//! is empty or Success in a 3.1.1 packet. The version belongs to the connection, so it is set
+//! on the [`Decoder`] and on the [`Encoder`]. A server reads the first packet, a CONNECT,
+//! with any decoder (a CONNECT says its own version), then the rest of the connection in
+//! that version:
+//!
+//! ```
+//! use mqttwire::{bytes::BytesMut, Decoder, Packet, Protocol};
+//!
+//! // CONNECT "MQTT" level 5, keep alive 60 s, Session Expiry Interval 3600 s, client "s1".
+//! let mut rx = BytesMut::from(
+//!     &b"\x10\x14\x00\x04MQTT\x05\x02\x00\x3c\x05\x11\x00\x00\x0e\x10\x00\x02s1"[..],
+//! );
+//! let Some(Packet::Connect(connect)) = Decoder::new().decode(&mut rx)? else { panic!() };
+//! assert_eq!(connect.protocol, Protocol::V5);
+//! assert_eq!(connect.properties.session_expiry_interval(), Some(3600));
+//! let decoder = Decoder::new().protocol(connect.protocol); // for the rest of the connection
+//! # let _ = decoder;
+//! # Ok::<(), mqttwire::DecodeError>(())
+//! ```
+//!
+//! Properties are read through typed accessors, without allocating, and built with
+//! [`Properties::new`]. Forwarding a message received from a 5.0 publisher to a 5.0 and a
+//! 3.1.1 subscriber is one encode each: the properties 3.1.1 cannot carry are left out, and
+//! what it cannot express at all (AUTH, a failure reason code in an acknowledgement) is an
+//! [`EncodeError`].
+//!
+//! ```
+//! use mqttwire::{Encode, Encoder, Properties, Property, Publish, QosPid, TopicName};
+//!
+//! let reading = Publish::new(TopicName::new("sensors/1/temperature")?, QosPid::AtMostOnce, "21.5")
+//!     .with_properties(Properties::new([
+//!         Property::MessageExpiryInterval(300),
+//!         Property::UserProperty("unit", "°C"),
+//!     ])?)?;
+//! assert_eq!(reading.properties().user_properties().next(), Some(("unit", "°C")));
+//!
+//! let to_v5_subscriber = Encoder::V5.to_bytes(&reading)?; // with its properties
+//! let to_v311_subscriber = Encoder::V311.to_bytes(&reading)?; // without: same as `to_bytes`
+//! assert_eq!(to_v311_subscriber, reading.to_bytes()?);
+//! assert!(to_v5_subscriber.len() > to_v311_subscriber.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! A peer that announced a Maximum Packet Size gets packets that fit it:
+//! [`Encoder::max_packet_size`] leaves out the Reason String and User Properties where the
+//! standard allows it, and refuses what still does not fit. Every [`DecodeError`] knows the
+//! Reason Code a 5.0 peer sends for it ([`DecodeError::reason_code`]).
 //!
 //! ## Borrowed decoding, without allocation
 //!
