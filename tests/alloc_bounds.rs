@@ -632,7 +632,7 @@ fn owned_list_packets_stay_within_twice_the_frame() {
             let len = match &packet {
                 Packet::Subscribe(s) => s.len(),
                 Packet::Unsubscribe(u) => u.len(),
-                Packet::SubAck(a) => a.return_codes.len(),
+                Packet::SubAck(a) => a.len(),
                 other => panic!("{other:?}"),
             };
             assert_eq!(len, entries, "{name} {how}");

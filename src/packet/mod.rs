@@ -3,11 +3,13 @@
 mod ack;
 mod auth;
 mod borrowed;
+mod codes;
 mod connack;
 mod connect;
 mod disconnect;
 pub(crate) mod fields;
 mod list;
+mod options;
 pub(crate) mod publish;
 mod suback;
 mod subscribe;
@@ -21,10 +23,13 @@ pub use borrowed::PacketRef;
 pub use connack::ConnAck;
 pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
 pub use disconnect::Disconnect;
+pub use options::{RetainHandling, SubscriptionOptions};
 pub use publish::{Publish, PublishRef};
 pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription, SubscriptionIter};
-pub use unsuback::UnsubAck;
+pub use subscribe::{
+    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
+};
+pub use unsuback::{UnsubAck, UnsubAckIter, UnsubAckRef};
 pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::{begin, Decoder};
@@ -109,6 +114,7 @@ impl Packet {
             PacketType::Publish
             | PacketType::Connect
             | PacketType::Subscribe
+            | PacketType::SubAck
             | PacketType::Unsubscribe => true,
             PacketType::PingReq | PacketType::PingResp => false,
             _ => v5,
@@ -137,6 +143,8 @@ impl Packet {
             PacketType::Unsubscribe => {
                 Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
             }
+            PacketType::SubAck => Packet::SubAck(SubAck::decode(body, &frame, v5)?),
+            PacketType::UnsubAck if v5 => Packet::UnsubAck(UnsubAck::decode(body, &frame)?),
             PacketType::PubAck if v5 => Packet::PubAck(PubAck::decode(body, &frame, v5)?),
             PacketType::PubRec if v5 => Packet::PubRec(PubRec::decode(body, &frame, v5)?),
             PacketType::PubRel if v5 => Packet::PubRel(PubRel::decode(body, &frame, v5)?),
@@ -160,8 +168,7 @@ impl Packet {
             PacketType::PubRel => Packet::PubRel(PubRel::decode_v311(body)?),
             PacketType::PubComp => Packet::PubComp(PubComp::decode_v311(body)?),
             PacketType::ConnAck => Packet::ConnAck(ConnAck::decode(body)?),
-            PacketType::SubAck => Packet::SubAck(SubAck::decode(body)?),
-            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body)?),
+            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode_v311(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => Packet::PingReq,
             PacketType::PingResp => Packet::PingResp,
@@ -170,6 +177,7 @@ impl Packet {
             PacketType::Publish
             | PacketType::Connect
             | PacketType::Subscribe
+            | PacketType::SubAck
             | PacketType::Unsubscribe
             | PacketType::Auth => return Err(DecodeError::FieldOverrun),
         })
