@@ -513,7 +513,7 @@ mod mqttbytes_impl {
             Packet::UnsubAck(p) => p.write(out),
             Packet::PingReq => v4::PingReq.write(out),
             Packet::PingResp => v4::PingResp.write(out),
-            Packet::Disconnect(_) => v4::Disconnect.write(out),
+            Packet::Disconnect => v4::Disconnect.write(out),
         }
     }
 
