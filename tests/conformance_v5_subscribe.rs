@@ -107,6 +107,45 @@ fn both_encodings(packet: &Packet) -> (Bytes, Bytes) {
 // 3.8 SUBSCRIBE
 // ---------------------------------------------------------------------------------------------
 
+/// [MQTT-3.8.1-1]: "Bits 3,2,1 and 0 of the Fixed Header of the SUBSCRIBE packet are reserved
+/// and MUST be set to 0,0,1 and 0 respectively. The Server MUST treat any other value as
+/// malformed and close the Network Connection." [MQTT-3.10.1-1]: the same of UNSUBSCRIBE.
+#[test]
+fn mqtt_3_8_1_1_and_3_10_1_1_fixed_header_flags() {
+    for (first, packet_type) in [
+        (0x80, PacketType::Subscribe),
+        (0x83, PacketType::Subscribe),
+        (0xa0, PacketType::Unsubscribe),
+        (0xaa, PacketType::Unsubscribe),
+    ] {
+        let mut wire = subscribe_one(b"a/b", 0x00);
+        wire[0] = first;
+        let error = DecodeError::InvalidFlags {
+            packet_type,
+            flags: first & 0x0f,
+        };
+        v5_rejected(&wire, error);
+        assert_eq!(error.reason_code(), DisconnectReasonCode::MalformedPacket);
+    }
+}
+
+/// [MQTT-3.8.3-1]: "The Topic Filters MUST be a UTF-8 Encoded String." [MQTT-3.10.3-1]: "The
+/// Topic Filters in an UNSUBSCRIBE packet MUST be UTF-8 Encoded Strings." Ill-formed UTF-8,
+/// U+0000 and an empty filter are refused in 5.0 as in 3.1.1.
+#[test]
+fn mqtt_3_8_3_1_and_3_10_3_1_filters_are_utf8() {
+    for raw in [&b"a/\xff"[..], b"a\x00b", b""] {
+        for wire in [subscribe_one(raw, 0x01), unsubscribe_one(raw)] {
+            let error = V5.decode_frame_ref(&wire).unwrap_err();
+            assert!(
+                matches!(error, DecodeError::InvalidTopicFilter(_)),
+                "{raw:?}: {error:?}"
+            );
+            assert_eq!(error.reason_code(), DisconnectReasonCode::MalformedPacket);
+        }
+    }
+}
+
 /// Section 3.8.2: "The Variable Header of the SUBSCRIBE Packet contains the following fields in
 /// the order: Packet Identifier, and Properties." Figure 3-19: packet identifier 10 and no
 /// properties (a Property Length of 0); Figure 3-21: "a/b" at QoS 1 and "c/d" at QoS 2.

@@ -6,6 +6,12 @@
 //! SUBSCRIBE entry takes 4 bytes on the wire, and as a `Subscription` in a `Vec` 40 (a peer
 //! sending 1 MiB made the decoder allocate 10 MiB). The two packets differ only in the format
 //! of an entry, an [`Entry`]; the rest is here, once.
+//!
+//! An owned body is in one of two forms, as MQTT 3.1.1 or as MQTT 5.0 carries it (with a
+//! Property Length after the packet identifier), and goes as it is to a peer of its version.
+//! For the other version it is written from its parts: a 3.1.1 body gets a Property Length of 0,
+//! a 5.0 body loses its properties and, for SUBSCRIBE, the 5.0 options of each entry (same
+//! length: the options byte keeps its QoS bits).
 
 use super::fields::share;
 use super::first_byte;

@@ -204,13 +204,17 @@ impl Subscribe {
     /// The subscriptions in order, borrowed: each topic filter and its Requested QoS.
     #[inline]
     pub fn iter(&self) -> SubscribeIter<'_> {
-        self.as_borrowed().iter()
+        SubscribeIter {
+            entries: self.body.entries(),
+        }
     }
 
     /// The subscriptions in order, borrowed: each topic filter and all its Subscription
     /// Options.
     pub fn iter_with_options(&self) -> SubscribeOptionsIter<'_> {
-        self.as_borrowed().iter_with_options()
+        SubscribeOptionsIter {
+            entries: self.body.entries(),
+        }
     }
 
     /// The subscriptions in order, as owned [`Subscription`]s whose filters share this

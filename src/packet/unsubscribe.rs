@@ -90,7 +90,9 @@ impl Unsubscribe {
     /// The topic filters in order, borrowed.
     #[inline]
     pub fn iter(&self) -> UnsubscribeIter<'_> {
-        self.as_borrowed().iter()
+        UnsubscribeIter {
+            entries: self.body.entries(),
+        }
     }
 
     /// The topic filters in order, as owned [`TopicFilter`]s sharing this packet's buffer (no
