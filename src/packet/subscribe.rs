@@ -102,18 +102,23 @@ pub struct Subscription {
 impl Subscription {
     /// A subscription to `filter` at `qos`, the MQTT 5.0 options off (as in 3.1.1).
     pub fn new(filter: TopicFilter, qos: QoS) -> Self {
-        Self::with_options(filter, SubscriptionOptions::new(qos))
-    }
-
-    /// A subscription to `filter` with `options`.
-    pub fn with_options(filter: TopicFilter, options: SubscriptionOptions) -> Self {
         Subscription {
             filter,
-            qos: options.qos,
-            no_local: options.no_local,
-            retain_as_published: options.retain_as_published,
-            retain_handling: options.retain_handling,
+            qos,
+            no_local: false,
+            retain_as_published: false,
+            retain_handling: RetainHandling::SendOnSubscribe,
         }
+    }
+
+    /// The subscription with all the Subscription Options of `options`, QoS included.
+    #[must_use]
+    pub fn with_options(mut self, options: SubscriptionOptions) -> Self {
+        self.qos = options.qos;
+        self.no_local = options.no_local;
+        self.retain_as_published = options.retain_as_published;
+        self.retain_handling = options.retain_handling;
+        self
     }
 
     /// The subscription with No Local set to `no_local` (MQTT 5.0).
@@ -590,10 +595,9 @@ impl Entry for Pairs {
 
     #[inline]
     fn share((filter, byte): (&[u8], u8), body: &Bytes) -> Subscription {
-        Subscription::with_options(
-            TopicFilter::from_checked(share(body, filter)),
-            SubscriptionOptions::from_checked(byte),
-        )
+        let options = SubscriptionOptions::from_checked(byte);
+        Subscription::new(TopicFilter::from_checked(share(body, filter)), options.qos)
+            .with_options(options)
     }
 
     fn repaired_len((filter, _): (&[u8], u8)) -> usize {
