@@ -18,8 +18,8 @@ use bytes::BufMut;
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref) returns.
 ///
 /// It mirrors [`Packet`]: strings are `&str` and payloads `&[u8]` into the input, the lists of
-/// SUBSCRIBE, UNSUBSCRIBE and SUBACK stay as they are on the wire (checked, read with an
-/// iterator), and the fixed-size packets are the same `Copy` types. Making one neither
+/// SUBSCRIBE, UNSUBSCRIBE, SUBACK and UNSUBACK and MQTT 5.0 properties stay as they are on the
+/// wire (checked, read with an iterator), and CONNACK is the same `Copy` type. Making one neither
 /// allocates nor counts references, and every rule the owned decoder checks has been checked.
 /// [`PacketRef::to_owned`] copies it into a [`Packet`] to keep it past the buffer's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -245,15 +245,15 @@ impl<E: Entry> OwnedList<E> {
         Ok(Self::from_body(body.freeze(), v5))
     }
 
-    /// Decodes a list packet's `body` as [`check`] does, for the owned decoder with
-    /// [`lossy_utf8`](crate::Decoder::lossy_utf8) on, once [`check`] refused it for ill-formed
+    /// Decodes a list packet's `body` as [`parse`] does, for the owned decoder with
+    /// [`lossy_utf8`](crate::Decoder::lossy_utf8) on, once [`parse`] refused it for ill-formed
     /// UTF-8: the body is written again into one new buffer of its repaired length, each
     /// ill-formed sequence replaced by U+FFFD (which takes three bytes: the new body is at
     /// most three times the size of the old).
     ///
     /// # Errors
     ///
-    /// Those [`check`] reports, in the same order, but for ill-formed UTF-8, which is
+    /// Those [`parse`] reports, in the same order, but for ill-formed UTF-8, which is
     /// repaired instead.
     #[cold]
     #[inline(never)]
@@ -458,7 +458,7 @@ impl<E: Entry> Hash for OwnedList<E> {
     }
 }
 
-/// The entries of a list that [`check`] accepted, read one by one.
+/// The entries of a list that [`parse`] accepted, read one by one.
 pub(crate) struct Entries<'a, E> {
     rest: &'a [u8],
     left: usize,
@@ -466,7 +466,7 @@ pub(crate) struct Entries<'a, E> {
 }
 
 impl<'a, E: Entry> Entries<'a, E> {
-    /// The `len` entries of `list`, which [`check`] accepted.
+    /// The `len` entries of `list`, which [`parse`] accepted.
     #[inline]
     pub(crate) fn new(list: &'a [u8], len: usize) -> Self {
         Entries {

@@ -105,8 +105,9 @@ impl Packet {
         }
     }
 
-    /// Whether packets of this type keep parts of their frame (strings, payload, MQTT 5.0
-    /// properties), so that decoding them needs the frame as shared [`Bytes`]. The others are
+    /// Whether packets of this type keep parts of their frame (strings, payload, the lists of
+    /// SUBSCRIBE, UNSUBSCRIBE and SUBACK, MQTT 5.0 properties), so that decoding them needs
+    /// the frame as shared [`Bytes`]. The others are
     /// decoded from a borrowed slice, without touching the buffer's reference count.
     #[inline]
     pub(crate) const fn shares_frame(packet_type: PacketType, v5: bool) -> bool {
