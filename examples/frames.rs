@@ -523,8 +523,8 @@ fn annotate_body(cursor: &mut Cursor, packet: &Packet) -> Result<(), Error> {
         }
         Packet::SubAck(s) => {
             cursor.packet_id()?;
-            for code in &s.return_codes {
-                cursor.field(1, format!("return code: {code:?}"))?;
+            for code in s.reason_codes() {
+                cursor.field(1, format!("return code: {:?}", code.to_v311()))?;
             }
         }
         Packet::Unsubscribe(u) => {

@@ -142,9 +142,9 @@ fn run(o: &Options) -> Result<()> {
             return Err(format!("timed out after {} messages", state.delivered).into());
         };
         match packet {
-            Packet::SubAck(ack) if ack.packet_id == subscribe_id => {
-                for (filter, code) in o.filters.iter().zip(&ack.return_codes) {
-                    match code {
+            Packet::SubAck(ack) if ack.packet_id() == subscribe_id => {
+                for (filter, code) in o.filters.iter().zip(ack.reason_codes()) {
+                    match code.to_v311() {
                         SubscribeReturnCode::Success(qos) => {
                             eprintln!("subscribed to {filter} (QoS {} granted)", qos.bits())
                         }

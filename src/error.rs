@@ -162,10 +162,50 @@ pub enum DecodeError {
     #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
     EmptySubAck,
 
-    /// The Requested QoS byte of a SUBSCRIBE has reserved bits set or asks for QoS 3
-    /// [MQTT-3-8.3-4] (the standard's own spelling of that statement number).
+    /// MQTT 3.1.1: the Requested QoS byte of a SUBSCRIBE has reserved bits set or asks for QoS
+    /// 3 [MQTT-3-8.3-4] (the standard's own spelling of that statement number). In MQTT 5.0
+    /// the upper bits are options: see [`DecodeError::SubscriptionOptionsReserved`],
+    /// [`DecodeError::InvalidMaximumQos`] and [`DecodeError::InvalidRetainHandling`].
     #[error("invalid requested QoS byte {0:#04x} in SUBSCRIBE [MQTT-3-8.3-4]")]
     InvalidRequestedQos(u8),
+
+    /// MQTT 5.0: the reserved bits 6-7 of a SUBSCRIBE's Subscription Options byte are set: the
+    /// packet is malformed [MQTT-3.8.3-5].
+    #[error("reserved bits set in Subscription Options {0:#04x} [MQTT-3.8.3-5]")]
+    SubscriptionOptionsReserved(u8),
+
+    /// MQTT 5.0: a SUBSCRIBE's Subscription Options ask for a Maximum QoS of 3: a Protocol Error
+    /// (section 3.8.3.1).
+    #[error("Maximum QoS 3 in Subscription Options {0:#04x} (section 3.8.3.1)")]
+    InvalidMaximumQos(u8),
+
+    /// MQTT 5.0: a SUBSCRIBE's Subscription Options have a Retain Handling of 3: a Protocol
+    /// Error (section 3.8.3.1).
+    #[error("Retain Handling 3 in Subscription Options {0:#04x} (section 3.8.3.1)")]
+    InvalidRetainHandling(u8),
+
+    /// MQTT 5.0: No Local is set on a Shared Subscription (a `$share/` topic filter): a
+    /// Protocol Error [MQTT-3.8.3-4].
+    #[error("No Local on a shared subscription [MQTT-3.8.3-4]")]
+    NoLocalOnSharedSubscription,
+
+    /// MQTT 5.0: a Shared Subscription's topic filter (`$share/...`) has no ShareName
+    /// [MQTT-4.8.2-1]. A Protocol Error: the filter parses, its content is what the standard
+    /// forbids (section 1.2).
+    #[error("shared subscription without a ShareName [MQTT-4.8.2-1]")]
+    EmptyShareName,
+
+    /// MQTT 5.0: a Shared Subscription's ShareName holds `+` or `#`, or is not followed by `/`
+    /// and a topic filter [MQTT-4.8.2-2]. A Protocol Error, as [`DecodeError::EmptyShareName`].
+    #[error("shared subscription not of the form $share/{{ShareName}}/{{filter}} [MQTT-4.8.2-2]")]
+    InvalidShareName,
+
+    /// MQTT 5.0: an UNSUBACK carries no Reason Code. The standard has one per topic filter of
+    /// the UNSUBSCRIBE [MQTT-3.11.3-1] and an UNSUBSCRIBE has at least one [MQTT-3.10.3-2], so
+    /// an UNSUBACK without codes answers no UNSUBSCRIBE: a Protocol Error, as
+    /// [`DecodeError::EmptySubAck`].
+    #[error("UNSUBACK without reason codes [MQTT-3.11.3-1]")]
+    EmptyUnsubAck,
 
     /// The reserved bits 7-1 of the CONNACK acknowledge flags are set (section 3.2.2.1 of
     /// 3.1.1; [MQTT-3.2.2-1] of 5.0).
@@ -324,7 +364,13 @@ impl DecodeError {
             | EmptyTopicWithoutAlias
             | MissingAuthenticationMethod
             | DuplicateProperty(_)
-            | InvalidPropertyValue { .. } => DisconnectReasonCode::ProtocolError,
+            | InvalidPropertyValue { .. }
+            | InvalidMaximumQos(_)
+            | InvalidRetainHandling(_)
+            | NoLocalOnSharedSubscription
+            | EmptyShareName
+            | InvalidShareName
+            | EmptyUnsubAck => DisconnectReasonCode::ProtocolError,
             // Not laid out as the standard says: a Malformed Packet.
             ReservedPacketType(_)
             | InvalidFlags { .. }
@@ -346,6 +392,7 @@ impl DecodeError {
             | InvalidTopicFilter(_)
             | ZeroPacketId
             | InvalidRequestedQos(_)
+            | SubscriptionOptionsReserved(_)
             | ConnAckReservedFlags(_)
             | InvalidConnectReturnCode(_)
             | InvalidSubAckReturnCode(_)
@@ -428,6 +475,28 @@ pub enum EncodeError {
     /// A SUBACK without return codes [MQTT-3.9.3-1].
     #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
     EmptySubAck,
+
+    /// MQTT 5.0: No Local on a Shared Subscription (a `$share/` topic filter) [MQTT-3.8.3-4]:
+    /// what [`Subscribe::new`](crate::Subscribe::new) answers for such a subscription.
+    #[error("No Local on a shared subscription [MQTT-3.8.3-4]")]
+    NoLocalOnSharedSubscription,
+
+    /// MQTT 5.0: a SUBSCRIBE or UNSUBSCRIBE encoded for 5.0 holds a `$share/` topic filter
+    /// without a ShareName [MQTT-4.8.2-1] (in MQTT 3.1.1 it is an ordinary filter).
+    #[error("shared subscription without a ShareName [MQTT-4.8.2-1]")]
+    EmptyShareName,
+
+    /// MQTT 5.0: a SUBSCRIBE or UNSUBSCRIBE encoded for 5.0 holds a `$share/` topic filter
+    /// whose ShareName holds `+` or `#`, or is not followed by `/` and a topic filter
+    /// [MQTT-4.8.2-2] (in MQTT 3.1.1 it is an ordinary filter).
+    #[error("shared subscription not of the form $share/{{ShareName}}/{{filter}} [MQTT-4.8.2-2]")]
+    InvalidShareName,
+
+    /// MQTT 5.0: an UNSUBACK without Reason Codes (built with
+    /// [`UnsubAck::new`](crate::UnsubAck::new) alone, as MQTT 3.1.1 has none) cannot be
+    /// encoded for 5.0, which has one per topic filter of the UNSUBSCRIBE [MQTT-3.11.3-1].
+    #[error("UNSUBACK without reason codes [MQTT-3.11.3-1]")]
+    EmptyUnsubAck,
 
     /// The packet is larger than the peer accepts: the Maximum Packet Size it announced
     /// ([`Encoder::max_packet_size`](crate::Encoder::max_packet_size)), even without the

@@ -240,9 +240,10 @@ pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
     Auth, ConnAck, Connect, ConnectRef, Disconnect, Login, LoginRef, Packet, PacketRef, PubAck,
-    PubComp, PubRec, PubRel, Publish, PublishRef, SubAck, SubAckIter, SubAckRef, Subscribe,
-    SubscribeIter, SubscribeRef, Subscription, SubscriptionIter, TopicFilterIter, UnsubAck,
-    Unsubscribe, UnsubscribeIter, UnsubscribeRef, Will, WillRef,
+    PubComp, PubRec, PubRel, Publish, PublishRef, RetainHandling, SubAck, SubAckIter, SubAckRef,
+    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
+    SubscriptionOptions, TopicFilterIter, UnsubAck, UnsubAckIter, UnsubAckRef, Unsubscribe,
+    UnsubscribeIter, UnsubscribeRef, Will, WillRef,
 };
 pub use properties::{
     PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet, ValueType,

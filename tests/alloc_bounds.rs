@@ -18,8 +18,11 @@
 //! - an owned SUBSCRIBE or UNSUBSCRIBE of 1 MiB of the smallest entries: one allocation of 24 to
 //!   40 bytes (the shared buffer's header) from `decode`, `decode_frame` and `MqttCodec`, one
 //!   of the body (1,048,570 bytes) from `PacketRef::to_owned` (it was 10,485,680 bytes and
-//!   more, a `Vec` of 40-byte entries); a SUBACK, one byte per code; repaired by `lossy_utf8`,
-//!   one allocation of the repaired body (at most three times the frame);
+//!   more, a `Vec` of 40-byte entries); a SUBACK alike (its codes share the frame; it was a
+//!   `Vec`, one byte per code); repaired by `lossy_utf8`, one allocation of the repaired body
+//!   (at most three times the frame);
+//! - the same of the MQTT 5.0 SUBSCRIBE, UNSUBSCRIBE, SUBACK and UNSUBACK (properties and list
+//!   in one buffer, shared with the frame or copied once);
 //! - `Subscribe::new`, `Unsubscribe::new` from a `Vec` of alike entries: 1 allocation.
 
 use bytes::{BufMut, BytesMut};
@@ -609,7 +612,7 @@ fn list_frame(first: u8, entry: &[u8], frame_len: usize) -> Vec<u8> {
 ///
 /// Observed: sharing the frame costs one allocation of a `Bytes` header (24 to 40 bytes) when
 /// the buffer was not shared yet; `PacketRef::to_owned` copies the body (the frame less its
-/// fixed header); a SUBACK's codes are a `Vec` of one byte per code.
+/// fixed header; a SUBACK's less its packet identifier).
 fn owned_list_packets_stay_within_twice_the_frame() {
     let limit = Decoder::DEFAULT_MAX_PACKET_SIZE;
     let decoder = Decoder::new();
@@ -632,7 +635,7 @@ fn owned_list_packets_stay_within_twice_the_frame() {
             let len = match &packet {
                 Packet::Subscribe(s) => s.len(),
                 Packet::Unsubscribe(u) => u.len(),
-                Packet::SubAck(a) => a.return_codes.len(),
+                Packet::SubAck(a) => a.len(),
                 other => panic!("{other:?}"),
             };
             assert_eq!(len, entries, "{name} {how}");
@@ -644,7 +647,7 @@ fn owned_list_packets_stay_within_twice_the_frame() {
                 assert!(usage.allocs == 1 && usage.peak <= body, "{context}");
             }
         };
-        let shares = name != "SUBACK";
+        let shares = true;
 
         let mut buf = BytesMut::from(&frame[..]);
         let (packet, usage) = measure(|| decoder.decode(&mut buf));
@@ -670,6 +673,99 @@ fn owned_list_packets_stay_within_twice_the_frame() {
             let (packet, usage) = measure(|| MqttCodec::new().decode(&mut buf));
             let packet = packet.expect("valid").expect("whole");
             check("MqttCodec", packet, usage, shares);
+        }
+    }
+}
+
+/// A 5.0 list packet of exactly `frame_len` bytes or just under (whole entries): first byte
+/// `first`, packet identifier 1, a Property Length of 0, then `entry` as many times as fit.
+fn list_frame_v5(first: u8, entry: &[u8], frame_len: usize) -> Vec<u8> {
+    let mut remaining = frame_len - 2;
+    while 1 + varint(remaining).len() + remaining > frame_len || (remaining - 3) % entry.len() != 0
+    {
+        remaining -= 1;
+    }
+    let mut frame = vec![first];
+    frame.extend(varint(remaining));
+    frame.extend_from_slice(&[0x00, 0x01, 0x00]);
+    while frame.len() < 1 + varint(remaining).len() + remaining {
+        frame.extend_from_slice(entry);
+    }
+    frame
+}
+
+/// The MQTT 5.0 SUBSCRIBE, UNSUBSCRIBE, SUBACK and UNSUBACK at the 1 MiB limit, made of the
+/// smallest entries (a one-letter filter with options 0; a code 0x00): the owned decode holds
+/// at most twice the frame at its peak, however it is reached. The properties and the list
+/// stay as they are on the wire, in one buffer: shared with the frame by `Decoder::decode`,
+/// `Decoder::decode_frame` and `MqttCodec` (one allocation of a `Bytes` header at most),
+/// copied once by `PacketRef::to_owned` (the body, less the packet identifier for the
+/// acknowledgements, which keep it apart).
+fn owned_v5_list_packets_stay_within_twice_the_frame() {
+    let limit = Decoder::DEFAULT_MAX_PACKET_SIZE;
+    let decoder = Decoder::new().protocol(Protocol::V5);
+    let packets = [
+        (
+            "SUBSCRIBE",
+            list_frame_v5(0x82, &[0x00, 0x01, b'a', 0x00], limit),
+            262_142,
+        ),
+        (
+            "UNSUBSCRIBE",
+            list_frame_v5(0xa2, &[0x00, 0x01, b'a'], limit),
+            349_523,
+        ),
+        ("SUBACK", list_frame_v5(0x90, &[0x00], limit), 1_048_569),
+        ("UNSUBACK", list_frame_v5(0xb0, &[0x11], limit), 1_048_569),
+    ];
+    for (name, frame, entries) in packets {
+        let body = frame.len() - 4;
+        let check = |how: &str, packet: Packet, usage: Usage, shares: bool| {
+            let len = match &packet {
+                Packet::Subscribe(s) => s.len(),
+                Packet::Unsubscribe(u) => u.len(),
+                Packet::SubAck(a) => a.len(),
+                Packet::UnsubAck(a) => a.len(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(len, entries, "{name} {how}");
+            let context = format!("5.0 {name} of {} bytes, {how}: {usage:?}", frame.len());
+            if std::env::var_os("ALLOC_BOUNDS_VERBOSE").is_some() {
+                eprintln!("{context}");
+            }
+            assert!(usage.peak <= 2 * frame.len(), "{context}");
+            if shares {
+                assert!(usage.allocs <= 1 && usage.peak <= SLACK, "{context}");
+            } else {
+                assert!(usage.allocs == 1 && usage.peak <= body, "{context}");
+            }
+        };
+
+        let mut buf = BytesMut::from(&frame[..]);
+        let (packet, usage) = measure(|| decoder.decode(&mut buf));
+        check(
+            "decode",
+            packet.expect("valid").expect("whole"),
+            usage,
+            true,
+        );
+
+        let bytes = bytes::Bytes::from(frame.clone());
+        let (packet, usage) = measure(|| decoder.decode_frame(bytes));
+        check("decode_frame", packet.expect("valid"), usage, true);
+
+        let borrowed = decoder.decode_frame_ref(&frame).expect("valid");
+        let (packet, usage) = measure(|| borrowed.to_owned());
+        check("PacketRef::to_owned", packet, usage, false);
+
+        #[cfg(feature = "tokio-codec")]
+        {
+            use tokio_util::codec::Decoder as _;
+            let mut buf = BytesMut::from(&frame[..]);
+            let mut codec = MqttCodec::with_decoder(decoder);
+            let (packet, usage) = measure(|| codec.decode(&mut buf));
+            let packet = packet.expect("valid").expect("whole");
+            check("MqttCodec", packet, usage, true);
         }
     }
 }
@@ -820,6 +916,7 @@ fn allocation_bounds() {
     #[cfg(feature = "tokio-codec")]
     codec_reservations_are_the_decoders();
     owned_list_packets_stay_within_twice_the_frame();
+    owned_v5_list_packets_stay_within_twice_the_frame();
     lossy_lists_are_rewritten_once();
     building_lists_allocates_once();
     decoding_v5_publish_with_properties_allocates_nothing();

@@ -282,7 +282,10 @@ fn lists_are_iterated_in_place() {
     let Ok(PacketRef::SubAck(a)) = Decoder::new().decode_frame_ref(&bytes) else {
         panic!()
     };
-    assert_eq!(a.iter().collect::<Vec<_>>(), suback.return_codes);
+    assert_eq!(
+        a.iter().collect::<Vec<_>>(),
+        suback.reason_codes().collect::<Vec<_>>()
+    );
     assert_eq!(a.to_owned(), suback);
 }
 

@@ -582,7 +582,7 @@ fn encoder_refuses_values_that_break_a_rule() {
             4,
         ),
         (
-            SubAck::new(pid(1), vec![]).into(),
+            SubAck::new(pid(1), Vec::<SubAckReasonCode>::new()).into(),
             EncodeError::EmptySubAck,
             4,
         ),

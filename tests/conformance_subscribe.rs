@@ -322,7 +322,7 @@ fn mqtt_3_8_4_5_empty_suback_is_refused() {
     rejected(&[0x90, 0x02, 0x00, 0x0a], DecodeError::EmptySubAck);
     let mut out = Vec::new();
     assert_eq!(
-        SubAck::new(pid(10), vec![]).encode(&mut out),
+        SubAck::new(pid(10), Vec::<SubAckReasonCode>::new()).encode(&mut out),
         Err(EncodeError::EmptySubAck)
     );
     assert!(out.is_empty());

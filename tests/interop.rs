@@ -435,9 +435,9 @@ impl Client {
         self.send(&Subscribe::new(pid, subs).expect("at least one filter"));
         match self.expect(
             "SUBACK",
-            |p| matches!(p, Packet::SubAck(a) if a.packet_id == pid),
+            |p| matches!(p, Packet::SubAck(a) if a.packet_id() == pid),
         ) {
-            Packet::SubAck(ack) => ack.return_codes,
+            Packet::SubAck(ack) => ack.reason_codes().map(|c| c.to_v311()).collect(),
             _ => unreachable!(),
         }
     }
@@ -449,7 +449,7 @@ impl Client {
         );
         self.expect(
             "UNSUBACK",
-            |p| matches!(p, Packet::UnsubAck(a) if a.packet_id == pid),
+            |p| matches!(p, Packet::UnsubAck(a) if a.packet_id() == pid),
         );
     }
 

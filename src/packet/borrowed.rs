@@ -2,10 +2,10 @@
 //! allocation-free decoding (firmware, zero-cost routing). The same body parsers make it as
 //! make the owned [`Packet`]; only the last step differs.
 
-use super::{by_packet, connect, encode_empty, publish, suback, subscribe, unsubscribe};
+use super::{by_packet, connect, encode_empty, publish, suback, subscribe, unsuback, unsubscribe};
 use super::{
     Auth, ConnAck, ConnectRef, Disconnect, Packet, PubAck, PubComp, PubRec, PubRel, PublishRef,
-    SubAckRef, SubscribeRef, UnsubAck, UnsubscribeRef,
+    SubAckRef, SubscribeRef, UnsubAckRef, UnsubscribeRef,
 };
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
@@ -18,8 +18,8 @@ use bytes::BufMut;
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref) returns.
 ///
 /// It mirrors [`Packet`]: strings are `&str` and payloads `&[u8]` into the input, the lists of
-/// SUBSCRIBE, UNSUBSCRIBE and SUBACK stay as they are on the wire (checked, read with an
-/// iterator), and the fixed-size packets are the same `Copy` types. Making one neither
+/// SUBSCRIBE, UNSUBSCRIBE, SUBACK and UNSUBACK and MQTT 5.0 properties stay as they are on the
+/// wire (checked, read with an iterator), and CONNACK is the same `Copy` type. Making one neither
 /// allocates nor counts references, and every rule the owned decoder checks has been checked.
 /// [`PacketRef::to_owned`] copies it into a [`Packet`] to keep it past the buffer's life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -45,7 +45,7 @@ pub enum PacketRef<'a> {
     /// UNSUBSCRIBE (section 3.10), client to server.
     Unsubscribe(UnsubscribeRef<'a>),
     /// UNSUBACK (section 3.11), server to client.
-    UnsubAck(UnsubAck),
+    UnsubAck(UnsubAckRef<'a>),
     /// PINGREQ (section 3.12), client to server.
     PingReq,
     /// PINGRESP (section 3.13), server to client.
@@ -80,8 +80,8 @@ impl<'a> PacketRef<'a> {
 
     /// Copies the packet into an owned [`Packet`]. The strings and payloads of a packet are
     /// copied together into one new buffer, which the owned values share (a SUBSCRIBE's or an
-    /// UNSUBSCRIBE's body is that buffer, as on the wire; a SUBACK allocates its list of
-    /// codes, one byte each).
+    /// UNSUBSCRIBE's body is that buffer, as on the wire; a SUBACK's or a 5.0 UNSUBACK's
+    /// properties and codes, one byte each).
     ///
     /// ```
     /// use mqttwire::{Decoder, Packet};
@@ -104,7 +104,7 @@ impl<'a> PacketRef<'a> {
             PacketRef::Subscribe(p) => Packet::Subscribe(p.to_owned()),
             PacketRef::SubAck(p) => Packet::SubAck(p.to_owned()),
             PacketRef::Unsubscribe(p) => Packet::Unsubscribe(p.to_owned()),
-            PacketRef::UnsubAck(p) => Packet::UnsubAck(p),
+            PacketRef::UnsubAck(p) => Packet::UnsubAck(p.to_owned()),
             PacketRef::PingReq => Packet::PingReq,
             PacketRef::PingResp => Packet::PingResp,
             PacketRef::Disconnect(p) => Packet::Disconnect(p.to_owned()),
@@ -135,15 +135,15 @@ impl<'a> PacketRef<'a> {
                 connect::check_header(header, protocol)?;
                 PacketRef::Connect(ConnectRef::checked(body))
             }
-            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body)?),
-            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body)?),
-            PacketType::SubAck => PacketRef::SubAck(suback::parse(body)?),
+            PacketType::Subscribe => PacketRef::Subscribe(subscribe::parse(body, v5)?),
+            PacketType::Unsubscribe => PacketRef::Unsubscribe(unsubscribe::parse(body, v5)?),
+            PacketType::SubAck => PacketRef::SubAck(suback::parse(body, v5)?),
             PacketType::PubAck => PacketRef::PubAck(PubAck::parse(body, v5)?),
             PacketType::PubRec => PacketRef::PubRec(PubRec::parse(body, v5)?),
             PacketType::PubRel => PacketRef::PubRel(PubRel::parse(body, v5)?),
             PacketType::PubComp => PacketRef::PubComp(PubComp::parse(body, v5)?),
             PacketType::ConnAck => PacketRef::ConnAck(ConnAck::parse(body, v5)?),
-            PacketType::UnsubAck => PacketRef::UnsubAck(UnsubAck::decode(body)?),
+            PacketType::UnsubAck => PacketRef::UnsubAck(unsuback::parse(body, v5)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => PacketRef::PingReq,
             PacketType::PingResp => PacketRef::PingResp,

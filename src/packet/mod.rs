@@ -3,11 +3,13 @@
 mod ack;
 mod auth;
 mod borrowed;
+mod codes;
 mod connack;
 mod connect;
 mod disconnect;
 pub(crate) mod fields;
 mod list;
+mod options;
 pub(crate) mod publish;
 mod suback;
 mod subscribe;
@@ -21,10 +23,13 @@ pub use borrowed::PacketRef;
 pub use connack::ConnAck;
 pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
 pub use disconnect::Disconnect;
+pub use options::{RetainHandling, SubscriptionOptions};
 pub use publish::{Publish, PublishRef};
 pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{Subscribe, SubscribeIter, SubscribeRef, Subscription, SubscriptionIter};
-pub use unsuback::UnsubAck;
+pub use subscribe::{
+    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
+};
+pub use unsuback::{UnsubAck, UnsubAckIter, UnsubAckRef};
 pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::{begin, Decoder};
@@ -100,8 +105,9 @@ impl Packet {
         }
     }
 
-    /// Whether packets of this type keep parts of their frame (strings, payload, MQTT 5.0
-    /// properties), so that decoding them needs the frame as shared [`Bytes`]. The others are
+    /// Whether packets of this type keep parts of their frame (strings, payload, the lists of
+    /// SUBSCRIBE, UNSUBSCRIBE and SUBACK, MQTT 5.0 properties), so that decoding them needs
+    /// the frame as shared [`Bytes`]. The others are
     /// decoded from a borrowed slice, without touching the buffer's reference count.
     #[inline]
     pub(crate) const fn shares_frame(packet_type: PacketType, v5: bool) -> bool {
@@ -109,6 +115,7 @@ impl Packet {
             PacketType::Publish
             | PacketType::Connect
             | PacketType::Subscribe
+            | PacketType::SubAck
             | PacketType::Unsubscribe => true,
             PacketType::PingReq | PacketType::PingResp => false,
             _ => v5,
@@ -141,6 +148,8 @@ impl Packet {
             PacketType::Unsubscribe => {
                 Packet::Unsubscribe(Unsubscribe::decode(body, &frame, decoder)?)
             }
+            PacketType::SubAck => Packet::SubAck(SubAck::decode(body, &frame, v5)?),
+            PacketType::UnsubAck if v5 => Packet::UnsubAck(UnsubAck::decode(body, &frame)?),
             PacketType::PubAck if v5 => Packet::PubAck(PubAck::decode(body, &frame, v5)?),
             PacketType::PubRec if v5 => Packet::PubRec(PubRec::decode(body, &frame, v5)?),
             PacketType::PubRel if v5 => Packet::PubRel(PubRel::decode(body, &frame, v5)?),
@@ -164,8 +173,7 @@ impl Packet {
             PacketType::PubRel => Packet::PubRel(PubRel::decode_v311(body)?),
             PacketType::PubComp => Packet::PubComp(PubComp::decode_v311(body)?),
             PacketType::ConnAck => Packet::ConnAck(ConnAck::decode_v311(body)?),
-            PacketType::SubAck => Packet::SubAck(SubAck::decode(body)?),
-            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode(body)?),
+            PacketType::UnsubAck => Packet::UnsubAck(UnsubAck::decode_v311(body)?),
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => Packet::PingReq,
             PacketType::PingResp => Packet::PingResp,
@@ -174,6 +182,7 @@ impl Packet {
             PacketType::Publish
             | PacketType::Connect
             | PacketType::Subscribe
+            | PacketType::SubAck
             | PacketType::Unsubscribe
             | PacketType::Auth => return Err(DecodeError::FieldOverrun),
         })

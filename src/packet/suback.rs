@@ -1,73 +1,213 @@
 //! SUBACK (section 3.9): the server's answer to a SUBSCRIBE.
 
-use super::first_byte;
-use super::list;
-use crate::codec::{frame_len, Encode};
+use super::codes::{self, Code, CodeList, Codes, Parts};
+use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::properties::{Properties, PropertiesRef, PropertySet};
+use crate::reason::SubAckReasonCode;
 use crate::types::{PacketId, SubscribeReturnCode};
-use crate::wire::{finish_prefix, packet_id};
-use crate::write::{encode_frame, Sink, WriteRest};
-use alloc::vec::Vec;
-use bytes::BufMut;
+use bytes::{BufMut, Bytes};
+use core::fmt;
 
-/// SUBACK (section 3.9): one return code per filter of the SUBSCRIBE it answers, in the same
-/// order [MQTT-3.9.3-1].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// SUBACK (section 3.9): one Reason Code per topic filter of the SUBSCRIBE it answers, in the
+/// same order [MQTT-3.9.3-1], and in MQTT 5.0 properties (a Reason String, User Properties).
+///
+/// The codes are the MQTT 5.0 ones ([`SubAckReasonCode`], Table 3-8); a 3.1.1 SUBACK's return
+/// codes are decoded into the 5.0 codes of the same value (0x80 Failure is Unspecified error),
+/// and encoding for 3.1.1 turns every refusal into 0x80 ([`SubAckReasonCode::to_v311`]), its
+/// only failure code, and leaves the properties out. Encoding for 5.0 leaves out the Reason
+/// String and User Properties when the packet would otherwise exceed the client's Maximum
+/// Packet Size [MQTT-3.9.2-1], [MQTT-3.9.2-2].
+///
+/// The codes are kept as they are on the wire, one byte each, in one buffer: a decoded SUBACK
+/// shares the received frame.
+///
+/// ```
+/// use mqttwire::{Encode, Encoder, PacketId, QoS, SubAck, SubAckReasonCode};
+///
+/// let suback = SubAck::new(
+///     PacketId::try_from(1)?,
+///     [SubAckReasonCode::granted(QoS::AtLeastOnce), SubAckReasonCode::NotAuthorized],
+/// );
+/// assert_eq!(&Encoder::V5.to_bytes(&suback)?[..], [0x90, 0x05, 0x00, 0x01, 0x00, 0x01, 0x87]);
+/// assert_eq!(&suback.to_bytes()?[..], [0x90, 0x04, 0x00, 0x01, 0x01, 0x80]); // 3.1.1
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct SubAck {
-    /// The packet identifier of the SUBSCRIBE.
-    pub packet_id: PacketId,
-    /// The granted QoS, or failure, of each subscription. Never empty on the wire; encoding an
-    /// empty list fails.
-    pub return_codes: Vec<SubscribeReturnCode>,
+    codes: CodeList<SubAckReasonCode>,
 }
 
 impl SubAck {
-    /// A SUBACK answering `packet_id`.
-    pub fn new(packet_id: PacketId, return_codes: Vec<SubscribeReturnCode>) -> Self {
+    /// A SUBACK answering `packet_id` with `reason_codes`, one per subscription of the
+    /// SUBSCRIBE, in order: [`SubAckReasonCode`]s, or 3.1.1's [`SubscribeReturnCode`]s,
+    /// which convert into them. Without codes it cannot be encoded
+    /// ([`EncodeError::EmptySubAck`]).
+    pub fn new(
+        packet_id: PacketId,
+        reason_codes: impl IntoIterator<Item = impl Into<SubAckReasonCode>>,
+    ) -> Self {
+        let codes = reason_codes.into_iter().map(Into::into);
         SubAck {
-            packet_id,
-            return_codes,
+            codes: CodeList::build(packet_id, &[], codes),
         }
     }
 
-    pub(crate) fn decode(body: &[u8]) -> Result<Self, DecodeError> {
-        parse(body).map(|raw| raw.to_owned())
+    /// The packet with MQTT 5.0 `properties` (a Reason String, User Properties), which
+    /// replace any it had: the codes and properties are copied into one new buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PropertyNotAllowed`] for a property a SUBACK cannot carry.
+    pub fn with_properties(self, properties: Properties) -> Result<Self, EncodeError> {
+        properties.as_ref().check_for(PropertySet::SubAck)?;
+        Ok(SubAck {
+            codes: self.codes.with_properties(properties.as_bytes()),
+        })
+    }
+
+    /// The packet identifier of the SUBSCRIBE.
+    #[inline]
+    pub fn packet_id(&self) -> PacketId {
+        self.codes.packet_id()
+    }
+
+    /// The Reason Codes in order, one per subscription of the SUBSCRIBE.
+    pub fn reason_codes(&self) -> SubAckIter<'_> {
+        SubAckIter(Codes::new(self.codes.codes()))
+    }
+
+    /// How many codes the packet holds (at least one once decoded).
+    pub fn len(&self) -> usize {
+        self.codes.codes().len()
+    }
+
+    /// Whether the packet holds no code (never once decoded; such a packet cannot be
+    /// encoded).
+    pub fn is_empty(&self) -> bool {
+        self.codes.codes().is_empty()
+    }
+
+    /// The MQTT 5.0 properties (section 3.9.2.1); empty for a 3.1.1 packet.
+    pub fn properties(&self) -> PropertiesRef<'_> {
+        PropertiesRef::checked(self.codes.properties())
+    }
+
+    /// The borrowed view of this packet.
+    pub fn as_borrowed(&self) -> SubAckRef<'_> {
+        let parts = self.codes.parts();
+        SubAckRef {
+            packet_id: parts.packet_id,
+            properties: parts.properties,
+            codes: parts.codes,
+        }
+    }
+
+    /// Decodes a body in MQTT 5.0 (`v5`) or 3.1.1; what follows the packet identifier shares
+    /// `frame`, which it was read from.
+    pub(crate) fn decode(body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
+        let parsed = codes::parse::<SubAckReasonCode>(body, v5)?;
+        Ok(SubAck {
+            codes: CodeList::share(frame, &parsed, v5),
+        })
     }
 }
 
-/// Reads and checks a SUBACK body: the parser of both decoders.
-pub(crate) fn parse(body: &[u8]) -> Result<SubAckRef<'_>, DecodeError> {
-    let (codes, packet_id) = finish_prefix(packet_id(body))?;
-    if codes.is_empty() {
-        return Err(DecodeError::EmptySubAck);
+impl fmt::Debug for SubAck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug(f, "SubAck", &self.as_borrowed())
     }
-    if let Some(&b) = codes
-        .iter()
-        .find(|&&b| SubscribeReturnCode::from_byte(b).is_none())
-    {
-        return Err(DecodeError::InvalidSubAckReturnCode(b));
+}
+
+impl Code for SubAckReasonCode {
+    const PACKET: PacketType = PacketType::SubAck;
+    const SET: PropertySet = PropertySet::SubAck;
+    const IN_V311: bool = true;
+
+    #[inline]
+    fn byte(self) -> u8 {
+        SubAckReasonCode::byte(self)
     }
-    Ok(SubAckRef { packet_id, codes })
+
+    #[inline]
+    fn from_checked(byte: u8) -> Self {
+        SubAckReasonCode::from_byte(byte).unwrap_or(SubAckReasonCode::UnspecifiedError)
+    }
+
+    /// At least one code [MQTT-3.9.3-1] (one per filter of a SUBSCRIBE, which has at least
+    /// one), each of the version's table: Table 3-8 in 5.0 [MQTT-3.9.3-2], 0x00, 0x01, 0x02
+    /// and 0x80 in 3.1.1.
+    #[inline]
+    fn check(codes: &[u8], v5: bool) -> Result<(), DecodeError> {
+        if codes.is_empty() {
+            return Err(DecodeError::EmptySubAck);
+        }
+        if v5 {
+            if let Some(&code) = codes
+                .iter()
+                .find(|&&b| SubAckReasonCode::from_byte(b).is_none())
+            {
+                return Err(DecodeError::InvalidReasonCode {
+                    packet_type: PacketType::SubAck,
+                    code,
+                });
+            }
+        } else if let Some(&b) = codes
+            .iter()
+            .find(|&&b| SubscribeReturnCode::from_byte(b).is_none())
+        {
+            return Err(DecodeError::InvalidSubAckReturnCode(b));
+        }
+        Ok(())
+    }
+
+    /// The granted QoS as is, 0x80 for every refusal.
+    #[inline]
+    fn to_v311(byte: u8) -> u8 {
+        if byte < 0x80 {
+            byte
+        } else {
+            0x80
+        }
+    }
+
+    #[inline]
+    fn is_v311(byte: u8) -> bool {
+        SubscribeReturnCode::from_byte(byte).is_some()
+    }
 }
 
 /// SUBACK (section 3.9) borrowed from the buffer it was decoded from (see
-/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the return codes as they are on the
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the Reason Codes as they are on the
 /// wire, already checked, read with [`SubAckRef::iter`] without allocating.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubAckRef<'a> {
     /// The packet identifier of the SUBSCRIBE.
     pub packet_id: PacketId,
+    /// MQTT 5.0: the properties (section 3.9.2.1); left out when encoding for 3.1.1. Which
+    /// ones a SUBACK may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
     codes: &'a [u8],
 }
 
+/// Reads and checks a SUBACK body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both decoders.
+pub(crate) fn parse(body: &[u8], v5: bool) -> Result<SubAckRef<'_>, DecodeError> {
+    let parsed = codes::parse::<SubAckReasonCode>(body, v5)?;
+    Ok(SubAckRef {
+        packet_id: parsed.packet_id,
+        properties: parsed.properties,
+        codes: parsed.codes,
+    })
+}
+
 impl<'a> SubAckRef<'a> {
-    /// The return codes in order, one per subscription of the SUBSCRIBE.
+    /// The Reason Codes in order, one per subscription of the SUBSCRIBE.
     pub fn iter(&self) -> SubAckIter<'a> {
-        SubAckIter(self.codes.iter())
+        SubAckIter(Codes::new(self.codes))
     }
 
-    /// How many return codes the packet holds, at least one.
+    /// How many codes the packet holds, at least one.
     pub fn len(&self) -> usize {
         self.codes.len()
     }
@@ -77,20 +217,52 @@ impl<'a> SubAckRef<'a> {
         self.codes.is_empty()
     }
 
-    /// Copies the packet into an owned [`SubAck`] (one allocation, for the list).
+    /// Copies the packet into an owned [`SubAck`] (one allocation, for the properties and the
+    /// codes).
     pub fn to_owned(&self) -> SubAck {
         SubAck {
+            codes: CodeList::build(self.packet_id, self.properties.as_bytes(), self.iter()),
+        }
+    }
+
+    fn parts(&self) -> Parts<'a> {
+        Parts {
             packet_id: self.packet_id,
-            return_codes: self.iter().collect(),
+            properties: self.properties,
+            codes: self.codes,
+            v311_codes: false,
         }
     }
 }
 
+/// The `Debug` of both forms.
+fn debug(f: &mut fmt::Formatter<'_>, name: &str, suback: &SubAckRef<'_>) -> fmt::Result {
+    f.debug_struct(name)
+        .field("packet_id", &suback.packet_id)
+        .field("properties", &suback.properties)
+        .field("reason_codes", &super::list::DebugList(suback.iter()))
+        .finish()
+}
+
+impl fmt::Debug for SubAckRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        debug(f, "SubAckRef", self)
+    }
+}
+
 impl<'a> IntoIterator for SubAckRef<'a> {
-    type Item = SubscribeReturnCode;
+    type Item = SubAckReasonCode;
     type IntoIter = SubAckIter<'a>;
     fn into_iter(self) -> SubAckIter<'a> {
         self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a SubAck {
+    type Item = SubAckReasonCode;
+    type IntoIter = SubAckIter<'a>;
+    fn into_iter(self) -> SubAckIter<'a> {
+        self.reason_codes()
     }
 }
 
@@ -100,20 +272,19 @@ impl From<SubAckRef<'_>> for SubAck {
     }
 }
 
-/// The return codes of a [`SubAckRef`].
+/// The Reason Codes of a [`SubAck`] or a [`SubAckRef`].
 #[derive(Debug, Clone)]
-pub struct SubAckIter<'a>(core::slice::Iter<'a, u8>);
+pub struct SubAckIter<'a>(Codes<'a, SubAckReasonCode>);
 
 impl Iterator for SubAckIter<'_> {
-    type Item = SubscribeReturnCode;
+    type Item = SubAckReasonCode;
 
-    fn next(&mut self) -> Option<SubscribeReturnCode> {
-        // Every byte was checked when the packet was decoded.
-        self.0
-            .next()
-            .map(|&b| SubscribeReturnCode::from_byte(b).unwrap_or(SubscribeReturnCode::Failure))
+    #[inline]
+    fn next(&mut self) -> Option<SubAckReasonCode> {
+        self.0.next()
     }
 
+    #[inline]
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.0.size_hint()
     }
@@ -122,39 +293,45 @@ impl Iterator for SubAckIter<'_> {
 impl ExactSizeIterator for SubAckIter<'_> {}
 
 impl Encode for SubAckRef<'_> {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        list::encoded_len(self.codes)
+        self.encoded_len_for(&Encoder::V311)
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        list::encode(buf, PacketType::SubAck, self.packet_id, self.codes)
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        self.parts().encoded_len_for::<SubAckReasonCode>(encoder)
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.parts().encode_for::<SubAckReasonCode, B>(encoder, buf)
     }
 }
 
 impl Encode for SubAck {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        frame_len(self.return_codes.len().saturating_add(2))
+        self.encoded_len_for(&Encoder::V311)
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        if self.return_codes.is_empty() {
-            return Err(EncodeError::EmptySubAck);
-        }
-        encode_frame(
-            buf,
-            first_byte(PacketType::SubAck),
-            self.return_codes.len().saturating_add(2),
-            self.packet_id.get(),
-            &self.return_codes[..],
-        )
+        self.encode_for(&Encoder::V311, buf)
     }
-}
 
-/// A SUBACK's payload: one return code per subscription.
-impl WriteRest for [SubscribeReturnCode] {
-    fn write_rest<S: Sink>(&self, out: &mut S) {
-        for code in self {
-            out.u8(code.byte());
-        }
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        self.codes
+            .parts()
+            .encoded_len_for::<SubAckReasonCode>(encoder)
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.codes
+            .parts()
+            .encode_for::<SubAckReasonCode, B>(encoder, buf)
     }
 }

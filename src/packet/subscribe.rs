@@ -1,28 +1,43 @@
 //! SUBSCRIBE (section 3.8): a client's request for messages on topic filters.
 
 use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
-use super::list::{self, DebugList, Entries, Entry, OwnedList, Shared};
+use super::list::{self, DebugList, Entries, Entry, OwnedList, Parts, Shared};
+use super::options::{self, RetainHandling, SubscriptionOptions};
 use crate::codec::{Decoder, Encode};
+use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::properties::{Properties, PropertiesRef, PropertySet};
 use crate::string::checked_text;
-use crate::topic::TopicFilter;
+use crate::topic::{is_shared, ShareError, TopicFilter};
 use crate::types::{PacketId, QoS};
-use crate::wire::{byte, fail, finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
+use crate::wire::{byte, prefixed, prefixed_len, Parsed};
+use crate::write::Sink;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
-/// SUBSCRIBE (section 3.8): topic filters and the maximum QoS wanted for each.
+/// SUBSCRIBE (section 3.8): topic filters and the maximum QoS wanted for each, with the
+/// MQTT 5.0 Subscription Options and properties.
 ///
 /// The subscriptions are kept as they are on the wire, in one buffer: a decoded SUBSCRIBE
 /// shares the received frame (its memory is the frame's, however many filters it holds), and
 /// [`Subscribe::new`] writes the list once. Read them with [`Subscribe::iter`] (borrowed
-/// `(&str, QoS)` pairs) or [`Subscribe::subscriptions`] (owned [`Subscription`]s sharing the
-/// buffer).
+/// `(&str, QoS)` pairs), [`Subscribe::iter_with_options`] (with all the Subscription Options)
+/// or [`Subscribe::subscriptions`] (owned [`Subscription`]s sharing the buffer).
 ///
 /// A SUBSCRIBE holds at least one subscription [MQTT-3.8.3-3]: an empty one cannot be built.
 /// Its packet identifier is read with [`Subscribe::packet_id`]; to send the same subscriptions
 /// under another one, build the packet again: `Subscribe::new(id, s.subscriptions())`.
+///
+/// One value serves both versions. Encoded for MQTT 5.0, a SUBSCRIBE without properties gets a
+/// Property Length of 0. Encoded for MQTT 3.1.1, the properties (Subscription Identifier, User
+/// Properties) are left out, and so are the 5.0 options of each subscription (No Local, Retain
+/// As Published, Retain Handling): only the QoS bits go. That is what a gateway forwarding a
+/// 5.0 client's subscriptions to a 3.1.1 server needs: the subscription itself (filter and
+/// maximum QoS) is what 3.1.1 can express, and the options only narrow what the server then
+/// sends (no own messages, no retained ones, the RETAIN flag kept), which the gateway, holding
+/// the options in this value, applies itself to what it forwards. Refusing them would leave it
+/// no way to subscribe at all.
 ///
 /// ```
 /// use mqttwire::{Encode, PacketId, QoS, Subscribe, Subscription, TopicFilter};
@@ -47,13 +62,24 @@ pub struct Subscribe {
     body: OwnedList<Pairs>,
 }
 
-/// One topic filter of a SUBSCRIBE with its Requested QoS.
+/// One topic filter of a SUBSCRIBE with its Subscription Options (section 3.8.3.1): the
+/// Requested (Maximum) QoS and, in MQTT 5.0, No Local, Retain As Published and Retain
+/// Handling.
 ///
-/// It is `#[non_exhaustive]`, made with [`Subscription::new`]: MQTT 5.0 adds subscription
-/// options (No Local, Retain As Published, Retain Handling) in the upper bits of the byte that
-/// carries the QoS, which will become fields here without breaking code that builds a
-/// `Subscription` with `new` and reads its fields. (A [`Subscribe`] keeps that byte as it is on
-/// the wire.)
+/// It is `#[non_exhaustive]`, made with [`Subscription::new`] and the `with_*` builders. (A
+/// [`Subscribe`] keeps the options byte as it is on the wire.)
+///
+/// ```
+/// use mqttwire::{QoS, RetainHandling, Subscription, TopicFilter};
+///
+/// // A bridge's subscription: not its own messages back, RETAIN as published.
+/// let bridge = Subscription::new(TopicFilter::new("site/#")?, QoS::AtLeastOnce)
+///     .with_no_local(true)
+///     .with_retain_as_published(true)
+///     .with_retain_handling(RetainHandling::SendOnSubscribeIfNew);
+/// assert_eq!(bridge.options().byte(), 0b0001_1101);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Subscription {
@@ -61,12 +87,67 @@ pub struct Subscription {
     pub filter: TopicFilter,
     /// The highest QoS the client wants messages on this filter delivered with.
     pub qos: QoS,
+    /// MQTT 5.0: messages are not forwarded to the connection that published them
+    /// [MQTT-3.8.3-3]. Not allowed on a shared subscription (`$share/...`) [MQTT-3.8.3-4].
+    /// Left out when encoding for MQTT 3.1.1.
+    pub no_local: bool,
+    /// MQTT 5.0: forwarded messages keep the RETAIN flag they were published with. Left out
+    /// when encoding for MQTT 3.1.1.
+    pub retain_as_published: bool,
+    /// MQTT 5.0: whether retained messages are sent when the subscription is made. Left out
+    /// when encoding for MQTT 3.1.1.
+    pub retain_handling: RetainHandling,
 }
 
 impl Subscription {
-    /// A subscription to `filter` at `qos`.
+    /// A subscription to `filter` at `qos`, the MQTT 5.0 options off (as in 3.1.1).
     pub fn new(filter: TopicFilter, qos: QoS) -> Self {
-        Subscription { filter, qos }
+        Subscription {
+            filter,
+            qos,
+            no_local: false,
+            retain_as_published: false,
+            retain_handling: RetainHandling::SendOnSubscribe,
+        }
+    }
+
+    /// The subscription with all the Subscription Options of `options`, QoS included.
+    #[must_use]
+    pub fn with_options(mut self, options: SubscriptionOptions) -> Self {
+        self.qos = options.qos;
+        self.no_local = options.no_local;
+        self.retain_as_published = options.retain_as_published;
+        self.retain_handling = options.retain_handling;
+        self
+    }
+
+    /// The subscription with No Local set to `no_local` (MQTT 5.0).
+    #[must_use]
+    pub fn with_no_local(mut self, no_local: bool) -> Self {
+        self.no_local = no_local;
+        self
+    }
+
+    /// The subscription with Retain As Published set to `retain_as_published` (MQTT 5.0).
+    #[must_use]
+    pub fn with_retain_as_published(mut self, retain_as_published: bool) -> Self {
+        self.retain_as_published = retain_as_published;
+        self
+    }
+
+    /// The subscription with Retain Handling `retain_handling` (MQTT 5.0).
+    #[must_use]
+    pub fn with_retain_handling(mut self, retain_handling: RetainHandling) -> Self {
+        self.retain_handling = retain_handling;
+        self
+    }
+
+    /// The Subscription Options.
+    pub fn options(&self) -> SubscriptionOptions {
+        SubscriptionOptions::new(self.qos)
+            .with_no_local(self.no_local)
+            .with_retain_as_published(self.retain_as_published)
+            .with_retain_handling(self.retain_handling)
     }
 }
 
@@ -80,8 +161,9 @@ impl Subscribe {
     /// # Errors
     ///
     /// [`EncodeError::EmptySubscribe`] without subscriptions [MQTT-3.8.3-3];
-    /// [`EncodeError::PacketTooLarge`] when the list is too long for one packet (a Remaining
-    /// Length above 268,435,455).
+    /// [`EncodeError::NoLocalOnSharedSubscription`] for No Local on a `$share/` filter
+    /// [MQTT-3.8.3-4]; [`EncodeError::PacketTooLarge`] when the list is too long for one
+    /// packet (a Remaining Length above 268,435,455).
     pub fn new(
         packet_id: PacketId,
         subscriptions: impl IntoIterator<Item = Subscription>,
@@ -90,10 +172,54 @@ impl Subscribe {
         Ok(Subscribe { body })
     }
 
+    /// The packet with MQTT 5.0 `properties` (a Subscription Identifier, User Properties),
+    /// which replace any it had: the packet is copied into one new buffer.
+    ///
+    /// ```
+    /// use mqttwire::{Encode, Encoder, PacketId, Properties, Property, QoS, Subscribe, Subscription, TopicFilter};
+    ///
+    /// let subscribe = Subscribe::new(
+    ///     PacketId::try_from(1)?,
+    ///     [Subscription::new(TopicFilter::new("a/b")?, QoS::AtLeastOnce)],
+    /// )?
+    /// .with_properties(Properties::new([Property::SubscriptionIdentifier(7)])?)?;
+    /// assert_eq!(subscribe.properties().subscription_identifier(), Some(7));
+    /// assert_eq!(&Encoder::V5.to_bytes(&subscribe)?[..], b"\x82\x0b\x00\x01\x02\x0b\x07\x00\x03a/b\x01");
+    /// assert_eq!(&subscribe.to_bytes()?[..], b"\x82\x08\x00\x01\x00\x03a/b\x01"); // 3.1.1: none
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PropertyNotAllowed`] for a property a SUBSCRIBE cannot carry,
+    /// [`EncodeError::DuplicateProperty`] for a second Subscription Identifier (section
+    /// 3.8.2.1.2), [`EncodeError::PacketTooLarge`] when the packet would be too long.
+    pub fn with_properties(self, properties: Properties) -> Result<Self, EncodeError> {
+        properties.as_ref().check_for(PropertySet::Subscribe)?;
+        let body = self.body.with_properties(properties.as_bytes())?;
+        Ok(Subscribe { body })
+    }
+
+    /// The MQTT 5.0 properties (section 3.8.2.1), read from the packet's buffer; empty for a
+    /// 3.1.1 packet.
+    pub fn properties(&self) -> PropertiesRef<'_> {
+        PropertiesRef::checked(self.body.properties())
+    }
+
     /// The subscriptions in order, borrowed: each topic filter and its Requested QoS.
     #[inline]
     pub fn iter(&self) -> SubscribeIter<'_> {
-        self.as_borrowed().iter()
+        SubscribeIter {
+            entries: self.body.entries(),
+        }
+    }
+
+    /// The subscriptions in order, borrowed: each topic filter and all its Subscription
+    /// Options.
+    pub fn iter_with_options(&self) -> SubscribeOptionsIter<'_> {
+        SubscribeOptionsIter {
+            entries: self.body.entries(),
+        }
     }
 
     /// The subscriptions in order, as owned [`Subscription`]s whose filters share this
@@ -131,8 +257,10 @@ impl Subscribe {
     pub fn as_borrowed(&self) -> SubscribeRef<'_> {
         SubscribeRef {
             packet_id: self.body.packet_id(),
+            properties: self.properties(),
             list: self.body.list(),
             len: self.body.len(),
+            v5: self.body.is_v5(),
         }
     }
 
@@ -143,10 +271,11 @@ impl Subscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let body = match parse(body) {
-            Ok(_) => OwnedList::share(frame, body),
+        let v5 = decoder.v5();
+        let body = match parse(body, v5) {
+            Ok(_) => OwnedList::share(frame, body, v5),
             Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
-                OwnedList::repair(body, DecodeError::EmptySubscribe)?
+                OwnedList::repair(body, DecodeError::EmptySubscribe, v5)?
             }
             Err(e) => return Err(e),
         };
@@ -154,12 +283,20 @@ impl Subscribe {
     }
 }
 
+/// The entries and what they hold: `(filter, QoS)` pairs for a packet in the 3.1.1 form, the
+/// properties and every option in the 5.0 form.
 impl fmt::Debug for Subscribe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Subscribe")
-            .field("packet_id", &self.packet_id())
-            .field("subscriptions", &DebugList(self.iter()))
-            .finish()
+        let mut debug = f.debug_struct("Subscribe");
+        debug.field("packet_id", &self.packet_id());
+        if self.body.is_v5() {
+            debug
+                .field("properties", &self.properties())
+                .field("subscriptions", &DebugList(self.iter_with_options()))
+        } else {
+            debug.field("subscriptions", &DebugList(self.iter()))
+        }
+        .finish()
     }
 }
 
@@ -194,34 +331,63 @@ impl Iterator for SubscriptionIter<'_> {
 
 impl ExactSizeIterator for SubscriptionIter<'_> {}
 
-/// Reads and checks a SUBSCRIBE body: the parser of both decoders.
-pub(crate) fn parse(body: &[u8]) -> Result<SubscribeRef<'_>, DecodeError> {
-    let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = list::check::<Pairs>(list, DecodeError::EmptySubscribe)?;
+/// Reads and checks a SUBSCRIBE body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both
+/// decoders.
+#[inline]
+pub(crate) fn parse(body: &[u8], v5: bool) -> Result<SubscribeRef<'_>, DecodeError> {
+    let parsed = list::parse::<Pairs>(body, DecodeError::EmptySubscribe, v5)?;
     Ok(SubscribeRef {
-        packet_id,
-        list,
-        len,
+        packet_id: parsed.packet_id,
+        properties: parsed.properties,
+        list: parsed.list,
+        len: parsed.len,
+        v5,
     })
 }
 
 /// SUBSCRIBE (section 3.8) borrowed from the buffer it was decoded from (see
-/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the
-/// subscriptions as they are on the wire, already checked, read with [`SubscribeRef::iter`]
-/// without allocating. [`SubscribeRef::to_owned`] copies it into a [`Subscribe`] (one
-/// allocation, of the list's size).
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier, the MQTT 5.0
+/// properties and the subscriptions as they are on the wire, already checked, read with
+/// [`SubscribeRef::iter`] or [`SubscribeRef::iter_with_options`] without allocating.
+/// [`SubscribeRef::to_owned`] copies it into a [`Subscribe`] (one allocation, of the body's
+/// size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SubscribeRef<'a> {
     /// The packet identifier the SUBACK will echo.
     pub packet_id: PacketId,
+    /// MQTT 5.0: the properties (section 3.8.2.1); left out when encoding for 3.1.1. Which
+    /// ones a SUBSCRIBE may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
     list: &'a [u8],
     len: usize,
+    /// Whether the list may hold MQTT 5.0 options (it was checked as 5.0).
+    v5: bool,
 }
 
 impl<'a> SubscribeRef<'a> {
     /// The subscriptions in order: each topic filter (validated) and its Requested QoS.
     pub fn iter(&self) -> SubscribeIter<'a> {
         SubscribeIter {
+            entries: self.entries(),
+        }
+    }
+
+    /// The subscriptions in order: each topic filter (validated) and its Subscription
+    /// Options.
+    ///
+    /// ```
+    /// use mqttwire::{Decoder, PacketRef, Protocol, QoS, RetainHandling};
+    ///
+    /// // MQTT 5.0: "a/b" at QoS 1 with No Local and Retain Handling 2.
+    /// let frame = b"\x82\x09\x00\x01\x00\x00\x03a/b\x25";
+    /// let decoder = Decoder::new().protocol(Protocol::V5);
+    /// let Ok(PacketRef::Subscribe(subscribe)) = decoder.decode_frame_ref(frame) else { panic!() };
+    /// let (filter, options) = subscribe.iter_with_options().next().unwrap();
+    /// assert_eq!((filter, options.qos, options.no_local), ("a/b", QoS::AtLeastOnce, true));
+    /// assert_eq!(options.retain_handling, RetainHandling::DoNotSend);
+    /// ```
+    pub fn iter_with_options(&self) -> SubscribeOptionsIter<'a> {
+        SubscribeOptionsIter {
             entries: self.entries(),
         }
     }
@@ -242,10 +408,15 @@ impl<'a> SubscribeRef<'a> {
     }
 
     /// Copies the packet into an owned [`Subscribe`]: one allocation, for its body (packet
-    /// identifier and list) as it is on the wire.
+    /// identifier, properties and list) as it is on the wire.
     pub fn to_owned(&self) -> Subscribe {
         Subscribe {
-            body: OwnedList::copy(self.packet_id, self.list),
+            body: OwnedList::copy(
+                self.packet_id,
+                self.properties.as_bytes(),
+                self.list,
+                self.v5,
+            ),
         }
     }
 
@@ -294,62 +465,163 @@ impl<'a> Iterator for SubscribeIter<'a> {
 
 impl ExactSizeIterator for SubscribeIter<'_> {}
 
-impl Encode for SubscribeRef<'_> {
-    fn encoded_len(&self) -> usize {
-        list::encoded_len(self.list)
+/// The subscriptions of a [`SubscribeRef`] or a [`Subscribe`], borrowed: `(topic filter,
+/// Subscription Options)`.
+#[derive(Debug, Clone)]
+pub struct SubscribeOptionsIter<'a> {
+    entries: Entries<'a, Pairs>,
+}
+
+impl<'a> Iterator for SubscribeOptionsIter<'a> {
+    type Item = (&'a str, SubscriptionOptions);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (filter, options) = self.entries.next_raw()?;
+        Some((
+            checked_text(filter),
+            SubscriptionOptions::from_checked(options),
+        ))
     }
 
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        list::encode(buf, PacketType::Subscribe, self.packet_id, self.list)
+    #[inline]
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.entries.size_hint()
     }
 }
 
-/// The entry format of a SUBSCRIBE: a topic filter and its subscription options byte, which
+impl ExactSizeIterator for SubscribeOptionsIter<'_> {}
+
+impl Encode for SubscribeRef<'_> {
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        self.encoded_len_for(&Encoder::V311)
+    }
+
+    #[inline]
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        if encoder.v5() {
+            self.properties.check_for(PropertySet::Subscribe)?;
+        }
+        let parts = Parts {
+            packet_id: self.packet_id,
+            properties: self.properties.as_bytes(),
+            list: self.list,
+            list_is_v311: !self.v5,
+        };
+        list::encode_for::<Pairs, B>(buf, PacketType::Subscribe, encoder, &parts, None)
+    }
+}
+
+/// The entry format of a SUBSCRIBE: a topic filter and its Subscription Options byte, which
 /// in MQTT 3.1.1 is the Requested QoS alone.
 enum Pairs {}
 
+/// Checks the MQTT 5.0 rules of a `$share/` topic filter (section 4.8.2) with its options
+/// `byte`: a well-formed ShareName, and no No Local [MQTT-3.8.3-4].
+#[inline]
+fn check_shared(filter: &[u8], byte: u8) -> Result<(), DecodeError> {
+    match is_shared(filter) {
+        Ok(false) => Ok(()),
+        Ok(true) if options::no_local(byte) => Err(DecodeError::NoLocalOnSharedSubscription),
+        Ok(true) => Ok(()),
+        Err(ShareError::EmptyShareName) => Err(DecodeError::EmptyShareName),
+        Err(ShareError::Malformed) => Err(DecodeError::InvalidShareName),
+    }
+}
+
+/// [`check_shared`] for a packet being encoded.
+pub(crate) fn check_shared_encoding(filter: &[u8], no_local: bool) -> Result<(), EncodeError> {
+    match is_shared(filter) {
+        Ok(false) => Ok(()),
+        Ok(true) if no_local => Err(EncodeError::NoLocalOnSharedSubscription),
+        Ok(true) => Ok(()),
+        Err(ShareError::EmptyShareName) => Err(EncodeError::EmptyShareName),
+        Err(ShareError::Malformed) => Err(EncodeError::InvalidShareName),
+    }
+}
+
 impl Entry for Pairs {
-    type Raw<'a> = (&'a [u8], QoS);
+    type Raw<'a> = (&'a [u8], u8);
     type Item<'a> = (&'a str, QoS);
     type Owned = Subscription;
 
-    /// A topic filter and its Requested QoS byte, whose six upper bits are reserved
-    /// [MQTT-3-8.3-4].
+    const SET: PropertySet = PropertySet::Subscribe;
+    const SAME_IN_V311: bool = false;
+
+    /// A topic filter and its options byte.
     #[inline]
-    fn read(input: &[u8]) -> Parsed<'_, (&[u8], QoS)> {
+    fn read(input: &[u8]) -> Parsed<'_, (&[u8], u8)> {
         let (input, filter) = prefixed(input)?;
-        let (input, requested) = byte(input)?;
-        match QoS::from_bits(requested) {
-            Some(qos) => Ok((input, (filter, qos))),
-            None => fail(DecodeError::InvalidRequestedQos(requested)),
+        let (input, options) = byte(input)?;
+        Ok((input, (filter, options)))
+    }
+
+    /// The options byte (in 3.1.1 the Requested QoS, whose six upper bits are reserved
+    /// [MQTT-3-8.3-4]; in 5.0 the Subscription Options, section 3.8.3.1), then the filter;
+    /// in 5.0, the rules of Shared Subscriptions (section 4.8.2).
+    #[inline]
+    fn check((filter, byte): (&[u8], u8), v5: bool) -> Result<(), DecodeError> {
+        if !v5 {
+            options::check_v311(byte)?;
+            return topic_filter(filter, None).map(drop);
         }
+        options::check_v5(byte)?;
+        topic_filter(filter, None)?;
+        check_shared(filter, byte)
+    }
+
+    fn check_v5_encoding((filter, byte): (&[u8], u8)) -> Result<(), EncodeError> {
+        check_shared_encoding(filter, options::no_local(byte))
+    }
+
+    fn put_v311<S: Sink>((filter, byte): (&[u8], u8), out: &mut S) {
+        out.prefixed(filter);
+        out.u8(options::to_v311(byte));
     }
 
     #[inline]
-    fn check((filter, _): (&[u8], QoS)) -> Result<(), DecodeError> {
-        topic_filter(filter, None).map(drop)
+    fn item<'a>((filter, byte): Self::Raw<'a>) -> Self::Item<'a> {
+        (checked_text(filter), options::qos_of(byte))
     }
 
     #[inline]
-    fn item<'a>((filter, qos): Self::Raw<'a>) -> Self::Item<'a> {
-        (checked_text(filter), qos)
+    fn share((filter, byte): (&[u8], u8), body: &Bytes) -> Subscription {
+        let options = SubscriptionOptions::from_checked(byte);
+        Subscription::new(TopicFilter::from_checked(share(body, filter)), options.qos)
+            .with_options(options)
     }
 
-    #[inline]
-    fn share((filter, qos): (&[u8], QoS), body: &Bytes) -> Subscription {
-        Subscription {
-            filter: TopicFilter::from_checked(share(body, filter)),
-            qos,
-        }
-    }
-
-    fn repaired_len((filter, _): (&[u8], QoS)) -> usize {
+    fn repaired_len((filter, _): (&[u8], u8)) -> usize {
         repaired_field_len(filter).saturating_add(1)
     }
 
-    fn put_repaired((filter, qos): (&[u8], QoS), out: &mut BytesMut) -> Result<(), DecodeError> {
+    fn put_repaired(
+        (filter, byte): (&[u8], u8),
+        out: &mut BytesMut,
+        v5: bool,
+    ) -> Result<(), DecodeError> {
+        if v5 {
+            options::check_v5(byte)?;
+        } else {
+            options::check_v311(byte)?;
+        }
+        let start = out.len();
         put_repaired_filter(filter, out)?;
-        out.put_u8(qos.bits());
+        if v5 {
+            // The repaired filter, after its length prefix.
+            let repaired = out.get(start.saturating_add(2)..).unwrap_or_default();
+            check_shared(repaired, byte)?;
+        }
+        out.put_u8(byte);
         Ok(())
     }
 
@@ -357,20 +629,44 @@ impl Entry for Pairs {
         prefixed_len(entry.filter.len()).saturating_add(1)
     }
 
+    fn owned_is_v311(entry: &Subscription) -> bool {
+        entry.options().is_v311()
+    }
+
+    fn check_owned(entry: &Subscription) -> Result<(), EncodeError> {
+        if entry.no_local && is_shared(entry.filter.as_bytes()) != Ok(false) {
+            return Err(EncodeError::NoLocalOnSharedSubscription);
+        }
+        Ok(())
+    }
+
     fn put_owned(entry: &Subscription, out: &mut BytesMut) {
         // A topic filter is at most 65,535 bytes: the truncation cannot happen.
         out.put_u16(entry.filter.len() as u16);
         out.put_slice(entry.filter.as_bytes());
-        out.put_u8(entry.qos.bits());
+        out.put_u8(entry.options().byte());
     }
 }
 
 impl Encode for Subscribe {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        self.body.encoded_len()
+        self.body.encoded_len_for(false)
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.body.encode(buf, PacketType::Subscribe)
+        self.body
+            .encode_for(buf, PacketType::Subscribe, &Encoder::V311)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        self.body.encoded_len_for(encoder.v5())
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.body.encode_for(buf, PacketType::Subscribe, encoder)
     }
 }

@@ -1,14 +1,18 @@
 //! UNSUBSCRIBE (section 3.10): a client's request to drop subscriptions.
 
 use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
-use super::list::{self, DebugList, Entries, Entry, OwnedList, Shared};
+use super::list::{self, DebugList, Entries, Entry, OwnedList, Parts, Shared};
+use super::subscribe::check_shared_encoding;
 use crate::codec::{Decoder, Encode};
+use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+use crate::properties::{Properties, PropertiesRef, PropertySet};
 use crate::string::checked_text;
-use crate::topic::TopicFilter;
+use crate::topic::{is_shared, ShareError, TopicFilter};
 use crate::types::PacketId;
-use crate::wire::{finish_prefix, packet_id, prefixed, prefixed_len, Parsed};
+use crate::wire::{prefixed, prefixed_len, Parsed};
+use crate::write::Sink;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
@@ -22,6 +26,9 @@ use core::fmt;
 /// An UNSUBSCRIBE holds at least one filter [MQTT-3.10.3-2]: an empty one cannot be built.
 /// Its packet identifier is read with [`Unsubscribe::packet_id`]; to send the same filters
 /// under another one, build the packet again: `Unsubscribe::new(id, u.filters())`.
+///
+/// One value serves both versions: encoded for MQTT 5.0, an UNSUBSCRIBE without properties
+/// gets a Property Length of 0; for MQTT 3.1.1 its properties (User Properties) are left out.
 ///
 /// ```
 /// use mqttwire::{PacketId, TopicFilter, Unsubscribe};
@@ -61,10 +68,31 @@ impl Unsubscribe {
         Ok(Unsubscribe { body })
     }
 
+    /// The packet with MQTT 5.0 `properties` (User Properties), which replace any it had:
+    /// the packet is copied into one new buffer.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::PropertyNotAllowed`] for a property an UNSUBSCRIBE cannot carry,
+    /// [`EncodeError::PacketTooLarge`] when the packet would be too long.
+    pub fn with_properties(self, properties: Properties) -> Result<Self, EncodeError> {
+        properties.as_ref().check_for(PropertySet::Unsubscribe)?;
+        let body = self.body.with_properties(properties.as_bytes())?;
+        Ok(Unsubscribe { body })
+    }
+
+    /// The MQTT 5.0 properties (section 3.10.2.1), read from the packet's buffer; empty for
+    /// a 3.1.1 packet.
+    pub fn properties(&self) -> PropertiesRef<'_> {
+        PropertiesRef::checked(self.body.properties())
+    }
+
     /// The topic filters in order, borrowed.
     #[inline]
     pub fn iter(&self) -> UnsubscribeIter<'_> {
-        self.as_borrowed().iter()
+        UnsubscribeIter {
+            entries: self.body.entries(),
+        }
     }
 
     /// The topic filters in order, as owned [`TopicFilter`]s sharing this packet's buffer (no
@@ -102,6 +130,7 @@ impl Unsubscribe {
     pub fn as_borrowed(&self) -> UnsubscribeRef<'_> {
         UnsubscribeRef {
             packet_id: self.body.packet_id(),
+            properties: self.properties(),
             list: self.body.list(),
             len: self.body.len(),
         }
@@ -114,10 +143,11 @@ impl Unsubscribe {
         frame: &Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
-        let body = match parse(body) {
-            Ok(_) => OwnedList::share(frame, body),
+        let v5 = decoder.v5();
+        let body = match parse(body, v5) {
+            Ok(_) => OwnedList::share(frame, body, v5),
             Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
-                OwnedList::repair(body, DecodeError::EmptyUnsubscribe)?
+                OwnedList::repair(body, DecodeError::EmptyUnsubscribe, v5)?
             }
             Err(e) => return Err(e),
         };
@@ -127,10 +157,12 @@ impl Unsubscribe {
 
 impl fmt::Debug for Unsubscribe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Unsubscribe")
-            .field("packet_id", &self.packet_id())
-            .field("filters", &DebugList(self.iter()))
-            .finish()
+        let mut debug = f.debug_struct("Unsubscribe");
+        debug.field("packet_id", &self.packet_id());
+        if self.body.is_v5() {
+            debug.field("properties", &self.properties());
+        }
+        debug.field("filters", &DebugList(self.iter())).finish()
     }
 }
 
@@ -165,26 +197,31 @@ impl Iterator for TopicFilterIter<'_> {
 
 impl ExactSizeIterator for TopicFilterIter<'_> {}
 
-/// Reads and checks an UNSUBSCRIBE body: the parser of both decoders.
-pub(crate) fn parse(body: &[u8]) -> Result<UnsubscribeRef<'_>, DecodeError> {
-    let (list, packet_id) = finish_prefix(packet_id(body))?;
-    let len = list::check::<Filters>(list, DecodeError::EmptyUnsubscribe)?;
+/// Reads and checks an UNSUBSCRIBE body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both
+/// decoders.
+#[inline]
+pub(crate) fn parse(body: &[u8], v5: bool) -> Result<UnsubscribeRef<'_>, DecodeError> {
+    let parsed = list::parse::<Filters>(body, DecodeError::EmptyUnsubscribe, v5)?;
     Ok(UnsubscribeRef {
-        packet_id,
-        list,
-        len,
+        packet_id: parsed.packet_id,
+        properties: parsed.properties,
+        list: parsed.list,
+        len: parsed.len,
     })
 }
 
 /// UNSUBSCRIBE (section 3.10) borrowed from the buffer it was decoded from (see
-/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier and the topic
-/// filters as they are on the wire, already checked, read with [`UnsubscribeRef::iter`]
-/// without allocating. [`UnsubscribeRef::to_owned`] copies it into an [`Unsubscribe`] (one
-/// allocation, of the list's size).
+/// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): the packet identifier, the MQTT 5.0
+/// properties and the topic filters as they are on the wire, already checked, read with
+/// [`UnsubscribeRef::iter`] without allocating. [`UnsubscribeRef::to_owned`] copies it into an
+/// [`Unsubscribe`] (one allocation, of the body's size).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct UnsubscribeRef<'a> {
     /// The packet identifier the UNSUBACK will echo.
     pub packet_id: PacketId,
+    /// MQTT 5.0: the properties (section 3.10.2.1); left out when encoding for 3.1.1. Which
+    /// ones an UNSUBSCRIBE may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
     list: &'a [u8],
     len: usize,
 }
@@ -213,10 +250,10 @@ impl<'a> UnsubscribeRef<'a> {
     }
 
     /// Copies the packet into an owned [`Unsubscribe`]: one allocation, for its body (packet
-    /// identifier and list) as it is on the wire.
+    /// identifier, properties and list) as it is on the wire.
     pub fn to_owned(&self) -> Unsubscribe {
         Unsubscribe {
-            body: OwnedList::copy(self.packet_id, self.list),
+            body: OwnedList::copy(self.packet_id, self.properties.as_bytes(), self.list, false),
         }
     }
 
@@ -265,22 +302,55 @@ impl<'a> Iterator for UnsubscribeIter<'a> {
 impl ExactSizeIterator for UnsubscribeIter<'_> {}
 
 impl Encode for UnsubscribeRef<'_> {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        list::encoded_len(self.list)
+        self.encoded_len_for(&Encoder::V311)
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        list::encode(buf, PacketType::Unsubscribe, self.packet_id, self.list)
+        self.encode_for(&Encoder::V311, buf)
+    }
+
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
+    }
+
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        if encoder.v5() {
+            self.properties.check_for(PropertySet::Unsubscribe)?;
+        }
+        let parts = Parts {
+            packet_id: self.packet_id,
+            properties: self.properties.as_bytes(),
+            list: self.list,
+            list_is_v311: true,
+        };
+        list::encode_for::<Filters, B>(buf, PacketType::Unsubscribe, encoder, &parts, None)
     }
 }
 
 /// The entry format of an UNSUBSCRIBE: a topic filter alone.
 enum Filters {}
 
+/// Checks the MQTT 5.0 rules of a `$share/` topic filter (section 4.8.2): a Shared
+/// Subscription is left with its full topic filter, of the same form as when it was made.
+#[inline]
+fn check_shared(filter: &[u8]) -> Result<(), DecodeError> {
+    match is_shared(filter) {
+        Ok(_) => Ok(()),
+        Err(ShareError::EmptyShareName) => Err(DecodeError::EmptyShareName),
+        Err(ShareError::Malformed) => Err(DecodeError::InvalidShareName),
+    }
+}
+
 impl Entry for Filters {
     type Raw<'a> = &'a [u8];
     type Item<'a> = &'a str;
     type Owned = TopicFilter;
+
+    const SET: PropertySet = PropertySet::Unsubscribe;
+    const SAME_IN_V311: bool = true;
 
     #[inline]
     fn read(input: &[u8]) -> Parsed<'_, &[u8]> {
@@ -288,8 +358,20 @@ impl Entry for Filters {
     }
 
     #[inline]
-    fn check(filter: &[u8]) -> Result<(), DecodeError> {
-        topic_filter(filter, None).map(drop)
+    fn check(filter: &[u8], v5: bool) -> Result<(), DecodeError> {
+        topic_filter(filter, None)?;
+        if v5 {
+            check_shared(filter)?;
+        }
+        Ok(())
+    }
+
+    fn check_v5_encoding(filter: &[u8]) -> Result<(), EncodeError> {
+        check_shared_encoding(filter, false)
+    }
+
+    fn put_v311<S: Sink>(filter: &[u8], out: &mut S) {
+        out.prefixed(filter);
     }
 
     #[inline]
@@ -306,12 +388,22 @@ impl Entry for Filters {
         repaired_field_len(filter)
     }
 
-    fn put_repaired(filter: &[u8], out: &mut BytesMut) -> Result<(), DecodeError> {
-        put_repaired_filter(filter, out)
+    fn put_repaired(filter: &[u8], out: &mut BytesMut, v5: bool) -> Result<(), DecodeError> {
+        let start = out.len();
+        put_repaired_filter(filter, out)?;
+        if v5 {
+            // The repaired filter, after its length prefix.
+            check_shared(out.get(start.saturating_add(2)..).unwrap_or_default())?;
+        }
+        Ok(())
     }
 
     fn owned_len(filter: &TopicFilter) -> usize {
         prefixed_len(filter.len())
+    }
+
+    fn owned_is_v311(_: &TopicFilter) -> bool {
+        true
     }
 
     fn put_owned(filter: &TopicFilter, out: &mut BytesMut) {
@@ -322,11 +414,24 @@ impl Entry for Filters {
 }
 
 impl Encode for Unsubscribe {
+    #[inline]
     fn encoded_len(&self) -> usize {
-        self.body.encoded_len()
+        self.body.encoded_len_for(false)
     }
 
+    #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.body.encode(buf, PacketType::Unsubscribe)
+        self.body
+            .encode_for(buf, PacketType::Unsubscribe, &Encoder::V311)
+    }
+
+    #[inline]
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        self.body.encoded_len_for(encoder.v5())
+    }
+
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.body.encode_for(buf, PacketType::Unsubscribe, encoder)
     }
 }

@@ -8,6 +8,7 @@ mod error;
 mod filter;
 mod matching;
 mod name;
+mod shared;
 mod tree;
 
 pub use error::TopicError;
@@ -15,6 +16,7 @@ pub(crate) use filter::check_filter;
 pub use filter::TopicFilter;
 pub(crate) use name::check_name;
 pub use name::TopicName;
+pub(crate) use shared::{is_shared, ShareError};
 pub use tree::{Iter, Matches, SubscriptionTree};
 
 /// The topic level separator (section 4.7.1.1).

@@ -399,10 +399,10 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
             0x82
         }
         Packet::SubAck(s) => {
-            put_u16(&mut body, s.packet_id.get());
-            for code in &s.return_codes {
-                body.push(match code {
-                    SubscribeReturnCode::Success(q) => *q as u8,
+            put_u16(&mut body, s.packet_id().get());
+            for code in s.reason_codes() {
+                body.push(match code.to_v311() {
+                    SubscribeReturnCode::Success(q) => q as u8,
                     SubscribeReturnCode::Failure => 0x80,
                 });
             }
@@ -416,7 +416,7 @@ pub fn ref_encode(p: &Packet) -> Vec<u8> {
             0xa2
         }
         Packet::UnsubAck(a) => {
-            put_u16(&mut body, a.packet_id.get());
+            put_u16(&mut body, a.packet_id().get());
             0xb0
         }
         Packet::PingReq => 0xc0,

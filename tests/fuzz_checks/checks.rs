@@ -448,7 +448,7 @@ impl<'a> Source<'a> {
             8 => {
                 let id = self.packet_id();
                 let n = usize::from(self.u8()) + 1;
-                let codes = (0..n)
+                let codes: Vec<SubscribeReturnCode> = (0..n)
                     .map(|_| match self.u8() % 4 {
                         3 => SubscribeReturnCode::Failure,
                         q => SubscribeReturnCode::Success(QoS::from_bits(q).expect("0..3")),
