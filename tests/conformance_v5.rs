@@ -11,10 +11,10 @@
 //! a time), the borrowed one and both frame decoders must give the same packet or the same
 //! error.
 //!
-//! Tests marked `#[ignore = "BUG: ..."]` show a defect of the crate; they fail until it is
-//! fixed. CONNECT, CONNACK, SUBSCRIBE, SUBACK and UNSUBSCRIBE carry no 5.0 properties yet (they
-//! are being written), so the property tests use PUBLISH, the acknowledgements, DISCONNECT and
-//! AUTH as carriers.
+//! Tests whose comment says "once a bug" were written against a defect of the crate, and
+//! guard its fix. The property tests here use PUBLISH, the acknowledgements, DISCONNECT and AUTH
+//! as carriers; CONNECT, CONNACK and the lists are in `conformance_v5_connect.rs`,
+//! `conformance_v5_subscribe.rs` and `conformance_v5_misc.rs`.
 
 use bytes::{Bytes, BytesMut};
 use mqttwire::*;
@@ -164,11 +164,11 @@ fn mqtt_1_5_5_1_remaining_length_boundaries() {
     }
 }
 
-/// BUG: [MQTT-1.5.5-1]. The decoders' fast path (`FixedHeader::peek_fast`) reads a two-byte
-/// Remaining Length whose second byte is 0x00 (`80 00`, a non-minimal 0) as the first two bytes
-/// of a four-byte one whenever a fourth byte in 1..=0x7f follows, so a malformed header makes
-/// the decoder wait for ~16 KiB instead of refusing it, and can even yield a packet.
-/// `FixedHeader::peek_v5` itself (the slow path) gets it right.
+/// [MQTT-1.5.5-1], once a bug: the decoders' fast path (`FixedHeader::peek_fast`) read a
+/// two-byte Remaining Length whose second byte is 0x00 (`80 00`, a non-minimal 0) as the first
+/// two bytes of a four-byte one whenever a fourth byte in 1..=0x7f followed, so a malformed
+/// header made the decoder wait for ~16 KiB instead of refusing it, and could even yield a
+/// packet. Every decoder refuses it, as `FixedHeader::peek_v5` (the slow path) does.
 #[test]
 fn mqtt_1_5_5_1_non_minimal_remaining_length_followed_by_more_bytes() {
     let wire = [0xe0, 0x80, 0x00, 0x01];
@@ -2436,11 +2436,11 @@ fn mqtt_3_4_2_2_and_3_4_2_3_maximum_packet_size_drops_reason_string_and_user_pro
     }
 }
 
-/// BUG: [MQTT-3.4.2-2], [MQTT-3.4.2-3] and [MQTT-3.1.2-24]. The Maximum Packet Size check of the
-/// acknowledgements, DISCONNECT and AUTH (`Outgoing::fit`) counts a Reason Code and a Property
-/// Length that the shortest form leaves out: a 4-byte PUBACK is refused by a peer whose limit is
-/// 4 or 5, a 2-byte DISCONNECT or AUTH by a limit of 2 or 3, and the error reports the size of a
-/// form that is never sent.
+/// [MQTT-3.4.2-2], [MQTT-3.4.2-3] and [MQTT-3.1.2-24], once a bug: the Maximum Packet Size
+/// check of the acknowledgements, DISCONNECT and AUTH (`Outgoing::fit`) counted a Reason Code
+/// and a Property Length that the shortest form leaves out. The size checked is that of the
+/// packet actually sent: a 4-byte PUBACK fits a limit of 4, a 2-byte DISCONNECT or AUTH a limit
+/// of 2, and the error reports the size of the smallest packet that could have been sent.
 #[test]
 fn mqtt_3_4_2_2_maximum_packet_size_counts_the_packet_actually_sent() {
     let limited = |max| Encoder::V5.max_packet_size(max);
@@ -2773,10 +2773,10 @@ fn mqtt_3_15_2_2_and_3_15_2_3_maximum_packet_size_drops_reason_string_and_user_p
     );
 }
 
-/// BUG: section 3.15.2.2.2 ("It is a Protocol Error to omit the Authentication Method") and
-/// [MQTT-4.12.0-5] ("all AUTH packets ... MUST include an Authentication Method Property"). The
-/// encoder writes AUTH packets without an Authentication Method, which its own decoder then
-/// refuses with `MissingAuthenticationMethod`: what is built and what is accepted disagree.
+/// Section 3.15.2.2.2 ("It is a Protocol Error to omit the Authentication Method") and
+/// [MQTT-4.12.0-5] ("all AUTH packets ... MUST include an Authentication Method Property"),
+/// once a bug: the encoder wrote AUTH packets without an Authentication Method, which its own
+/// decoder refuses with `MissingAuthenticationMethod`. It refuses to write them.
 #[test]
 fn section_3_15_2_2_2_auth_encoder_refuses_properties_without_authentication_method() {
     for list in [
@@ -2797,15 +2797,16 @@ fn section_3_15_2_2_2_auth_encoder_refuses_properties_without_authentication_met
     }
 }
 
-/// BUG: section 3.15.2.2.2, "It is a Protocol Error to omit the Authentication Method"; the only
+/// Section 3.15.2.2.2, "It is a Protocol Error to omit the Authentication Method"; the only
 /// AUTH without one is the short form of 3.15.2.1 ("The Reason Code and Property Length can be
 /// omitted if the Reason Code is 0x00 (Success) and there are no Properties. In this case the
 /// AUTH has a Remaining Length of 0"), and unlike PUBACK (3.4.2.2.1) and DISCONNECT
 /// (3.14.2.2.1) the AUTH Property Length (3.15.2.2.1) has no "if the Remaining Length is less
-/// than ..." default. An AUTH that continues or restarts an authentication without naming its
-/// method (`f0 01 18`, `f0 02 18 00`) is accepted, and `Auth::new(ContinueAuthentication)`
-/// encodes to `f0 01 18`. (Mosquitto's `handle__auth` answers any AUTH of Remaining Length > 0
-/// without an Authentication Method with a Protocol Error.)
+/// than ..." default. Once a bug: an AUTH that continues or restarts an authentication without
+/// naming its method (`f0 01 18`, `f0 02 18 00`) was accepted, and
+/// `Auth::new(ContinueAuthentication)` encoded to `f0 01 18`; both are refused. (Mosquitto's
+/// `handle__auth` answers any AUTH of Remaining Length > 0 without an Authentication Method
+/// with a Protocol Error.)
 #[test]
 fn section_3_15_2_2_2_auth_with_a_reason_code_needs_an_authentication_method() {
     for code in [0x18, 0x19] {
@@ -3153,9 +3154,9 @@ fn section_2_1_owned_and_borrowed_decoders_agree_on_a_stream() {
 
 /// Section 3.11 (UNSUBACK in 5.0): "The Variable Header of the UNSUBACK Packet [contains] the
 /// Packet Identifier, and Properties"; the Payload is one Reason Code per Topic Filter (Table
-/// 3-9). The 5.0 fixed header takes a Remaining Length of 2 and more for it, but the body is
-/// still read as 3.1.1's (a packet identifier alone), so no 5.0 UNSUBACK decodes, and none can
-/// be encoded. (Not one of the packets this file was asked to cover: perhaps work in progress.)
+/// 3-9). Once a bug: the body was read as 3.1.1's (a packet identifier alone), so no 5.0
+/// UNSUBACK decoded. A Packet Identifier, a Property Length of 0 and one Reason Code decode as
+/// an UNSUBACK (the rest is in `conformance_v5_subscribe.rs`).
 #[test]
 fn section_3_11_unsuback_in_v5() {
     assert_eq!(
