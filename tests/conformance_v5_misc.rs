@@ -571,6 +571,64 @@ fn section_2_2_2_2_table_2_4_in_connect_will_connack_and_the_lists() {
     assert_eq!(decoded, 40);
 }
 
+/// [MQTT-1.5.5-1] "The encoded value MUST use the minimum number of bytes necessary to
+/// represent the value", for the Property Length of CONNECT, the Will Properties, CONNACK,
+/// SUBSCRIBE, SUBACK, UNSUBSCRIBE and UNSUBACK (`conformance_v5.rs` does PUBLISH, the
+/// acknowledgements, DISCONNECT and AUTH) and for a SUBSCRIBE's Subscription Identifier: 0
+/// written `80 00`, and 1 written `81 00`, are refused (0x81).
+#[test]
+fn mqtt_1_5_5_1_variable_byte_integers_minimal_in_every_packet() {
+    let error = DecodeError::NonMinimalVariableByteInteger;
+    assert_eq!(error.reason_code(), DisconnectReasonCode::MalformedPacket);
+    let connect_head = [0x00, 0x04, b'M', b'Q', b'T', b'T', 0x05];
+    for wire in [
+        // CONNECT, Property Length 0 in two bytes.
+        frame(
+            0x10,
+            &cat(&[&connect_head, &[0x02, 0x00, 0x3c, 0x80, 0x00], &lp(b"c")]),
+        ),
+        // Will Properties, Property Length 0 in two bytes.
+        frame(
+            0x10,
+            &cat(&[
+                &connect_head,
+                &[0x06, 0x00, 0x3c, 0x00],
+                &lp(b"c"),
+                &[0x80, 0x00],
+                &lp(b"t"),
+                &lp(b"m"),
+            ]),
+        ),
+        // CONNACK.
+        vec![0x20, 0x04, 0x00, 0x00, 0x80, 0x00],
+        // SUBSCRIBE, then a Subscription Identifier of 1 in two bytes.
+        frame(0x82, &cat(&[&[0x00, 0x01, 0x80, 0x00], &lp(b"a"), &[0x00]])),
+        frame(
+            0x82,
+            &cat(&[&[0x00, 0x01, 0x03, 0x0b, 0x81, 0x00], &lp(b"a"), &[0x00]]),
+        ),
+        // SUBACK, UNSUBSCRIBE, UNSUBACK.
+        vec![0x90, 0x05, 0x00, 0x01, 0x80, 0x00, 0x00],
+        frame(0xa2, &cat(&[&[0x00, 0x01, 0x80, 0x00], &lp(b"a")])),
+        vec![0xb0, 0x05, 0x00, 0x01, 0x80, 0x00, 0x00],
+    ] {
+        rejected_v5(&wire, error);
+        // The same packet with the shortest forms decodes.
+        let mut short = wire.clone();
+        let at = short
+            .windows(2)
+            .position(|w| w == [0x80, 0x00] || w == [0x81, 0x00]);
+        let at = at.unwrap();
+        let value = short[at] & 0x7f;
+        short.splice(at..at + 2, [value]);
+        short[1] -= 1;
+        if short[0] == 0x82 && value == 1 {
+            short[4] -= 1; // the Property Length counts the shorter identifier
+        }
+        assert!(decode_all_ways(&v5(), &short).is_ok(), "{short:02x?}");
+    }
+}
+
 // =============================================================================================
 // 3.1 CONNECT, 3.2 CONNACK
 // =============================================================================================
