@@ -11,6 +11,8 @@
 //!   included), acknowledgements and DISCONNECT built with the crate; mosquitto accepting them
 //!   is the check of the encoder. Malformed packets sent on purpose get mosquitto's DISCONNECT
 //!   with the right reason code, which we decode.
+//! - **mosquitto's limits** (`max_qos`, `retain_available`, `max_keepalive`, `max_packet_size`,
+//!   …) in its CONNACK, and Maximum Packet Size held both ways.
 //!
 //! The tests that need a peer are `#[ignore]`d; `.ci/interop.sh` installs the peers and runs
 //! them with `--include-ignored` (a missing peer fails there). The proxy's own check, with a
@@ -668,6 +670,31 @@ fn mqttwire_v5_client_against_mosquitto() {
         "QoS 0",
     );
 
+    // A large message: 40 User Properties (a properties block over 127 bytes, so a 2-byte
+    // length) and a 40,000-byte payload (a 3-byte Remaining Length), both ways.
+    let names: Vec<String> = (0..40).map(|i| format!("name-{i:02}")).collect();
+    let user: Vec<Property<'_>> = names
+        .iter()
+        .map(|n| Property::UserProperty(n, "value"))
+        .collect();
+    let payload = vec![0xa5u8; 40_000];
+    let id = c.next_id();
+    let big = Publish::new(topic("mw/t/big"), QosPid::AtLeastOnce(id), &payload)
+        .with_properties(props(user.iter().copied()))
+        .expect("properties");
+    assert!(big.properties().as_bytes().len() > 127);
+    c.send(&big);
+    c.expect("PUBACK", |p| *p == PubAck::new(id).into());
+    let (name, back) = c.message(STEP).expect("the large message back");
+    assert_eq!((name.as_str(), back.payload()), ("mw/t/big", &payload[..]));
+    let mut expected = user.clone();
+    expected.push(Property::SubscriptionIdentifier(7));
+    assert_props(
+        back.properties(),
+        &forwarded_with_alias(&back, &expected),
+        "large message",
+    );
+
     // No Local: our own message on mw/nl/x reaches the watcher, not us.
     let id = c.next_id();
     c.send(&Publish::new(
@@ -875,6 +902,8 @@ fn mosquitto_clients_v5_through_verifying_proxy() {
         "cli5-watch",
         "-t",
         "cli5/will",
+        "-t",
+        "$share/grp/cli5/shared",
         "-q",
         "1",
         "-C",
@@ -1266,6 +1295,28 @@ fn mosquitto_clients_v5_through_verifying_proxy() {
             "{client}: DISCONNECT Normal, short form"
         );
     }
+    // Two filters, one of them a shared subscription.
+    let Packet::Subscribe(watch) = &find(&frames, "cli5-watch", Dir::ToBroker, "SUBSCRIBE", |p| {
+        matches!(p, Packet::Subscribe(_))
+    })
+    .packet
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        watch.subscriptions().collect::<Vec<_>>(),
+        [
+            Subscription::new(filter("cli5/will"), QoS::AtLeastOnce),
+            Subscription::new(filter("$share/grp/cli5/shared"), QoS::AtLeastOnce),
+        ]
+    );
+    assert_eq!(
+        wire("cli5-watch", Dir::ToClient, "SUBACK", &|p| matches!(
+            p,
+            Packet::SubAck(_)
+        )),
+        [0x90, 0x05, 0x00, 0x01, 0x00, 0x01, 0x01]
+    );
     let Packet::Publish(will) = &find(&frames, "cli5-watch", Dir::ToClient, "the Will", |p| {
         matches!(p, Packet::Publish(_))
     })
@@ -1460,6 +1511,20 @@ fn paho_v5_through_verifying_proxy() {
             ("", Some(1), QoS::ExactlyOnce),
         ]
     );
+    let Packet::Publish(big) = &find(
+        &frames,
+        "paho5-sub",
+        Dir::ToClient,
+        "the large message",
+        |p| matches!(p, Packet::Publish(p) if p.topic() == "paho5/data/big"),
+    )
+    .packet
+    else {
+        unreachable!()
+    };
+    assert_eq!(big.payload().len(), 70_144);
+    assert_eq!(big.properties().user_properties().count(), 40);
+    assert!(big.properties().as_bytes().len() > 127);
     let retained = find(
         &frames,
         "paho5-late",
@@ -1593,9 +1658,9 @@ fn paho_v311_through_verifying_proxy() {
 // ---------------------------------------------------------------------------------------------
 
 /// A 3.1.1 and a 5.0 client exchange messages both ways through mosquitto, with
-/// mosquitto_pub/sub and with mqttwire's own clients: each connection's frames are decoded in
-/// its own version, and the 3.1.1 subscriber gets a 5.0 publisher's message without its
-/// properties.
+/// mosquitto_pub/sub (and a 3.1 publisher) and with mqttwire's own clients: each connection's
+/// frames are decoded in its own version, and the 3.1.1 subscriber gets a 5.0 publisher's
+/// message without its properties.
 #[test]
 #[ignore = "needs mosquitto, mosquitto_pub and mosquitto_sub: run .ci/interop.sh"]
 fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
@@ -1616,7 +1681,7 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
         "-q",
         "2",
         "-C",
-        "2",
+        "3",
         "-W",
         "15",
         "-F",
@@ -1632,7 +1697,7 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
         "-q",
         "2",
         "-C",
-        "2",
+        "3",
         "-W",
         "15",
         "-F",
@@ -1683,6 +1748,20 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
         ]),
         STEP,
     );
+    // And MQTT 3.1 (protocol name MQIsdp, level 3), still met in the field.
+    run_ok(
+        Command::new(&mpub).args(common).args([
+            "-V",
+            "mqttv31",
+            "-i",
+            "mix-cli-pub-31",
+            "-t",
+            "mix/cli/from31",
+            "-m",
+            "thirty-one",
+        ]),
+        STEP,
+    );
     for sub in [sub311, sub5] {
         let out = sub.finish(STEP);
         assert!(out.status.success(), "{out:?}");
@@ -1696,12 +1775,17 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
     };
     assert_eq!(
         sorted(&lines311),
-        ["mix/cli/from311|1|three", "mix/cli/from5|2|five"]
+        [
+            "mix/cli/from311|1|three",
+            "mix/cli/from31|0|thirty-one",
+            "mix/cli/from5|2|five"
+        ]
     );
     assert_eq!(
         sorted(&lines5),
         [
             "mix/cli/from311|1|three||",
+            "mix/cli/from31|0|thirty-one||",
             "mix/cli/from5|2|five|k:v|text/plain"
         ]
     );
@@ -1777,6 +1861,7 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
         &[
             ("mix-cli-311", Protocol::V311),
             ("mix-cli-pub-311", Protocol::V311),
+            ("mix-cli-pub-31", Protocol::V31),
             ("mix-mw-311", Protocol::V311),
             ("mix-cli-5", Protocol::V5),
             ("mix-cli-pub-5", Protocol::V5),
@@ -1818,4 +1903,160 @@ fn v311_and_v5_clients_exchange_messages_through_verifying_proxy() {
         ],
         "to the 5.0 subscriber",
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// mosquitto's limits: CONNACK properties, Maximum Packet Size both ways
+// ---------------------------------------------------------------------------------------------
+
+/// mosquitto configured with limits says them in its CONNACK (Maximum QoS, Retain Available,
+/// Server Keep Alive, Maximum Packet Size, Topic Alias Maximum, Receive Maximum, and an
+/// Assigned Client Identifier for an empty one), which we decode; mqttwire's encoder holds to
+/// its Maximum Packet Size (a PUBLISH too large is refused, a PUBACK's Reason String and User
+/// Properties are left out) and mosquitto to ours; what breaks its limits gets its DISCONNECT
+/// with the reason code.
+#[test]
+#[ignore = "needs mosquitto: run .ci/interop.sh"]
+fn mosquitto_limits_in_connack_and_maximum_packet_size_both_ways() {
+    const LIMITS: &str = "max_qos 1\nretain_available false\nmax_keepalive 20\n\
+        max_packet_size 2000\nmax_topic_alias 3\nmax_inflight_messages 5\n";
+    let (_mosquitto, port) = start_mosquitto_with(LIMITS);
+    let proxy = Proxy::start(port);
+
+    // We take at most 600 bytes; mosquitto takes at most 2000.
+    let connect = Connect::new(MqttString::default())
+        .with_protocol(Protocol::V5)
+        .with_keep_alive(60)
+        .with_properties(props([Property::MaximumPacketSize(600)]));
+    let (mut c, connack) = Client::connect(proxy.port(), connect);
+    let assigned = connack
+        .properties
+        .assigned_client_identifier()
+        .expect("an Assigned Client Identifier")
+        .to_owned();
+    assert!(!assigned.is_empty());
+    assert_props(
+        connack.properties.as_ref(),
+        &[
+            Property::MaximumQos(QoS::AtLeastOnce),
+            Property::RetainAvailable(false),
+            Property::ServerKeepAlive(20),
+            Property::MaximumPacketSize(2000),
+            Property::TopicAliasMaximum(3),
+            Property::ReceiveMaximum(5),
+            Property::AssignedClientIdentifier(&assigned),
+        ],
+        "CONNACK with limits",
+    );
+    let limit = connack.properties.maximum_packet_size().expect("limit") as usize;
+    c.encoder = Encoder::V5.max_packet_size(limit);
+    c.decoder = Decoder::new().protocol(Protocol::V5).max_packet_size(600);
+
+    // Our encoder refuses a PUBLISH over mosquitto's limit.
+    let big = Publish::new(
+        topic("lim/big"),
+        QosPid::AtLeastOnce(pid(1)),
+        vec![b'x'; 2500],
+    );
+    assert!(
+        matches!(
+            c.encoder.to_bytes(&big),
+            Err(mqttwire::EncodeError::ExceedsMaximumPacketSize { max: 2000, .. })
+        ),
+        "{:?}",
+        c.encoder.to_bytes(&big)
+    );
+
+    // mosquitto holds to ours: of a 1000-byte and a 100-byte message, only the small one is
+    // sent to us [MQTT-3.1.2-25].
+    let id = c.next_id();
+    let granted = c.subscribe(
+        Subscribe::new(id, [Subscription::new(filter("lim/#"), QoS::AtLeastOnce)]).expect("filter"),
+    );
+    assert_eq!(granted, [SubAckReasonCode::GrantedQos1]);
+    let mut p = Client::simple(proxy.port(), "lim-pub");
+    for size in [1000, 100] {
+        let id = p.next_id();
+        p.send(&Publish::new(
+            topic(&format!("lim/{size}")),
+            QosPid::AtLeastOnce(id),
+            vec![b'y'; size],
+        ));
+        p.expect("PUBACK", |a| *a == PubAck::new(id).into());
+    }
+
+    // Our PUBACK for it carries a Reason String and User Properties that do not fit mosquitto's
+    // 2000 bytes: the encoder leaves them out [MQTT-3.4.2-2], mosquitto takes the rest.
+    let got = match c.recv(STEP) {
+        Some(Packet::Publish(got)) => got,
+        other => panic!("expected the 100-byte message, got {other:?}"),
+    };
+    assert_eq!((got.topic(), got.payload().len()), ("lim/100", 100));
+    let id = got.packet_id().expect("QoS 1");
+    let long = "r".repeat(1500);
+    let ack = PubAck::new(id).with_properties(props([
+        Property::ReasonString(&long),
+        Property::UserProperty("k", &long),
+    ]));
+    assert_eq!(
+        &c.encoder.to_bytes(&ack).expect("fits without them")[..],
+        [0x40, 0x02, 0x00, id.get() as u8]
+    );
+    c.send(&ack);
+    assert!(
+        c.recv(Duration::from_millis(300)).is_none(),
+        "the 1000-byte message was sent to us"
+    );
+    c.send(&Packet::PingReq);
+    assert_eq!(
+        c.recv(STEP),
+        Some(Packet::PingResp),
+        "mosquitto took our PUBACK"
+    );
+    c.disconnect(Disconnect::new());
+    p.disconnect(Disconnect::new());
+    proxy.wait_all_closed(STEP);
+    let frames = proxy.assert_verified();
+    // (The proxy knows our connection by the empty identifier of its CONNECT.)
+    let our_ack = find(&frames, "", Dir::ToBroker, "our PUBACK", |p| {
+        matches!(p, Packet::PubAck(_))
+    });
+    assert_eq!(our_ack.bytes.len(), 4, "{:?}", our_ack.packet);
+
+    // What breaks mosquitto's limits, sent anyway (without the limit): its DISCONNECT.
+    let cases = [
+        (
+            "a 2,500-byte PUBLISH",
+            Publish::new(
+                topic("lim/big"),
+                QosPid::AtLeastOnce(pid(1)),
+                vec![b'x'; 2500],
+            ),
+            DisconnectReasonCode::PacketTooLarge,
+        ),
+        (
+            "QoS 2 above Maximum QoS 1",
+            Publish::new(topic("lim/q2"), QosPid::ExactlyOnce(pid(1)), "x"),
+            DisconnectReasonCode::QosNotSupported,
+        ),
+        (
+            "RETAIN without Retain Available",
+            Publish::new(topic("lim/r"), QosPid::AtMostOnce, "x").with_retain(true),
+            DisconnectReasonCode::RetainNotSupported,
+        ),
+    ];
+    for (what, publish, reason) in cases {
+        let mut c = Client::simple(port, "lim-bad");
+        c.send(&publish);
+        let (packet, wire) = c
+            .recv_frame(STEP)
+            .unwrap_or_else(|| panic!("no answer to {what}"));
+        assert_eq!(
+            packet,
+            Packet::Disconnect(Disconnect::new().with_reason_code(reason)),
+            "{what}"
+        );
+        assert_eq!(wire, [0xe0, 0x01, reason as u8], "{what}: the short form");
+        assert!(c.closed_within(STEP), "{what}: mosquitto closes");
+    }
 }

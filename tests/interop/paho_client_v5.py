@@ -8,8 +8,9 @@ Checks, with properties everywhere paho lets a client set them: CONNECT and Will
 (Will Delay Interval), the CONNACK's properties, SUBSCRIBE with subscription options (No Local,
 Retain As Published, Retain Handling) and a Subscription Identifier, PUBLISH with every
 message property and a Topic Alias (first with the topic, then by alias alone), QoS 0/1/2 both
-ways, UNSUBSCRIBE with a User Property, keep-alive pings, and a DISCONNECT with reason code
-0x04 (Disconnect with Will Message) and properties, whose Will arrives with its properties.
+ways, a large message (40 User Properties, 70 KB), UNSUBSCRIBE with a User Property, keep-alive
+pings, and a DISCONNECT with reason code 0x04 (Disconnect with Will Message) and properties,
+whose Will arrives with its properties.
 Prints one "PASS <step>" line per step and exits 0, or prints "FAIL <reason>" and exits 1.
 Every wait is bounded.
 """
@@ -214,6 +215,18 @@ def main():
             f"topic alias message {i}: {msg and (msg.topic, msg.payload)}",
         )
     print("PASS topic alias", flush=True)
+
+    # A large message: 40 User Properties (a properties block over 127 bytes, so a 2-byte
+    # length) and a 70,144-byte payload (a 3-byte Remaining Length), both ways.
+    big_user = [(f"name-{i:02}", "value") for i in range(40)]
+    big = bytes(range(256)) * 274
+    published(pub.publish("paho5/data/big", big, qos=1, properties=props(PacketTypes.PUBLISH, UserProperty=big_user)))
+    msg = message(sub)
+    check(
+        msg is not None and msg.payload == big and msg.properties.UserProperty == big_user,
+        "large message",
+    )
+    print("PASS large message", flush=True)
 
     # Retain As Published: a live retained message keeps RETAIN 1 for this subscription.
     published(pub.publish("paho5/data/kept", "r", qos=1, retain=True))

@@ -149,13 +149,20 @@ pub fn scratch(name: &str) -> PathBuf {
 
 /// mosquitto on a free loopback port, with a minimal configuration.
 pub fn start_mosquitto() -> (Proc, u16) {
+    start_mosquitto_with("")
+}
+
+/// mosquitto on a free loopback port, with more lines of configuration.
+pub fn start_mosquitto_with(extra_config: &str) -> (Proc, u16) {
     let [mosquitto] = tools(["mosquitto"]);
     let port = free_port();
     let dir = scratch("mosquitto");
     let config = dir.join("mosquitto.conf");
     std::fs::write(
         &config,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
+        format!(
+            "listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n{extra_config}"
+        ),
     )
     .expect("write mosquitto.conf");
     let child = spawn(Command::new(mosquitto).arg("-c").arg(&config));
