@@ -25,162 +25,14 @@ use std::collections::{HashMap, VecDeque};
 use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{mpsc, OnceLock};
 use std::time::{Duration, Instant};
 
-const STEP: Duration = Duration::from_secs(10);
-
-// ---------------------------------------------------------------------------------------------
-// Peers: finding them, starting them, stopping them
-// ---------------------------------------------------------------------------------------------
-
-/// Fails the test for a missing peer. The tests that need one are ignored unless asked for
-/// (`--include-ignored`, as `.ci/interop.sh` does), and a test asked for that cannot run must
-/// not pass.
-fn missing(what: &str) -> ! {
-    panic!("{what} is not installed; install it, or run .ci/interop.sh, which installs every peer");
-}
-
-/// An executable on PATH, or in the sbin directories where Debian puts mosquitto.
-fn tool(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path)
-        .chain(["/usr/sbin", "/usr/local/sbin", "/sbin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| p.is_file())
-}
-
-/// The tools a test needs; fails the test on the first missing one.
-fn tools<const N: usize>(names: [&str; N]) -> [PathBuf; N] {
-    names.map(|name| tool(name).unwrap_or_else(|| missing(name)))
-}
-
-/// A child process killed (and reaped) when dropped, so a failing test leaves nothing behind.
-struct Proc(Option<Child>);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if let Some(child) = self.0.as_mut() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-impl Proc {
-    fn child(&mut self) -> &mut Child {
-        self.0.as_mut().expect("child process")
-    }
-
-    /// Waits for the child to exit, at most `timeout` (then kills it), and collects its output.
-    fn finish(mut self, timeout: Duration) -> Output {
-        let mut child = self.0.take().expect("child process");
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = child.kill();
-        child.wait_with_output().expect("collect child output")
-    }
-}
-
-fn spawn(cmd: &mut Command) -> Proc {
-    Proc(Some(
-        cmd.stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("spawn {cmd:?}: {e}")),
-    ))
-}
-
-/// The child's stdout, line by line, read by a thread (so that a test can wait for a line
-/// with a timeout). The channel closes when the child closes its stdout.
-fn stdout_lines(child: &mut Proc) -> mpsc::Receiver<String> {
-    let stdout = child.child().stdout.take().expect("piped stdout");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
-
-/// Every line until the channel closes (the child exited) or `timeout` passes.
-fn collect_lines(rx: &mpsc::Receiver<String>, timeout: Duration) -> Vec<String> {
-    let deadline = Instant::now() + timeout;
-    let mut lines = Vec::new();
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(line) => lines.push(line),
-            Err(_) => break,
-        }
-    }
-    lines
-}
-
-/// Runs a command to its end, within `timeout`; panics with its output when it fails.
-fn run_ok(cmd: &mut Command, timeout: Duration) -> String {
-    let shown = format!("{cmd:?}");
-    let out = spawn(cmd).finish(timeout);
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{shown} failed ({}):\n{stdout}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
-/// A port that was free a moment ago (for mosquitto, which cannot report one it picked).
-fn free_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
-    listener.local_addr().expect("local address").port()
-}
-
-fn wait_for_port(port: u16) {
-    let deadline = Instant::now() + STEP;
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "nothing listens on port {port}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// A private scratch directory for this test process.
-fn scratch(name: &str) -> PathBuf {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "mqttwire-interop-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("create scratch dir");
-    dir
-}
-
-/// mosquitto on a free loopback port, with a minimal configuration.
-fn start_mosquitto() -> (Proc, u16) {
-    let [mosquitto] = tools(["mosquitto"]);
-    let port = free_port();
-    let dir = scratch("mosquitto");
-    let config = dir.join("mosquitto.conf");
-    std::fs::write(
-        &config,
-        format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-    )
-    .expect("write mosquitto.conf");
-    let child = spawn(Command::new(mosquitto).arg("-c").arg(&config));
-    wait_for_port(port);
-    // mosquitto has read its configuration: the directory is not needed any more.
-    let _ = std::fs::remove_dir_all(&dir);
-    (child, port)
-}
+#[path = "support/peers.rs"]
+mod peers;
+use peers::*;
 
 /// The examples, built once per test run with the profile of this test binary, so that they
 /// are never stale.
@@ -944,18 +796,9 @@ fn mosquitto_clients_against_example_broker() {
 #[test]
 #[ignore = "needs paho-mqtt: run .ci/interop.sh"]
 fn paho_against_example_broker() {
-    let python = std::env::var("MQTTWIRE_PYTHON").unwrap_or_else(|_| "python3".into());
-    let has_paho = Command::new(&python)
-        .args(["-c", "import paho.mqtt.client"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    if !has_paho {
-        missing(&format!("paho-mqtt (for {python})"));
-    }
+    let python = python_with_paho();
     let (_broker, port) = start_broker();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/interop/paho_client.py");
+    let script = interop_script("paho_client.py");
     let out = run_ok(
         Command::new(&python)
             .arg(script)
@@ -1254,20 +1097,6 @@ fn sensor_resends_with_dup_on_timeout() {
 // ---------------------------------------------------------------------------------------------
 // The example broker's limits: backpressure, slow consumers, drops (raw sockets, no peer needed)
 // ---------------------------------------------------------------------------------------------
-
-/// The child's stderr (the broker's log), line by line, read by a thread.
-fn stderr_lines(child: &mut Proc) -> mpsc::Receiver<String> {
-    let stderr = child.child().stderr.take().expect("piped stderr");
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    rx
-}
 
 /// The first line within [`STEP`] that `is` accepts.
 fn log_line(lines: &mpsc::Receiver<String>, what: &str, is: impl Fn(&str) -> bool) -> String {
