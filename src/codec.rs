@@ -47,9 +47,9 @@ struct FirstBytes(&'static FirstByteTable);
 impl FirstBytes {
     const fn of(protocol: Protocol) -> Self {
         FirstBytes(if protocol.is_v5() {
-            &FIRST_BYTE_V5
+            FIRST_BYTE_V5
         } else {
-            &FIRST_BYTE_V311
+            FIRST_BYTE_V311
         })
     }
 }

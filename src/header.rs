@@ -308,10 +308,10 @@ pub(crate) type FirstByteTable = [Option<Admits>; 256];
 /// The first bytes of MQTT 3.1.1 (and 3.1), for [`FixedHeader::peek_fast`]; computed at compile
 /// time by the rules of [`check_first_byte`], so that the fast path reads one entry instead of
 /// decoding the type and matching on it twice.
-pub(crate) static FIRST_BYTE_V311: FirstByteTable = first_byte_table(false);
+pub(crate) const FIRST_BYTE_V311: &FirstByteTable = &first_byte_table(false);
 
 /// The first bytes of MQTT 5.0, as [`FIRST_BYTE_V311`].
-pub(crate) static FIRST_BYTE_V5: FirstByteTable = first_byte_table(true);
+pub(crate) const FIRST_BYTE_V5: &FirstByteTable = &first_byte_table(true);
 
 // `byte` < 256 = the table's length; evaluated at compile time.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
@@ -464,7 +464,7 @@ mod fast_path_tests {
             &[0x80, 0x80, 0x00, 0x01],
             &[],
         ];
-        for (v5, table) in [(false, &FIRST_BYTE_V311), (true, &FIRST_BYTE_V5)] {
+        for (v5, table) in [(false, FIRST_BYTE_V311), (true, FIRST_BYTE_V5)] {
             for first in 0..=255u8 {
                 for len in lengths {
                     let mut bytes = alloc::vec![first];
