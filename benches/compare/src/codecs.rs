@@ -43,7 +43,7 @@ pub const CODECS: [&str; 7] = [
     "mqtt-protocol",
     "ntex-mqtt",
 ];
-pub const BASELINES: [&str; 3] = ["memcpy", "frame-walk", "frame-copy"];
+pub const BASELINES: [&str; 4] = ["memcpy", "frame-walk", "frame-share", "frame-copy"];
 pub const OPS: [&str; 2] = ["decode", "encode"];
 /// Codecs with a topic matcher (mqttrs has none).
 pub const MATCHERS: [&str; 5] = [
@@ -120,6 +120,10 @@ pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Ru
             dst: vec![0; corpus.bytes.len()],
         }),
         ("frame-copy", "encode") => Box::new(FrameCopy::new(corpus)),
+        ("frame-share", "decode") => Box::new(FrameShare {
+            corpus,
+            buf: Default::default(),
+        }),
         ("frame-walk", "decode") => Box::new(FrameWalk {
             corpus,
             buf: Vec::new(),
@@ -216,6 +220,36 @@ impl Runner for FrameCopy {
     }
     fn output(&self) -> Option<Vec<u8>> {
         Some(self.out.clone())
+    }
+}
+
+/// Splits each frame off the buffer as a `bytes::Bytes` sharing it, and drops it: the least an
+/// owned decoder whose packets share the received buffer does (one atomic reference count
+/// increment and one decrement per packet), without reading the bodies.
+struct FrameShare {
+    corpus: &'static Corpus,
+    buf: bytes::BytesMut,
+}
+
+impl Runner for FrameShare {
+    fn setup(&mut self) {
+        self.buf = bytes::BytesMut::from(&self.corpus.bytes[..]);
+    }
+    fn run(&mut self) -> Outcome {
+        let (mut pos, mut n) = (0, 0);
+        while let Some(len) = frame_len(&self.buf) {
+            if len > self.buf.len() {
+                return outcome(n, pos, Some("incomplete frame".into()));
+            }
+            let frame = self.buf.split_to(len).freeze();
+            black_box(&frame);
+            pos += len;
+            n += 1;
+        }
+        outcome(n, pos, None)
+    }
+    fn teardown(&mut self) {
+        self.buf = bytes::BytesMut::new();
     }
 }
 
@@ -762,9 +796,13 @@ mod ntex_impl {
             outcome(n, self.out.len(), None)
         }
         fn output(&self) -> Option<Vec<u8>> {
+            // ntex-bytes 1.10 has no iterator over the pages: a copy of the list (reference
+            // counts), emptied page by page.
+            let mut pages = BytePages::new(BytePageSize::Size16);
+            self.out.copy_to(&mut pages);
             let mut v = Vec::with_capacity(self.out.len());
-            for page in self.out.iter() {
-                v.extend_from_slice(page);
+            while let Some(page) = pages.take() {
+                v.extend_from_slice(page.as_ref());
             }
             Some(v)
         }

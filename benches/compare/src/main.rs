@@ -260,6 +260,7 @@ fn run_corpus(name: &str, quick: bool, rounds: usize) {
     };
     push("memcpy", "decode", "both");
     push("frame-walk", "decode", "decode");
+    push("frame-share", "decode", "decode");
     push("frame-copy", "encode", "encode");
     // `benches/ab.sh`: the same runners over an earlier commit, built just before mqttwire's
     // (and `baseline-twin` just after `mqttwire-twin`), so that where buffers land favours
@@ -439,6 +440,11 @@ fn main() {
             .iter()
             .chain(&BASELINES)
             .chain(&["mqttwire-vec", "mqttwire-twin"])
+            .chain(if cfg!(feature = "baseline") {
+                &["baseline", "baseline-ref", "baseline-twin"][..]
+            } else {
+                &[]
+            })
             .find(|c| **c == codec)
             .copied()
             .unwrap_or_else(|| {
