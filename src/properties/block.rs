@@ -624,7 +624,9 @@ mod tests {
         for property in each {
             all.extend_from_slice(Properties::new([property]).expect("valid").as_bytes());
         }
-        let all = Properties { block: bytes::Bytes::from(all) };
+        let all = Properties {
+            block: bytes::Bytes::from(all),
+        };
         assert_eq!(all.as_ref().present(), bits(&all));
         assert_eq!(all.iter().count(), 13);
     }
