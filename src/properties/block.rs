@@ -14,14 +14,27 @@ use core::fmt;
 /// Checks a property block (its content, after the Property Length) for `set`: every
 /// identifier assigned and allowed there, none repeated unless it may be, every value of its
 /// type and in range.
+#[inline]
 pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
+    // The common case on its own: nothing but User Properties (allowed in every packet that
+    // has properties, and repeatable) of plain ASCII.
+    if PropertyId::UserProperty.may_repeat_in(set) && ascii_user_properties(block) {
+        return Ok(());
+    }
+    check_each::<true>(block, set)
+}
+
+/// [`check`] property by property. `FAST`: a User Property of plain ASCII is tested with a
+/// word test per string; anything else, and every error, takes the general path, which names
+/// the rule broken (`false` in the tests, which compare the two).
+fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
     let mut present = 0u64;
     let mut at = 0;
     while let Some(input) = block.get(at..).filter(|input| !input.is_empty()) {
-        // The common case on its own: a User Property (allowed in every packet that has
-        // properties, and repeatable) whose name and value are plain ASCII. Anything else, and
-        // every error, takes the general path below, which names the rule broken.
-        if input.first() == Some(&USER_PROPERTY) && PropertyId::UserProperty.may_repeat_in(set) {
+        if FAST
+            && input.first() == Some(&USER_PROPERTY)
+            && PropertyId::UserProperty.may_repeat_in(set)
+        {
             if let Some(next) = ascii_string(block, at.saturating_add(1))
                 .and_then(|value| ascii_string(block, value))
             {
@@ -42,6 +55,89 @@ pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
         at = block.len().saturating_sub(rest.len());
     }
     Ok(())
+}
+
+/// Whether `block` is a sequence of User Properties (section 3.3.2.3.7) whose names and values
+/// are each shorter than 128 bytes and plain ASCII without U+0000 (every byte 0x01 to 0x7f:
+/// well-formed UTF-8 and valid strings), which makes it a valid block in any packet. `false`
+/// proves nothing: [`check_each`] then reads it property by property.
+///
+/// The structure is read first (identifier 0x26, then two length prefixes whose high byte is 0
+/// and low byte below 0x80, each followed by that many bytes, ending with the block), counting
+/// the bytes of it that are 0: the high bytes, and the low byte of an empty string. Then one
+/// pass over the whole block, a word at a time: no byte may have its high bit set (the
+/// structure has none), and the block must hold exactly as many 0 bytes as its structure, so
+/// that no string holds one.
+#[inline]
+fn ascii_user_properties(block: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const EVEN: u64 = 0x00ff_00ff_00ff_00ff;
+    /// 1 in each byte of the result whose byte in `x` is 0, exactly; 0 elsewhere.
+    #[inline(always)]
+    fn zero_flags(x: u64) -> u64 {
+        let nonzero = ((x & LOW7).wrapping_add(LOW7) | x) & HIGH;
+        (!nonzero & HIGH) >> 7
+    }
+    // The 0 bytes are counted per byte position in one word: up to 255 words each.
+    if block.len() > 255 * 8 {
+        return false;
+    }
+    let mut structure_zeros = 0u64;
+    let mut at = 0;
+    while at < block.len() {
+        let Some(&[USER_PROPERTY, 0, name @ 0..=0x7f]) =
+            block.get(at..).and_then(<[u8]>::first_chunk::<3>)
+        else {
+            return false;
+        };
+        let value_at = at.saturating_add(3).saturating_add(usize::from(name));
+        let Some(&[0, value @ 0..=0x7f]) = block.get(value_at..).and_then(<[u8]>::first_chunk::<2>)
+        else {
+            return false;
+        };
+        let empty = u64::from(name == 0).wrapping_add(u64::from(value == 0));
+        structure_zeros = structure_zeros.wrapping_add(2).wrapping_add(empty);
+        at = value_at
+            .saturating_add(2)
+            .saturating_add(usize::from(value));
+    }
+    if at != block.len() {
+        return false;
+    }
+    let (mut high, mut zeros) = (0u64, 0u64);
+    let mut rest = block;
+    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
+        let x = u64::from_le_bytes(*word);
+        high |= x;
+        zeros = zeros.wrapping_add(zero_flags(x));
+        rest = tail;
+    }
+    if !rest.is_empty() {
+        // The last bytes, as the top of the block's last word (padded in front when the
+        // block is shorter than a word); the bytes before them are set to 1.
+        let last = match block.last_chunk::<8>() {
+            Some(last) => *last,
+            None => {
+                let mut last = [1u8; 8];
+                for (to, from) in last.iter_mut().rev().zip(block.iter().rev()) {
+                    *to = *from;
+                }
+                last
+            }
+        };
+        // 1 to 7 bytes left: a shift of 8 to 56 bits.
+        let shift = 8u32.wrapping_mul(8u32.wrapping_sub(rest.len() as u32));
+        let keep = u64::MAX.wrapping_shl(shift);
+        let x = (u64::from_le_bytes(last) & keep) | (ONES & !keep);
+        high |= x;
+        zeros = zeros.wrapping_add(zero_flags(x));
+    }
+    // The eight per-position counts summed: in pairs of bytes, then the four 16-bit sums.
+    let pairs = (zeros & EVEN).wrapping_add((zeros >> 8) & EVEN);
+    let zeros = pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
+    high & HIGH == 0 && zeros == structure_zeros
 }
 
 /// The length of the value of property `id` at the start of `input`, from its type (section
@@ -99,14 +195,16 @@ fn is_ascii_text(block: &[u8], start: usize, end: usize) -> bool {
     if len <= 8 {
         // Bits of the text in a little-endian word starting at `start`, or ending at `end`
         // (the bytes before the text: the length prefix at least); the others are set to 1.
-        let bits = u32::try_from(8 * len).unwrap_or(64);
+        // `len` ≤ 8: 0 to 64 bits, and 64 - bits from 64 down to 0.
+        let bits = u32::try_from(len.saturating_mul(8)).unwrap_or(64);
+        let unkept = 64u32.saturating_sub(bits);
         if let Some(word) = block.get(start..).and_then(<[u8]>::first_chunk::<8>) {
-            let keep = u64::MAX.checked_shr(64 - bits).unwrap_or(0);
+            let keep = u64::MAX.checked_shr(unkept).unwrap_or(0);
             return outside((u64::from_le_bytes(*word) & keep) | (ONES & !keep)) == 0;
         }
         let before = end.checked_sub(8).and_then(|from| block.get(from..end));
         if let Some(word) = before.and_then(<[u8]>::first_chunk::<8>) {
-            let keep = u64::MAX.checked_shl(64 - bits).unwrap_or(0);
+            let keep = u64::MAX.checked_shl(unkept).unwrap_or(0);
             return outside((u64::from_le_bytes(*word) & keep) | (ONES & !keep)) == 0;
         }
         return text.iter().all(|&byte| byte.wrapping_sub(1) < 0x7f);
@@ -547,8 +645,10 @@ impl Iterator for SubscriptionIdentifiers<'_> {
 }
 
 #[cfg(test)]
+// Tests index and count freely: a panic there is a failing test.
+#[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
-    use super::{check, is_ascii_text};
+    use super::{check, check_each, is_ascii_text};
     use crate::error::DecodeError;
     use crate::properties::{PropertyId, PropertySet};
     use alloc::vec::Vec;
@@ -592,6 +692,58 @@ mod tests {
         }
     }
 
+    /// `check`, with its fast paths, gives the result of the general path alone (errors
+    /// included) on random blocks of User Properties: strings of ASCII, with U+0000, with bytes
+    /// of 0x80 and above (valid UTF-8 or not), of lengths around 0, 8, 127 and 128, truncated
+    /// blocks, and other properties among them.
+    #[test]
+    fn fast_paths_agree_with_the_general_path() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut ok = 0;
+        for _ in 0..20_000 {
+            let mut block = Vec::new();
+            for _ in 0..next() % 5 {
+                if next() % 10 == 0 {
+                    // Message Expiry Interval, a Four Byte Integer.
+                    block.extend_from_slice(&[0x02, 0, 0, 1, 0]);
+                    continue;
+                }
+                block.push(0x26);
+                for _ in 0..2 {
+                    let len = match next() % 6 {
+                        0 => 0,
+                        1 => 127 + next() % 3,
+                        _ => next() % 12,
+                    } as usize;
+                    block.extend_from_slice(&(len as u16).to_be_bytes());
+                    for _ in 0..len {
+                        block.push(match next() % 40 {
+                            0 => 0,
+                            1 => 0x80 | next() as u8,
+                            2 => 0xc3,
+                            3 => 0xa9,
+                            _ => 0x20 + (next() % 0x5f) as u8,
+                        });
+                    }
+                }
+            }
+            if next() % 8 == 0 && !block.is_empty() {
+                block.truncate((next() % block.len() as u64) as usize);
+            }
+            let want = check_each::<false>(&block, PropertySet::Publish);
+            assert_eq!(check(&block, PropertySet::Publish), want, "{block:02x?}");
+            ok += usize::from(want.is_ok());
+        }
+        // Both outcomes were exercised.
+        assert!(ok > 2_000 && ok < 18_000, "{ok}");
+    }
+
     /// `present`, which steps over values by their type, finds what reading every value finds,
     /// for each value type (Variable Byte Integers of one to four bytes included), alone and
     /// together.
@@ -616,7 +768,7 @@ mod tests {
             Property::UserProperty("", &long),
         ];
         let bits = |p: &Properties| p.iter().fold(0u64, |ids, p| ids | p.id().bit());
-        for property in each.clone() {
+        for property in each {
             let one = Properties::new([property]).expect("valid property");
             assert_eq!(one.as_ref().present(), bits(&one), "{one:?}");
         }
