@@ -55,6 +55,11 @@ pub fn entries(corpus: &'static Corpus) -> (Vec<Entry>, Vec<String>) {
         }
     }
     for codec in CODECS {
+        // The 5.0 corpora: mqttwire's runners only (the peers' 5.0 codecs are not in the
+        // bench yet).
+        if corpus.v5 && !codec.starts_with("mqttwire") {
+            continue;
+        }
         for op in OPS {
             push(codec, op, op);
         }
