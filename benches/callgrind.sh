@@ -7,9 +7,11 @@
 #   benches/callgrind.sh telemetry-mix mqttwire decode
 #   benches/callgrind.sh --annotate small-publish mqttwire encode    # + per-function profile
 #
-# CORPUS: telemetry-mix small-publish large-publish (topics, with OP match)
+# CORPUS: telemetry-mix small-publish large-publish v5-small-publish v5-small-publish-props
+#         (topics, with OP match)
 # CODEC:  mqttwire mqttwire-ref mqttrs rumqttc mqttbytes mqtt-protocol ntex-mqtt memcpy
-#         frame-walk (mqttwire-ref: the borrowed `decode_ref`; mqttwire-vec: encode into Vec)
+#         frame-walk frame-share frame-copy (mqttwire-ref: the borrowed `decode_ref`;
+#         mqttwire-vec: encode into Vec)
 # OP:     decode encode match
 # Needs valgrind. Builds the comparison crate in release mode first (CARGO_TARGET_DIR is
 # honoured; default benches/compare/target).
@@ -20,11 +22,11 @@ for a in "$@"; do
     case "$a" in
         --quick) quick=(--quick) ;;
         --annotate) annotate=1 ;;
-        -h|--help) sed -n 2,15p "$0"; exit 0 ;;
+        -h|--help) sed -n 2,17p "$0"; exit 0 ;;
         *) args+=("$a") ;;
     esac
 done
-if [ "${#args[@]}" -ne 3 ]; then sed -n 2,15p "$0" >&2; exit 2; fi
+if [ "${#args[@]}" -ne 3 ]; then sed -n 2,17p "$0" >&2; exit 2; fi
 command -v valgrind >/dev/null || { echo "valgrind not found (apt-get install valgrind)" >&2; exit 1; }
 
 manifest="$here/compare/Cargo.toml"

@@ -185,9 +185,37 @@ impl Decoder {
     /// # Errors
     ///
     /// Any [`DecodeError`].
+    #[inline]
     pub fn decode(&self, buf: &mut BytesMut) -> Result<Option<Packet>, DecodeError> {
         prefetch::ahead(buf);
-        let header = match FixedHeader::peek_fast(buf, self.first_bytes()) {
+        let header = FixedHeader::peek_fast(buf, self.first_bytes());
+        // The common case on its own, in as little code as possible: a whole PUBLISH within the
+        // limit. Everything else, and every error, is left to `decode_other`, out of line.
+        if let Some(header) = header {
+            let frame_len = header.frame_len();
+            if header.packet_type == PacketType::Publish
+                && frame_len <= self.max_packet_size
+                && frame_len <= buf.len()
+            {
+                prefetch::after(buf.get(..frame_len).unwrap_or_default());
+                // The payload takes over the frame's reference to the buffer.
+                let frame = buf.split_to(frame_len).freeze();
+                let body_start = usize::from(header.header_len);
+                return Publish::decode_packet(header.flags, body_start, frame, self);
+            }
+        }
+        self.decode_other(buf, header)
+    }
+
+    /// [`Decoder::decode`] for every case but a whole PUBLISH whose fixed header took the fast
+    /// path: `header` is that fast path's result.
+    #[inline(never)]
+    fn decode_other(
+        &self,
+        buf: &mut BytesMut,
+        header: Option<FixedHeader>,
+    ) -> Result<Option<Packet>, DecodeError> {
+        let header = match header {
             Some(header) => header,
             None => match FixedHeader::peek_with(buf, self.strict_flags, self.v5())? {
                 Some(header) => header,
@@ -202,14 +230,6 @@ impl Decoder {
             return Ok(None);
         }
         prefetch::after(buf.get(..frame_len).unwrap_or_default());
-        if header.packet_type == PacketType::Publish {
-            // The common case, built in place: the payload takes over the frame's reference
-            // to the buffer.
-            let frame = buf.split_to(frame_len).freeze();
-            let publish =
-                Publish::decode(header.flags, usize::from(header.header_len), frame, self)?;
-            return Ok(Some(Packet::Publish(publish)));
-        }
         if !Packet::shares_frame(header.packet_type, self.v5()) {
             // Acknowledgements, pings and the like keep nothing of their frame: decode them in
             // place and drop the bytes, without a shared reference to the buffer.

@@ -1,6 +1,7 @@
 //! PUBLISH (section 3.3): an application message.
 
 use super::fields::{topic_name, Checked, Repairs};
+use super::Packet;
 use crate::codec::Decoder;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
@@ -347,40 +348,92 @@ impl Publish {
 
     /// Decodes the body of `frame`, which starts at `body_start`. The message keeps the
     /// frame's own reference to the buffer (no reference count is taken).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn decode(
         flags: u8,
         body_start: usize,
-        mut frame: Bytes,
+        frame: Bytes,
         decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
         let body = frame.get(body_start..).unwrap_or_default();
         let v5 = decoder.v5();
-        let raw = match parse(flags, body, None, v5) {
-            Ok(raw) => raw,
-            Err(e) if decoder.lossy_utf8 && e.is_ill_formed_utf8() => {
-                return Self::decode_lossy(flags, body, &frame, v5)
+        match parse(flags, body, None, v5) {
+            Ok(raw) => {
+                let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
+                Ok(Self::received(body_start, frame, dup, qos, retain, v5))
             }
-            Err(e) => return Err(e),
-        };
-        let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
+            Err(e) => Self::decode_failed(e, flags, body_start, frame, decoder),
+        }
+    }
+
+    /// [`Publish::decode`] as the owned decoder's fast path returns it: each branch writes its
+    /// result whole. (Joined into one `Result<Publish, _>` first, the message went through two
+    /// copies on the stack, each read back in pieces other than those written, which stalls
+    /// store forwarding: about a third of the decoder's time on small messages,
+    /// `benches/NOTES.md`.)
+    #[inline(always)]
+    pub(crate) fn decode_packet(
+        flags: u8,
+        body_start: usize,
+        frame: Bytes,
+        decoder: &Decoder,
+    ) -> Result<Option<Packet>, DecodeError> {
+        let body = frame.get(body_start..).unwrap_or_default();
+        let v5 = decoder.v5();
+        match parse(flags, body, None, v5) {
+            Ok(raw) => {
+                let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
+                let publish = Self::received(body_start, frame, dup, qos, retain, v5);
+                Ok(Some(Packet::Publish(publish)))
+            }
+            Err(e) => Self::decode_failed(e, flags, body_start, frame, decoder)
+                .map(|publish| Some(Packet::Publish(publish))),
+        }
+    }
+
+    /// The message parsed from `frame`'s body, which starts at `body_start`.
+    #[inline(always)]
+    fn received(
+        body_start: usize,
+        mut frame: Bytes,
+        dup: bool,
+        qos: QosPid,
+        retain: bool,
+        v5: bool,
+    ) -> Self {
         frame.advance(body_start.min(frame.len()));
-        Ok(Publish {
+        Publish {
             body: frame,
             qos,
             dup,
             retain,
             id_gap: qos.packet_id().is_some(),
             has_properties: v5,
-        })
+        }
+    }
+
+    /// The strict parser refused the body: the error, or with `lossy_utf8` the message parsed
+    /// again with its ill-formed UTF-8 repaired.
+    #[cold]
+    #[inline(never)]
+    fn decode_failed(
+        e: DecodeError,
+        flags: u8,
+        body_start: usize,
+        frame: Bytes,
+        decoder: &Decoder,
+    ) -> Result<Self, DecodeError> {
+        if !(decoder.lossy_utf8 && e.is_ill_formed_utf8()) {
+            return Err(e);
+        }
+        let body = frame.get(body_start..).unwrap_or_default();
+        Self::decode_lossy(flags, body, &frame, decoder.v5())
     }
 
     /// [`Publish::decode`] again, repairing ill-formed UTF-8 (`lossy_utf8`), for a body the
     /// strict parser refused for ill-formed UTF-8. (Up to the ill-formed field, the strict and
     /// the lossy parsers are the same, so they only differ from there.) The repaired topic
     /// and the payload are copied into a new buffer.
-    #[cold]
-    #[inline(never)]
     fn decode_lossy(flags: u8, body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
         let mut repairs = Repairs::default();
         let raw = parse(flags, body, Some(&mut repairs), v5)?;

@@ -86,9 +86,10 @@ const INLINE_BRANCHES: usize = 8;
 ///
 /// # Cost
 ///
-/// Measured with `cargo bench --bench topic` on a deterministic mix shaped like an IoT
-/// broker's (`tenant-T/site-S/device-D/metric` topics; 70% exact filters, the rest with `+`
-/// or a final `#`; see `benches/topic.rs`), with `V = u32`, on a shared 2-core machine under
+/// Measured with `cargo bench --manifest-path benches/criterion/Cargo.toml --bench topic` on
+/// a deterministic mix shaped like an IoT broker's (`tenant-T/site-S/device-D/metric` topics;
+/// 70% exact filters, the rest with `+` or a final `#`; see
+/// `benches/criterion/benches/topic.rs`), with `V = u32`, on a shared 2-core machine under
 /// load, so the times are upper bounds. Memory counts the bytes requested from the allocator,
 /// not its own per-block overhead.
 ///

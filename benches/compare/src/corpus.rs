@@ -1,17 +1,26 @@
 //! The corpora, written by a small encoder of its own (not mqttwire's), byte by byte from the
-//! MQTT 3.1.1 standard, so that no codec under test also produces the input it is measured on.
-//! Deterministic: a fixed-seed xorshift generator.
+//! MQTT 3.1.1 standard (and, for the `v5-` corpora, the MQTT 5.0 standard), so that no codec
+//! under test also produces the input it is measured on. Deterministic: a fixed-seed xorshift
+//! generator.
 
 /// A corpus: packets back to back, as they would arrive on a connection.
 pub struct Corpus {
     pub name: &'static str,
+    /// MQTT 5.0 packets (only the codecs that decode and encode 5.0 run on it).
+    pub v5: bool,
     pub bytes: Vec<u8>,
     pub packets: usize,
     /// Packets of each type, indexed by the packet type's four bits.
     pub by_type: [usize; 16],
 }
 
-pub const NAMES: [&str; 3] = ["telemetry-mix", "small-publish", "large-publish"];
+pub const NAMES: [&str; 5] = [
+    "telemetry-mix",
+    "small-publish",
+    "large-publish",
+    "v5-small-publish",
+    "v5-small-publish-props",
+];
 
 /// Builds a corpus by name; `quick` makes it smaller.
 pub fn build(name: &str, quick: bool) -> Option<Corpus> {
@@ -20,6 +29,8 @@ pub fn build(name: &str, quick: bool) -> Option<Corpus> {
         "telemetry-mix" => telemetry_mix(scale(100_000)),
         "small-publish" => small_publish(scale(100_000)),
         "large-publish" => large_publish(scale(2_000)),
+        "v5-small-publish" => v5_small_publish(scale(100_000), false),
+        "v5-small-publish-props" => v5_small_publish(scale(100_000), true),
         _ => return None,
     })
 }
@@ -155,14 +166,63 @@ impl Writer {
         self.packet(0xa2, &body);
     }
 
+    /// MQTT 5.0 PUBLISH (section 3.3): the topic, the packet identifier above QoS 0, then the
+    /// Property Length (a Variable Byte Integer, section 1.5.5) and the properties (section
+    /// 3.3.2.3), then the payload.
+    fn publish_v5(
+        &mut self,
+        qos: u8,
+        retain: bool,
+        topic: &str,
+        pid: u16,
+        properties: &[u8],
+        payload: &[u8],
+    ) {
+        let mut body = Vec::with_capacity(payload.len() + topic.len() + properties.len() + 8);
+        string(&mut body, topic.as_bytes());
+        if qos > 0 {
+            body.extend_from_slice(&pid.to_be_bytes());
+        }
+        vbi(&mut body, properties.len());
+        body.extend_from_slice(properties);
+        body.extend_from_slice(payload);
+        self.packet(0x30 | (qos << 1) | u8::from(retain), &body);
+    }
+
     fn finish(self, name: &'static str) -> Corpus {
         Corpus {
             name,
+            v5: name.starts_with("v5-"),
             bytes: self.out,
             packets: self.packets,
             by_type: self.by_type,
         }
     }
+}
+
+/// A Variable Byte Integer (MQTT 5.0 section 1.5.5): seven bits a byte, least significant
+/// first, the high bit set on every byte but the last.
+fn vbi(out: &mut Vec<u8>, mut value: usize) {
+    assert!(value <= 268_435_455);
+    loop {
+        let mut b = (value % 128) as u8;
+        value /= 128;
+        if value > 0 {
+            b |= 0x80;
+        }
+        out.push(b);
+        if value == 0 {
+            break;
+        }
+    }
+}
+
+/// A User Property (MQTT 5.0 section 3.3.2.3.7): identifier 38 (0x26), then a UTF-8 String
+/// Pair (section 1.5.7), name then value, each a UTF-8 Encoded String.
+fn user_property(out: &mut Vec<u8>, name: &str, value: &str) {
+    out.push(0x26);
+    string(out, name.as_bytes());
+    string(out, value.as_bytes());
 }
 
 /// A UTF-8 encoded string or binary field (section 1.5.3): two-byte length, then the bytes.
@@ -234,6 +294,32 @@ pub fn small_publish(n: usize) -> Corpus {
         w.publish(0, false, &topic, 0, &rng.bytes(32));
     }
     w.finish("small-publish")
+}
+
+/// The messages of [`small_publish`] (same topics and payloads) in MQTT 5.0: without
+/// properties (a Property Length of 0), or with `props`, four User Properties each (a unit,
+/// the device, a firmware version and a sequence number: 59–63 bytes of properties).
+pub fn v5_small_publish(n: usize, props: bool) -> Corpus {
+    let mut rng = Rng::new(0x5a11);
+    let mut w = Writer::new();
+    let mut properties = Vec::new();
+    for i in 0..n {
+        let (site, device) = (rng.range(0, 15), rng.range(0, 9_999));
+        let topic = format!("site/{site}/device/{device}/telemetry");
+        properties.clear();
+        if props {
+            user_property(&mut properties, "unit", "celsius");
+            user_property(&mut properties, "device", &format!("sensor-{device:04}"));
+            user_property(&mut properties, "fw", "1.4.2");
+            user_property(&mut properties, "seq", &i.to_string());
+        }
+        w.publish_v5(0, false, &topic, 0, &properties, &rng.bytes(32));
+    }
+    w.finish(if props {
+        "v5-small-publish-props"
+    } else {
+        "v5-small-publish"
+    })
 }
 
 /// QoS 1 PUBLISH with a 64 KiB payload.

@@ -1,4 +1,4 @@
-//! mqttwire against other MQTT 3.1.1 codecs, on the same corpora, in one process.
+//! mqttwire against other MQTT 3.1.1 codecs, on the same corpora, in one process: times.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/compare/Cargo.toml --            # everything
@@ -13,71 +13,31 @@
 //! `measured_op` so that `valgrind --tool=callgrind --toggle-collect='*measured_op*'` counts
 //! only it (see `benches/callgrind.sh`).
 //!
+//! This binary uses the system allocator, with nothing counted while a codec runs: the
+//! allocations per packet in its tables come from `compare-allocs`, which counts them in runs
+//! of its own (see `src/bin/compare-allocs.rs`). Run under `cargo run`, it has cargo build
+//! that binary first; otherwise it expects it beside itself (`cargo build --release` builds
+//! both).
+//!
 //! `COMPARE_ONLY=codec,codec,...` keeps only those runners (baselines included by name).
 //! Built with the `baseline` feature (only `benches/ab.sh` does that), it also runs mqttwire's
 //! runners over an earlier commit, as `baseline`, `baseline-ref` and `baseline-twin`.
 
-mod codecs;
-mod corpus;
-
-use codecs::{Outcome, Runner, BASELINES, CODECS, MATCHERS, OPS};
-use corpus::Corpus;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use mqttwire_compare::codecs::{BASELINES, CODECS, OPS};
+use mqttwire_compare::corpus::{self, Corpus};
+use mqttwire_compare::harness::{self, measured_op, Entry};
+use std::collections::HashMap;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Counts allocations (alloc, alloc_zeroed and realloc each count as one).
-struct Counting;
-
-static ALLOCS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        System.alloc(layout)
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        System.alloc_zeroed(layout)
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        ALLOCS.fetch_add(1, Relaxed);
-        System.realloc(ptr, layout, new_size)
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, layout)
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
-
-/// The measured run, kept out of line so that callgrind can count it alone.
-#[inline(never)]
-fn measured_op(runner: &mut dyn Runner) -> Outcome {
-    runner.run()
-}
-
-/// One measured run: setup (untimed), run, time and allocations.
-fn timed(runner: &mut dyn Runner) -> (Duration, u64, Outcome) {
+/// One measured run: setup (untimed), run, time.
+fn timed(
+    runner: &mut dyn mqttwire_compare::codecs::Runner,
+) -> (Duration, mqttwire_compare::codecs::Outcome) {
     runner.setup();
-    let allocs = ALLOCS.load(Relaxed);
     let start = Instant::now();
     let outcome = measured_op(runner);
-    let elapsed = start.elapsed();
-    let allocs = ALLOCS.load(Relaxed) - allocs;
-    (elapsed, allocs, outcome)
-}
-
-struct Entry {
-    codec: &'static str,
-    op: &'static str,
-    runner: Box<dyn Runner>,
-    times: Vec<Duration>,
-    allocs: u64,
-    /// Problems found by the checks; empty when all agree.
-    problems: Vec<String>,
+    (start.elapsed(), outcome)
 }
 
 fn median(times: &mut [Duration]) -> Duration {
@@ -85,81 +45,111 @@ fn median(times: &mut [Duration]) -> Duration {
     times[times.len() / 2]
 }
 
-/// Checks a run's outcome against the corpus and, for encoders, the bytes written.
-fn check(e: &mut Entry, corpus: &Corpus, o: &Outcome) {
-    if let Some(err) = &o.error {
-        e.problems
-            .push(format!("error after {} packets: {err}", o.packets));
-    }
-    if o.packets != corpus.packets {
-        e.problems.push(format!(
-            "{} packets, expected {}",
-            o.packets, corpus.packets
-        ));
-    }
-    if o.bytes != corpus.bytes.len() {
-        e.problems.push(format!(
-            "{} bytes, expected {}",
-            o.bytes,
-            corpus.bytes.len()
-        ));
-    }
-    if let Some(out) = e.runner.output() {
-        if out != corpus.bytes {
-            let first = out
-                .iter()
-                .zip(&corpus.bytes)
-                .position(|(a, b)| a != b)
-                .unwrap_or(out.len().min(corpus.bytes.len()));
-            // The packet holding the first difference, for the report.
-            let (mut start, mut what) = (0, String::new());
-            while let Some(len) = corpus::frame_len(&corpus.bytes[start..]) {
-                if start + len > first {
-                    let end = (start + len).min(start + 12);
-                    what = format!(
-                        " ({} packet: expected {:02x?}, got {:02x?})",
-                        type_name(usize::from(corpus.bytes[start] >> 4)),
-                        &corpus.bytes[start..end],
-                        out.get(start..end.min(out.len())).unwrap_or_default()
-                    );
-                    break;
-                }
-                start += len;
-            }
-            e.problems.push(format!(
-                "re-encoded {} bytes, differ from the corpus from byte {first}{what}",
-                out.len()
-            ));
-        }
-    }
-}
-
-/// Runs all entries round-robin for `rounds` rounds (plus one warm-up round).
-fn round_robin(entries: &mut [Entry], rounds: usize, corpus: Option<&Corpus>) {
+/// Runs all entries round-robin for `rounds` rounds, plus one warm-up round whose results are
+/// checked; the times of the others.
+fn round_robin(
+    entries: &mut [Entry],
+    rounds: usize,
+    corpus: Option<&Corpus>,
+) -> Vec<Vec<Duration>> {
+    let mut times = vec![Vec::with_capacity(rounds); entries.len()];
     for round in 0..=rounds {
         let n = entries.len();
         for k in 0..n {
-            let e = &mut entries[(k + round) % n];
-            let (t, allocs, o) = timed(e.runner.as_mut());
+            let i = (k + round) % n;
+            let e = &mut entries[i];
+            let (t, o) = timed(e.runner.as_mut());
             if round == 0 {
                 if let Some(c) = corpus {
-                    check(e, c, &o);
+                    harness::check(e, c, &o);
                 }
-                e.allocs = allocs;
             } else {
-                e.times.push(t);
-                e.allocs = e.allocs.min(allocs);
+                times[i].push(t);
             }
             e.runner.teardown();
         }
     }
+    times
+}
+
+/// Allocations per run of each (corpus, codec, op), as `compare-allocs` counted them.
+type Allocs = HashMap<(String, String, String), u64>;
+
+/// Runs `compare-allocs` with this process's arguments and reads its counts; a note instead
+/// when it cannot.
+fn count_allocations(quick: bool, only: Option<&str>) -> Result<Allocs, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let counter = exe.with_file_name(format!("compare-allocs{}", std::env::consts::EXE_SUFFIX));
+    // Under `cargo run`, which builds only this binary: have cargo build the counter too (or
+    // find it fresh), with this build's profile and features.
+    if let (Some(cargo), Some(dir)) = (
+        std::env::var_os("CARGO"),
+        std::env::var_os("CARGO_MANIFEST_DIR"),
+    ) {
+        let mut build = Command::new(cargo);
+        build.args([
+            "build",
+            "--quiet",
+            "--bin",
+            "compare-allocs",
+            "--manifest-path",
+        ]);
+        build.arg(std::path::Path::new(&dir).join("Cargo.toml"));
+        if exe.parent().and_then(|p| p.file_name()) == Some("release".as_ref()) {
+            build.arg("--release");
+        }
+        if cfg!(feature = "baseline") {
+            build.args(["--features", "baseline"]);
+        }
+        let status = build.status().map_err(|e| format!("cargo build: {e}"))?;
+        if !status.success() {
+            return Err("cargo could not build compare-allocs".into());
+        }
+    }
+    let mut run = Command::new(&counter);
+    if quick {
+        run.arg("--quick");
+    }
+    run.args(only);
+    let out = run.output().map_err(|e| {
+        format!(
+            "{}: {e} (`cargo build --release --manifest-path benches/compare/Cargo.toml` builds it)",
+            counter.display()
+        )
+    })?;
+    if !out.status.success() {
+        return Err(format!(
+            "compare-allocs failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let mut allocs = Allocs::new();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        if let ["allocs", corpus, codec, op, count, ..] = line.split('\t').collect::<Vec<_>>()[..] {
+            let count = count.parse().map_err(|_| format!("bad line: {line}"))?;
+            allocs.insert((corpus.into(), codec.into(), op.into()), count);
+        }
+    }
+    Ok(allocs)
 }
 
 fn fmt_ratio(ns: f64, wire_ns: f64) -> String {
     format!("{:.2}×", ns / wire_ns)
 }
 
-fn report(corpus: &Corpus, entries: &mut [Entry]) {
+fn fmt_allocs(allocs: Option<&Allocs>, key: (&str, &str, &str), per: usize) -> String {
+    match allocs.and_then(|a| a.get(&(key.0.into(), key.1.into(), key.2.into()))) {
+        Some(&n) => format!("{:.2}", n as f64 / per as f64),
+        None => "n/a".into(),
+    }
+}
+
+fn report(
+    corpus: &Corpus,
+    entries: &[Entry],
+    times: &mut [Vec<Duration>],
+    allocs: Option<&Allocs>,
+) {
     println!(
         "\n### {} — {} packets, {:.1} MB ({} B/packet on average)\n",
         corpus.name,
@@ -172,19 +162,23 @@ fn report(corpus: &Corpus, entries: &mut [Entry]) {
         .iter()
         .enumerate()
         .filter(|(_, n)| **n > 0)
-        .map(|(t, n)| format!("{}:{n}", type_name(t)))
+        .map(|(t, n)| format!("{}:{n}", harness::type_name(t)))
         .collect();
     println!("packet types: {}\n", types.join(" "));
     for op in OPS {
-        let mut rows: Vec<(&str, f64, u64, String)> = Vec::new();
-        for e in entries.iter_mut().filter(|e| e.op == op || e.op == "both") {
-            let ns = median(&mut e.times).as_nanos() as f64 / corpus.packets as f64;
+        let mut rows: Vec<(&str, f64, String, String)> = Vec::new();
+        for (e, times) in entries.iter().zip(times.iter_mut()) {
+            if e.op != op && e.op != "both" {
+                continue;
+            }
+            let ns = median(times).as_nanos() as f64 / corpus.packets as f64;
             let check = if e.problems.is_empty() {
                 "ok".to_string()
             } else {
                 e.problems.join("; ")
             };
-            rows.push((e.codec, ns, e.allocs, check));
+            let allocs = fmt_allocs(allocs, (corpus.name, e.codec, e.op), corpus.packets);
+            rows.push((e.codec, ns, allocs, check));
         }
         let Some(wire_ns) = rows.iter().find(|r| r.0 == "mqttwire").map(|r| r.1) else {
             continue;
@@ -207,106 +201,29 @@ fn report(corpus: &Corpus, entries: &mut [Entry]) {
         for (codec, ns, allocs, check) in rows {
             let mbs = corpus.bytes.len() as f64 / (ns * corpus.packets as f64 / 1e9) / 1e6;
             println!(
-                "| {codec} | {} | {ns:.1} | {:.1} | {mbs:.0} | {:.2} | {check} |",
+                "| {codec} | {} | {ns:.1} | {:.1} | {mbs:.0} | {allocs} | {check} |",
                 fmt_ratio(ns, wire_ns),
                 ns - base_ns,
-                allocs as f64 / corpus.packets as f64
             );
         }
         println!();
     }
 }
 
-fn type_name(t: usize) -> &'static str {
-    [
-        "0",
-        "CONNECT",
-        "CONNACK",
-        "PUBLISH",
-        "PUBACK",
-        "PUBREC",
-        "PUBREL",
-        "PUBCOMP",
-        "SUBSCRIBE",
-        "SUBACK",
-        "UNSUBSCRIBE",
-        "UNSUBACK",
-        "PINGREQ",
-        "PINGRESP",
-        "DISCONNECT",
-        "15",
-    ][t]
+fn run_corpus(name: &str, quick: bool, rounds: usize, allocs: Option<&Allocs>) {
+    let corpus = harness::leak(corpus::build(name, quick).expect("known corpus"));
+    let (mut entries, notes) = harness::entries(corpus);
+    for note in notes {
+        println!("{note}");
+    }
+    let mut times = round_robin(&mut entries, rounds, Some(corpus));
+    report(corpus, &entries, &mut times, allocs);
 }
 
-fn leak(c: Corpus) -> &'static Corpus {
-    Box::leak(Box::new(c))
-}
-
-fn run_corpus(name: &str, quick: bool, rounds: usize) {
-    let corpus = leak(corpus::build(name, quick).expect("known corpus"));
-    let mut entries = Vec::new();
-    let mut push = |codec: &'static str, op: &'static str, label: &'static str| match codecs::make(
-        codec, op, corpus,
-    ) {
-        Ok(runner) => entries.push(Entry {
-            codec,
-            op: label,
-            runner,
-            times: Vec::new(),
-            allocs: 0,
-            problems: Vec::new(),
-        }),
-        Err(e) => println!("{codec} {op}: left out: {e}"),
-    };
-    push("memcpy", "decode", "both");
-    push("frame-walk", "decode", "decode");
-    push("frame-copy", "encode", "encode");
-    // `benches/ab.sh`: the same runners over an earlier commit, built just before mqttwire's
-    // (and `baseline-twin` just after `mqttwire-twin`), so that where buffers land favours
-    // neither side in both pairs.
-    #[cfg(feature = "baseline")]
-    for codec in ["baseline", "baseline-ref"] {
-        for op in OPS {
-            push(codec, op, op);
-        }
-    }
-    for codec in CODECS {
-        for op in OPS {
-            push(codec, op, op);
-        }
-    }
-    // mqttwire encodes into any `BufMut`: also into a `Vec<u8>`, as mqtt-protocol does.
-    push("mqttwire-vec", "encode", "encode");
-    // The bench's own error: an encoder identical to "mqttwire", built last. Out of the caches
-    // where an encoder's buffers land makes a difference of up to ~10% (benches/NOTES.md);
-    // the gap between the two rows shows how much in each run.
-    push("mqttwire-twin", "encode", "encode");
-    #[cfg(feature = "baseline")]
-    push("baseline-twin", "encode", "encode");
-    if let Ok(only) = std::env::var("COMPARE_ONLY") {
-        let keep: Vec<&str> = only.split(',').collect();
-        entries.retain(|e| keep.contains(&e.codec));
-    }
-    round_robin(&mut entries, rounds, Some(corpus));
-    report(corpus, &mut entries);
-}
-
-fn run_matching(quick: bool, rounds: usize) {
-    let pairs = corpus::match_pairs(if quick { 10_000 } else { 100_000 });
-    let mut entries: Vec<Entry> = MATCHERS
-        .iter()
-        .filter_map(|&codec| {
-            Some(Entry {
-                codec,
-                op: "match",
-                runner: codecs::make_matcher(codec, &pairs)?,
-                times: Vec::new(),
-                allocs: 0,
-                problems: Vec::new(),
-            })
-        })
-        .collect();
-    round_robin(&mut entries, rounds, None);
+fn run_matching(quick: bool, rounds: usize, allocs: Option<&Allocs>) {
+    let pairs = harness::match_pairs(quick);
+    let mut entries = harness::matchers(&pairs);
+    let mut times = round_robin(&mut entries, rounds, None);
     // Check: every matcher must agree with mqttwire on every pair.
     let hits: Vec<usize> = entries
         .iter_mut()
@@ -319,19 +236,19 @@ fn run_matching(quick: bool, rounds: usize) {
     );
     println!("| codec | × mqttwire time | ns/match | allocs/match | matches | check |");
     println!("|---|---:|---:|---:|---:|---|");
-    let wire_ns = median(&mut entries[0].times).as_nanos() as f64 / pairs.len() as f64;
-    for (e, h) in entries.iter_mut().zip(&hits) {
-        let ns = median(&mut e.times).as_nanos() as f64 / pairs.len() as f64;
+    let wire_ns = median(&mut times[0]).as_nanos() as f64 / pairs.len() as f64;
+    for ((e, h), times) in entries.iter().zip(&hits).zip(times.iter_mut()) {
+        let ns = median(times).as_nanos() as f64 / pairs.len() as f64;
         let check = if *h == hits[0] {
             "ok".to_string()
         } else {
             disagreements(e.codec, &pairs)
         };
         println!(
-            "| {} | {} | {ns:.1} | {:.2} | {h} | {check} |",
+            "| {} | {} | {ns:.1} | {} | {h} | {check} |",
             e.codec,
             fmt_ratio(ns, wire_ns),
-            e.allocs as f64 / pairs.len() as f64
+            fmt_allocs(allocs, ("topics", e.codec, "match"), pairs.len())
         );
     }
 }
@@ -342,8 +259,8 @@ fn disagreements(codec: &str, pairs: &[(String, String)]) -> String {
     let mut example = None;
     for pair in pairs {
         let one = std::slice::from_ref(pair);
-        let mut a = codecs::make_matcher("mqttwire", one).expect("mqttwire");
-        let mut b = codecs::make_matcher(codec, one).expect("matcher");
+        let mut a = mqttwire_compare::codecs::make_matcher("mqttwire", one).expect("mqttwire");
+        let mut b = mqttwire_compare::codecs::make_matcher(codec, one).expect("matcher");
         let (x, y) = (a.run().bytes, b.run().bytes);
         if x != y {
             count += 1;
@@ -366,28 +283,15 @@ fn disagreements(codec: &str, pairs: &[(String, String)]) -> String {
 
 /// One selection, for callgrind: warm-up run, then the measured run.
 fn single(corpus_name: &str, codec: &'static str, op: &str, quick: bool) -> Result<(), String> {
-    let mut corpus_ref: Option<&'static Corpus> = None;
-    let (mut runner, packets): (Box<dyn Runner>, usize) = if op == "match" {
-        let pairs = corpus::match_pairs(if quick { 10_000 } else { 100_000 });
-        let n = pairs.len();
-        (
-            codecs::make_matcher(codec, &pairs).ok_or(format!("{codec} has no matcher"))?,
-            n,
-        )
-    } else {
-        let corpus =
-            leak(corpus::build(corpus_name, quick).ok_or(format!("unknown corpus {corpus_name}"))?);
-        corpus_ref = Some(corpus);
-        (codecs::make(codec, op, corpus)?, corpus.packets)
-    };
+    let (mut runner, packets, corpus) = harness::single_runner(corpus_name, codec, op, quick)?;
     runner.setup();
     runner.run();
     runner.teardown();
-    let (t, allocs, o) = timed(runner.as_mut());
+    let (t, o) = timed(runner.as_mut());
     if let Some(e) = &o.error {
         return Err(e.clone());
     }
-    if let (Some(out), Some(corpus)) = (runner.output(), &corpus_ref) {
+    if let (Some(out), Some(corpus)) = (runner.output(), corpus) {
         let first = out.iter().zip(&corpus.bytes).position(|(a, b)| a != b);
         eprintln!(
             "output: {} bytes, first difference with the corpus: {first:?}",
@@ -403,26 +307,19 @@ fn single(corpus_name: &str, codec: &'static str, op: &str, quick: bool) -> Resu
         }
     }
     println!(
-        "corpus={corpus_name} codec={codec} op={op} packets={packets} done={} bytes={} ns_per_packet={:.1} allocs_per_packet={:.3}",
+        "corpus={corpus_name} codec={codec} op={op} packets={packets} done={} bytes={} ns_per_packet={:.1}",
         o.packets,
         o.bytes,
         t.as_nanos() as f64 / packets as f64,
-        allocs as f64 / packets as f64
     );
     Ok(())
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let quick = args.iter().any(|a| a == "--quick");
-    let positional: Vec<&str> = args
-        .iter()
-        .filter(|a| !a.starts_with("--"))
-        .map(String::as_str)
-        .collect();
-    if args.iter().any(|a| a == "--help" || a == "-h") {
+    let args = harness::args();
+    if args.help {
         println!(
-            "usage: compare [--quick]                      all corpora, codecs and operations\n       \
+            "usage: compare [--quick] [CORPUS|topics]       all codecs and operations\n       \
              compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n\
              corpora: {:?} (and `topics` with op `match`)\n\
              codecs: {:?} (and mqttwire-vec: encode into a Vec<u8>; mqttwire-twin: a second \
@@ -434,39 +331,41 @@ fn main() {
         );
         return;
     }
-    if let [corpus_name, codec, op] = positional[..] {
-        let codec: &'static str = CODECS
-            .iter()
-            .chain(&BASELINES)
-            .chain(&["mqttwire-vec", "mqttwire-twin"])
-            .find(|c| **c == codec)
-            .copied()
-            .unwrap_or_else(|| {
-                eprintln!("unknown codec {codec}");
-                std::process::exit(2)
-            });
-        if let Err(e) = single(corpus_name, codec, op, quick) {
+    if let [corpus_name, codec, op] = &args.positional[..] {
+        let codec = harness::codec_name(codec).unwrap_or_else(|| {
+            eprintln!("unknown codec {codec}");
+            std::process::exit(2)
+        });
+        if let Err(e) = single(corpus_name, codec, op, args.quick) {
             eprintln!("error: {e}");
             std::process::exit(1);
         }
         return;
     }
-    let only: Option<&str> = positional.first().copied();
+    let only = args.positional.first().map(String::as_str);
     println!(
         "# mqttwire comparison ({} mode): median of round-robin rounds; ratio = codec time / mqttwire time\n",
-        if quick { "quick" } else { "full" }
+        if args.quick { "quick" } else { "full" }
     );
+    // Counted first, in another process: nothing in this one counts while a codec runs.
+    let allocs = match count_allocations(args.quick, only) {
+        Ok(allocs) => Some(allocs),
+        Err(e) => {
+            println!("allocations not counted: {e}\n");
+            None
+        }
+    };
     for name in corpus::NAMES {
-        if only.is_none_or(|o| o == name) {
-            let rounds = match (quick, name) {
+        if harness::selected(only, name) {
+            let rounds = match (args.quick, name) {
                 (true, _) => 5,
                 (false, "large-publish") => 15,
                 (false, _) => 41,
             };
-            run_corpus(name, quick, rounds);
+            run_corpus(name, args.quick, rounds, allocs.as_ref());
         }
     }
-    if only.is_none_or(|o| o == "topics") {
-        run_matching(quick, if quick { 5 } else { 41 });
+    if harness::selected(only, "topics") {
+        run_matching(args.quick, if args.quick { 5 } else { 41 }, allocs.as_ref());
     }
 }

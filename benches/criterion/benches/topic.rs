@@ -1,8 +1,8 @@
 //! Topic matching: `TopicFilter::matches` pair by pair, and `SubscriptionTree` with 10 thousand
 //! to a million filters (insert rate, match latency, memory per subscription).
 //!
-//! `cargo bench --bench topic` (about two minutes; add `pairs` or `tree` to run a part). The
-//! memory figures are printed before the timings: they count the bytes the tree requests from
+//! `cargo bench --manifest-path benches/criterion/Cargo.toml --bench topic` (about two minutes;
+//! add `pairs` or `tree` to run a part). The memory figures are printed before the timings: they count the bytes the tree requests from
 //! the allocator, without the allocator's own per-block overhead.
 //!
 //! The workload is a deterministic mix shaped like an IoT broker's: topics

@@ -1,6 +1,7 @@
 //! Encoding throughput: one packet of each type, PUBLISH by payload size, and whole streams.
 //!
-//! `cargo bench --bench encode` (add a filter such as `publish` to run a part).
+//! `cargo bench --manifest-path benches/criterion/Cargo.toml --bench encode` (add a filter such
+//! as `publish` to run a part).
 
 mod common;
 

@@ -1,7 +1,8 @@
 //! Decoding throughput: one packet of each type (owned and borrowed), PUBLISH by payload size,
 //! and whole streams (owned and borrowed).
 //!
-//! `cargo bench --bench decode` (add a filter such as `publish` to run a part).
+//! `cargo bench --manifest-path benches/criterion/Cargo.toml --bench decode` (add a filter such
+//! as `publish` to run a part).
 
 mod common;
 
