@@ -28,6 +28,10 @@ cargo +nightly miri setup
 
 export MIRIFLAGS="-Zmiri-disable-isolation"
 export PROPTEST_CASES=4
+# A fixed seed: the same few cases every run, so that the run time is bounded (a random case
+# can announce a frame of 256 MB for the unlimited decoder, whose reservation Miri then
+# tracks byte by byte).
+export PROPTEST_RNG_SEED=1
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/miri-ci"
 cargo +nightly miri test --lib -- string:: prefetch:: write::
 cargo +nightly miri test --test borrowed -- --skip every_single_byte_edit
