@@ -142,39 +142,40 @@ pub trait Encode {
     /// the fields it holds, as though the rule were not checked: a QoS 0 PUBLISH with DUP set
     /// ([`EncodeError::DupWithQos0`]) counts like the same PUBLISH without DUP (5 for topic
     /// `a` and no payload), a CONNACK refusing with session present
-    /// ([`EncodeError::SessionPresentWithRefusal`]) 4, an empty SUBACK
-    /// ([`EncodeError::EmptySubAck`]) 4, a CONNECT with a field over 65,535 bytes
+    /// ([`EncodeError::SessionPresentWithRefusal`]) 4, a CONNECT with a field over 65,535 bytes
     /// ([`EncodeError::FieldTooLong`]) its fields at their full lengths. A packet whose
     /// Remaining Length would exceed 268,435,455 ([`EncodeError::PacketTooLarge`]) counts that
-    /// length and a four-byte Remaining Length, saturating at `usize::MAX`. (An empty
-    /// SUBSCRIBE or UNSUBSCRIBE cannot be built.) So the length never says whether a packet
-    /// can be encoded; [`Encode::encode`] does.
-    fn encoded_len(&self) -> usize;
+    /// length and a four-byte Remaining Length, saturating at `usize::MAX`. So the length never
+    /// says whether a packet can be encoded; [`Encode::encode`] does.
+    #[inline]
+    fn encoded_len(&self) -> usize {
+        self.encoded_len_for(&Encoder::V311)
+    }
 
     /// Writes the packet to `buf` in MQTT 3.1.1. On error nothing is written.
     ///
     /// # Errors
     ///
     /// [`EncodeError::BufferTooSmall`] when `buf` has less room than
-    /// [`Encode::encoded_len`], or the [`EncodeError`] naming the rule the packet breaks.
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError>;
+    /// [`Encode::encoded_len`], or the [`EncodeError`] naming the rule the packet breaks
+    /// ([`EncodeError::NotInV311`] for what only MQTT 5.0 can express).
+    #[inline]
+    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
+        self.encode_for(&Encoder::V311, buf)
+    }
 
-    /// Encodes the packet into a new buffer of exactly the right size.
+    /// Encodes the packet in MQTT 3.1.1 into a new buffer of exactly the right size.
     ///
     /// # Errors
     ///
     /// As [`Encode::encode`].
     fn to_bytes(&self) -> Result<Bytes, EncodeError> {
-        let mut buf = BytesMut::with_capacity(self.encoded_len());
-        self.encode(&mut buf)?;
-        Ok(buf.freeze())
+        Encoder::V311.to_bytes(self)
     }
 
-    /// The exact number of bytes [`Encode::encode_for`] writes for `encoder`.
-    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
-        let _ = encoder;
-        self.encoded_len()
-    }
+    /// The number of bytes [`Encode::encode_for`] writes for `encoder` (as
+    /// [`Encode::encoded_len`] for MQTT 3.1.1).
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize;
 
     /// Writes the packet to `buf` in the version of `encoder`, within its packet size limit.
     /// On error nothing is written.
@@ -184,12 +185,7 @@ pub trait Encode {
     /// As [`Encode::encode`]; [`EncodeError::ExceedsMaximumPacketSize`] when the packet does
     /// not fit the encoder's limit; [`EncodeError::NotInV311`] for what MQTT 3.1.1 cannot
     /// express (AUTH, a failure reason code in an acknowledgement, ...).
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
-        if encoder.v5() {
-            return Err(EncodeError::NotInV311("MQTT 5.0 encoding of this packet"));
-        }
-        self.encode(buf)
-    }
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError>;
 }
 
 /// Bytes a packet with this Remaining Length takes in all.

@@ -118,16 +118,6 @@ macro_rules! ack_packet {
         }
 
         impl<P: AsProperties> Encode for $name<P> {
-            #[inline]
-            fn encoded_len(&self) -> usize {
-                frame_len(2)
-            }
-
-            #[inline]
-            fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-                self.encode_for(&Encoder::V311, buf)
-            }
-
             fn encoded_len_for(&self, encoder: &Encoder) -> usize {
                 match self.tail(encoder) {
                     Ok(Some(tail)) => frame_len(tail.len().saturating_add(2)),

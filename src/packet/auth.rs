@@ -122,11 +122,6 @@ impl<P: AsProperties> Encode for Auth<P> {
         self.encoded_len_for(&Encoder::V5)
     }
 
-    /// Always fails: AUTH does not exist in MQTT 3.1.1. Use [`Encode::encode_for`].
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         let encoder = Encoder {
             protocol: crate::Protocol::V5,

@@ -161,16 +161,6 @@ impl From<PacketRef<'_>> for Packet {
 
 impl Encode for PacketRef<'_> {
     #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
-    #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         by_packet!(PacketRef, self, p => p.encoded_len_for(encoder), ping => 2)
     }

@@ -206,17 +206,6 @@ impl<P: AsProperties> ConnAck<P> {
 }
 
 impl<P: AsProperties> Encode for ConnAck<P> {
-    /// The length in MQTT 3.1.1: always 4.
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        frame_len(FLAGS_AND_CODE)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         if !encoder.v5() {
             return frame_len(FLAGS_AND_CODE);

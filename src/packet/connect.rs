@@ -949,17 +949,8 @@ impl WriteRest for Fields<'_> {
 /// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
 /// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for ConnectRef<'_> {
-    fn encoded_len(&self) -> usize {
-        frame_len(self.wire().remaining_len())
-    }
-
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.wire()
-            .encode(Encoder::V311.max_packet_size_limit(), buf)
-    }
-
     fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
-        self.encoded_len()
+        frame_len(self.wire().remaining_len())
     }
 
     fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
@@ -970,17 +961,8 @@ impl Encode for ConnectRef<'_> {
 /// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
 /// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for Connect {
-    fn encoded_len(&self) -> usize {
-        frame_len(self.wire().remaining_len())
-    }
-
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.wire()
-            .encode(Encoder::V311.max_packet_size_limit(), buf)
-    }
-
     fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
-        self.encoded_len()
+        frame_len(self.wire().remaining_len())
     }
 
     fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {

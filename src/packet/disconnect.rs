@@ -122,14 +122,6 @@ impl<P: AsProperties> Disconnect<P> {
 }
 
 impl<P: AsProperties> Encode for Disconnect<P> {
-    fn encoded_len(&self) -> usize {
-        2
-    }
-
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         match self.tail(encoder) {
             Ok(Some(tail)) => frame_len(tail.len()),

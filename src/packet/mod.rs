@@ -232,16 +232,6 @@ pub(crate) use by_packet;
 
 impl Encode for Packet {
     #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
-    #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         by_packet!(Packet, self, p => p.encoded_len_for(encoder), ping => 2)
     }

@@ -756,16 +756,6 @@ impl Publish {
 
 impl Encode for Publish {
     #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
-    #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         frame_len(self.remaining_len(encoder.v5()))
     }
@@ -787,16 +777,6 @@ impl Encode for Publish {
 }
 
 impl Encode for PublishRef<'_> {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         let (topic, properties) = (self.topic.as_bytes(), self.properties.as_bytes());

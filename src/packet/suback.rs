@@ -293,16 +293,6 @@ impl Iterator for SubAckIter<'_> {
 impl ExactSizeIterator for SubAckIter<'_> {}
 
 impl Encode for SubAckRef<'_> {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.parts().encoded_len_for::<SubAckReasonCode>(encoder)
     }
@@ -313,16 +303,6 @@ impl Encode for SubAckRef<'_> {
 }
 
 impl Encode for SubAck {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.codes
             .parts()

@@ -493,16 +493,6 @@ impl<'a> Iterator for SubscribeOptionsIter<'a> {
 impl ExactSizeIterator for SubscribeOptionsIter<'_> {}
 
 impl Encode for SubscribeRef<'_> {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
@@ -649,17 +639,6 @@ impl Entry for Pairs {
 }
 
 impl Encode for Subscribe {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.body.encoded_len_for(false)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.body
-            .encode_for(buf, PacketType::Subscribe, &Encoder::V311)
-    }
-
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.body.encoded_len_for(encoder.v5())

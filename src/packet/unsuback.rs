@@ -313,16 +313,6 @@ impl Iterator for UnsubAckIter<'_> {
 impl ExactSizeIterator for UnsubAckIter<'_> {}
 
 impl Encode for UnsubAckRef<'_> {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.parts().encoded_len_for::<UnsubAckReasonCode>(encoder)
     }
@@ -334,16 +324,6 @@ impl Encode for UnsubAckRef<'_> {
 }
 
 impl Encode for UnsubAck {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.codes
             .parts()

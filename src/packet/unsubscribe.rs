@@ -302,16 +302,6 @@ impl<'a> Iterator for UnsubscribeIter<'a> {
 impl ExactSizeIterator for UnsubscribeIter<'_> {}
 
 impl Encode for UnsubscribeRef<'_> {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.encoded_len_for(&Encoder::V311)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.encode_for(&Encoder::V311, buf)
-    }
-
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
@@ -414,17 +404,6 @@ impl Entry for Filters {
 }
 
 impl Encode for Unsubscribe {
-    #[inline]
-    fn encoded_len(&self) -> usize {
-        self.body.encoded_len_for(false)
-    }
-
-    #[inline]
-    fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
-        self.body
-            .encode_for(buf, PacketType::Unsubscribe, &Encoder::V311)
-    }
-
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.body.encoded_len_for(encoder.v5())
