@@ -4,7 +4,7 @@ use crate::error::DecodeError;
 use crate::header::{
     FirstByteTable, FixedHeader, PacketType, FIRST_BYTE_V311, FIRST_BYTE_V5, MAX_REMAINING_LENGTH,
 };
-use crate::types::Protocol;
+use crate::types::{Protocol, Role};
 // The encoding side's items, where the packets have always imported them from.
 pub(crate) use crate::encode::{begin, frame_len, Encode};
 use crate::packet::{publish, Packet, PacketRef, Publish};
@@ -35,6 +35,8 @@ pub struct Decoder {
     pub(crate) lossy_utf8: bool,
     pub(crate) strict_flags: bool,
     pub(crate) protocol: Protocol,
+    /// Which end of the connection this decoder reads for, if it was told.
+    pub(crate) role: Option<Role>,
     /// The fast path's first-byte table for `protocol`, kept here so that finding it costs one
     /// load per packet.
     first_bytes: FirstBytes,
@@ -95,6 +97,7 @@ impl Decoder {
             lossy_utf8: false,
             strict_flags: true,
             protocol: Protocol::V311,
+            role: None,
             first_bytes: FirstBytes::of(Protocol::V311),
         }
     }
@@ -109,6 +112,43 @@ impl Decoder {
         self.protocol = protocol;
         self.first_bytes = FirstBytes::of(protocol);
         self
+    }
+
+    /// Sets which end of the connection this decoder reads for, so that it also checks the
+    /// MQTT 5.0 rules that depend on who sent a packet: a server refuses a PUBLISH with a
+    /// Subscription Identifier [MQTT-3.3.4-6]
+    /// ([`DecodeError::SubscriptionIdentifierFromClient`]), a client a DISCONNECT with a
+    /// Session Expiry Interval [MQTT-3.14.2-2] ([`DecodeError::SessionExpiryFromServer`]).
+    /// Without it, the decoder accepts what either end may send.
+    ///
+    /// ```
+    /// use mqttwire::{DecodeError, Decoder, Protocol, Role};
+    ///
+    /// // PUBLISH "a", Subscription Identifier 7, payload "x": only a server may send it.
+    /// let publish = b"\x30\x07\x00\x01a\x02\x0b\x07x";
+    /// let client = Decoder::new().protocol(Protocol::V5).role(Role::Client);
+    /// assert!(client.decode_frame_ref(publish).is_ok());
+    /// let server = Decoder::new().protocol(Protocol::V5).role(Role::Server);
+    /// assert_eq!(
+    ///     server.decode_frame_ref(publish),
+    ///     Err(DecodeError::SubscriptionIdentifierFromClient)
+    /// );
+    /// ```
+    pub const fn role(mut self, role: Role) -> Self {
+        self.role = Some(role);
+        self
+    }
+
+    /// Whether this decoder reads what a client sends.
+    #[inline(always)]
+    pub(crate) fn reads_client(&self) -> bool {
+        matches!(self.role, Some(Role::Server))
+    }
+
+    /// Whether this decoder reads what a server sends.
+    #[inline(always)]
+    pub(crate) fn reads_server(&self) -> bool {
+        matches!(self.role, Some(Role::Client))
     }
 
     /// The protocol version this decoder reads.
@@ -320,13 +360,10 @@ impl Decoder {
         prefetch::after(body);
         if header.packet_type == PacketType::Publish {
             // The common case, without the dispatch.
-            let publish = publish::parse(header.flags, body, None, self.v5())?;
+            let publish = publish::parse(header.flags, body, None, self.v5(), self.reads_client())?;
             return Ok(Some((PacketRef::Publish(publish.into()), frame_len)));
         }
-        Ok(Some((
-            PacketRef::parse(&header, body, self.v5())?,
-            frame_len,
-        )))
+        Ok(Some((PacketRef::parse(&header, body, self)?, frame_len)))
     }
 
     /// Decodes `frame`, which must hold exactly one packet, borrowing it (see
@@ -347,7 +384,7 @@ impl Decoder {
         let body = frame
             .get(usize::from(header.header_len)..)
             .unwrap_or_default();
-        PacketRef::parse(&header, body, self.v5())
+        PacketRef::parse(&header, body, self)
     }
 
     /// Decodes `frame`, which must hold exactly one packet, sharing its memory.

@@ -238,6 +238,17 @@ pub enum DecodeError {
         code: u8,
     },
 
+    /// MQTT 5.0: a PUBLISH a client sent (read by a [`Decoder`](crate::Decoder) with
+    /// [`Role::Server`](crate::Role::Server)) carries a Subscription Identifier: a Protocol Error
+    /// [MQTT-3.3.4-6].
+    #[error("PUBLISH from a client with a Subscription Identifier [MQTT-3.3.4-6]")]
+    SubscriptionIdentifierFromClient,
+
+    /// MQTT 5.0: a DISCONNECT a server sent (read by a [`Decoder`](crate::Decoder) with
+    /// [`Role::Client`](crate::Role::Client)) carries a Session Expiry Interval [MQTT-3.14.2-2].
+    #[error("DISCONNECT from a server with a Session Expiry Interval [MQTT-3.14.2-2]")]
+    SessionExpiryFromServer,
+
     /// MQTT 5.0: a PUBLISH with an empty topic name and no Topic Alias to stand for it: a
     /// Protocol Error (section 3.3.4).
     #[error("PUBLISH without a topic name or a Topic Alias (section 3.3.4)")]
@@ -362,6 +373,8 @@ impl DecodeError {
             | SessionPresentWithRefusal
             | UnsupportedProtocolLevel(_)
             | EmptyTopicWithoutAlias
+            | SubscriptionIdentifierFromClient
+            | SessionExpiryFromServer
             | MissingAuthenticationMethod
             | DuplicateProperty(_)
             | InvalidPropertyValue { .. }

@@ -259,5 +259,5 @@ pub use tokio_codec::{MqttCodec, MqttCodecError};
 pub use topic::SubscriptionTree;
 pub use topic::{TopicError, TopicFilter, TopicName};
 pub use types::{
-    ConnectReturnCode, PacketId, Protocol, QoS, QosPid, SubscribeReturnCode, ZeroPacketId,
+    ConnectReturnCode, PacketId, Protocol, QoS, QosPid, Role, SubscribeReturnCode, ZeroPacketId,
 };

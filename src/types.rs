@@ -153,6 +153,16 @@ impl QosPid {
     }
 }
 
+/// The end of a connection a [`Decoder`](crate::Decoder) reads for, when it is told: two MQTT
+/// 5.0 rules depend on who sent a packet (see [`Decoder::role`](crate::Decoder::role)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The decoder runs in a server and reads what a client sends.
+    Server,
+    /// The decoder runs in a client and reads what a server sends.
+    Client,
+}
+
 /// The protocol a CONNECT asks for (section 3.1.2.1 and 3.1.2.2), and so the version a
 /// connection speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

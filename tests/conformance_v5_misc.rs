@@ -837,17 +837,25 @@ fn mqtt_3_3_2_2_topic_name_without_wildcards_in_v5() {
 }
 
 /// [MQTT-3.3.4-6] "A PUBLISH packet sent from a Client to a Server MUST NOT contain a
-/// Subscription Identifier." Whether a PUBLISH comes from a client depends on the side of the
-/// connection, which a `Decoder` does not know: a Subscription Identifier is allowed in
-/// PUBLISH (Table 2-4, for the server's PUBLISH), decoded, and a server checks it itself.
+/// Subscription Identifier." A decoder told it runs in a server (`Role::Server`) refuses one
+/// (0x82); one in a client, or not told its side, accepts it (Table 2-4 allows it in the
+/// server's PUBLISH).
 #[test]
-fn mqtt_3_3_4_6_subscription_identifier_from_a_client_is_the_servers_check() {
+fn mqtt_3_3_4_6_subscription_identifier_from_a_client() {
     let wire = [0x30, 0x07, 0x00, 0x01, b'a', 0x02, 0x0b, 0x07, b'x'];
-    let Ok(Packet::Publish(p)) = decode_all_ways(&v5(), &wire) else {
-        panic!()
-    };
-    // What a server does: a Protocol Error (section 4.13).
-    assert_eq!(p.properties().subscription_identifier(), Some(7));
+    for decoder in [v5(), v5().role(Role::Client)] {
+        let Ok(Packet::Publish(p)) = decode_all_ways(&decoder, &wire) else {
+            panic!()
+        };
+        assert_eq!(p.properties().subscription_identifier(), Some(7));
+    }
+    let server = v5().role(Role::Server);
+    let error = DecodeError::SubscriptionIdentifierFromClient;
+    assert_eq!(decode_all_ways(&server, &wire), Err(error));
+    assert_eq!(error.reason_code(), DisconnectReasonCode::ProtocolError);
+    // A server's PUBLISH without the property is accepted by the same decoder.
+    let plain = [0x30, 0x05, 0x00, 0x01, b'a', 0x00, b'x'];
+    assert!(decode_all_ways(&server, &plain).is_ok());
     let answer = Disconnect::new().with_reason_code(DisconnectReasonCode::ProtocolError);
     assert_eq!(
         encode_with(&Encoder::V5, &answer).as_deref(),
@@ -929,15 +937,24 @@ fn mqtt_3_14_1_1_disconnect_reserved_bits_in_v5() {
 }
 
 /// [MQTT-3.14.2-2] "The Session Expiry Interval MUST NOT be sent on a DISCONNECT by the
-/// Server." Table 2-4 allows it in DISCONNECT (from the client); which side sent the packet is
-/// the connection's knowledge, not the decoder's: a client checks it itself.
+/// Server." A decoder told it runs in a client (`Role::Client`) refuses one; Table 2-4 allows
+/// it in the client's DISCONNECT, so a server's decoder, or one not told its side, accepts it.
 #[test]
-fn mqtt_3_14_2_2_session_expiry_from_a_server_is_the_clients_check() {
+fn mqtt_3_14_2_2_session_expiry_from_a_server() {
     let wire = [0xe0, 0x07, 0x00, 0x05, 0x11, 0x00, 0x00, 0x00, 0x0a];
     let expected =
         Disconnect::new().with_properties(properties([Property::SessionExpiryInterval(10)]));
     valid(&wire, &expected.clone().into());
-    assert_eq!(expected.properties.session_expiry_interval(), Some(10));
+    assert_eq!(
+        decode_all_ways(&v5().role(Role::Server), &wire),
+        Ok(expected.into())
+    );
+    assert_eq!(
+        decode_all_ways(&v5().role(Role::Client), &wire),
+        Err(DecodeError::SessionExpiryFromServer)
+    );
+    // A server's DISCONNECT without it is accepted by the client.
+    assert!(decode_all_ways(&v5().role(Role::Client), &[0xe0, 0x01, 0x8b]).is_ok());
 }
 
 // =============================================================================================

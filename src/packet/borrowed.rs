@@ -7,6 +7,7 @@ use super::{
     Auth, ConnAck, ConnectRef, Disconnect, Packet, PubAck, PubComp, PubRec, PubRel, PublishRef,
     SubAckRef, SubscribeRef, UnsubAckRef, UnsubscribeRef,
 };
+use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
@@ -123,11 +124,13 @@ impl<'a> PacketRef<'a> {
     pub(crate) fn parse(
         header: &FixedHeader,
         body: &'a [u8],
-        v5: bool,
+        decoder: &Decoder,
     ) -> Result<Self, DecodeError> {
+        let v5 = decoder.v5();
         Ok(match header.packet_type {
             PacketType::Publish => {
-                PacketRef::Publish(publish::parse(header.flags, body, None, v5)?.into())
+                let publish = publish::parse(header.flags, body, None, v5, decoder.reads_client())?;
+                PacketRef::Publish(publish.into())
             }
             PacketType::Connect => {
                 // Any decoder reads a CONNECT of any level: the CONNECT says its version.
@@ -147,7 +150,9 @@ impl<'a> PacketRef<'a> {
             // The fixed header checked that these have a Remaining Length of 0.
             PacketType::PingReq => PacketRef::PingReq,
             PacketType::PingResp => PacketRef::PingResp,
-            PacketType::Disconnect => PacketRef::Disconnect(Disconnect::parse(body)?),
+            PacketType::Disconnect => {
+                PacketRef::Disconnect(Disconnect::parse(body, decoder.reads_server())?)
+            }
             PacketType::Auth => PacketRef::Auth(Auth::parse(body)?),
         })
     }

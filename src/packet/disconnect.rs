@@ -7,7 +7,7 @@ use super::tail::{self, encode_alone, Tail};
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{AsProperties, Properties, PropertiesRef, PropertySet};
+use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::DisconnectReasonCode;
 use bytes::{BufMut, Bytes};
 
@@ -57,16 +57,25 @@ impl Disconnect {
     }
 
     /// Decodes a body; MQTT 5.0 properties share `frame`, which it was read from.
-    pub(crate) fn decode(body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
-        Disconnect::parse(body).map(|d| d.share(frame))
+    pub(crate) fn decode(
+        body: &[u8],
+        frame: &Bytes,
+        from_server: bool,
+    ) -> Result<Self, DecodeError> {
+        Disconnect::parse(body, from_server).map(|d| d.share(frame))
     }
 }
 
 impl<'a> Disconnect<PropertiesRef<'a>> {
     /// Reads and checks an MQTT 5.0 body: the parser of both decoders. (In 3.1.1 the body is
     /// empty, which the fixed header checked.)
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, DecodeError> {
+    /// With `from_server`, a Session Expiry Interval is refused: only the client may send one
+    /// [MQTT-3.14.2-2].
+    pub(crate) fn parse(body: &'a [u8], from_server: bool) -> Result<Self, DecodeError> {
         let (code, properties) = tail::parse(body, PropertySet::Disconnect)?;
+        if from_server && properties.contains(PropertyId::SessionExpiryInterval) {
+            return Err(DecodeError::SessionExpiryFromServer);
+        }
         let reason_code =
             DisconnectReasonCode::from_byte(code).ok_or(DecodeError::InvalidReasonCode {
                 packet_type: PacketType::Disconnect,

@@ -154,7 +154,9 @@ impl Packet {
             PacketType::PubRec if v5 => Packet::PubRec(PubRec::decode(body, &frame, v5)?),
             PacketType::PubRel if v5 => Packet::PubRel(PubRel::decode(body, &frame, v5)?),
             PacketType::PubComp if v5 => Packet::PubComp(PubComp::decode(body, &frame, v5)?),
-            PacketType::Disconnect if v5 => Packet::Disconnect(Disconnect::decode(body, &frame)?),
+            PacketType::Disconnect if v5 => {
+                Packet::Disconnect(Disconnect::decode(body, &frame, decoder.reads_server())?)
+            }
             PacketType::Auth => Packet::Auth(Auth::decode(body, &frame)?),
             _ => return Packet::decode_unshared(header.packet_type, body),
         })

@@ -357,7 +357,7 @@ impl Publish {
     ) -> Result<Self, DecodeError> {
         let body = frame.get(body_start..).unwrap_or_default();
         let v5 = decoder.v5();
-        match parse(flags, body, None, v5) {
+        match parse(flags, body, None, v5, decoder.reads_client()) {
             Ok(raw) => {
                 let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
                 Ok(Self::received(body_start, frame, dup, qos, retain, v5))
@@ -380,7 +380,7 @@ impl Publish {
     ) -> Result<Option<Packet>, DecodeError> {
         let body = frame.get(body_start..).unwrap_or_default();
         let v5 = decoder.v5();
-        match parse(flags, body, None, v5) {
+        match parse(flags, body, None, v5, decoder.reads_client()) {
             Ok(raw) => {
                 let (dup, qos, retain) = (raw.dup, raw.qos, raw.retain);
                 let publish = Self::received(body_start, frame, dup, qos, retain, v5);
@@ -427,16 +427,27 @@ impl Publish {
             return Err(e);
         }
         let body = frame.get(body_start..).unwrap_or_default();
-        Self::decode_lossy(flags, body, &frame, decoder.v5())
+        Self::decode_lossy(flags, body, &frame, decoder)
     }
 
     /// [`Publish::decode`] again, repairing ill-formed UTF-8 (`lossy_utf8`), for a body the
     /// strict parser refused for ill-formed UTF-8. (Up to the ill-formed field, the strict and
     /// the lossy parsers are the same, so they only differ from there.) The repaired topic
     /// and the payload are copied into a new buffer.
-    fn decode_lossy(flags: u8, body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
+    fn decode_lossy(
+        flags: u8,
+        body: &[u8],
+        frame: &Bytes,
+        decoder: &Decoder,
+    ) -> Result<Self, DecodeError> {
         let mut repairs = Repairs::default();
-        let raw = parse(flags, body, Some(&mut repairs), v5)?;
+        let raw = parse(
+            flags,
+            body,
+            Some(&mut repairs),
+            decoder.v5(),
+            decoder.reads_client(),
+        )?;
         let topic = raw.topic.share(frame, Some(&repairs));
         Ok(Self::from_parts(
             raw.dup,
@@ -521,6 +532,7 @@ pub(crate) fn parse<'a>(
     body: &'a [u8],
     repairs: Option<&mut Repairs>,
     v5: bool,
+    from_client: bool,
 ) -> Result<RawPublish<'a>, DecodeError> {
     // The fixed header has refused QoS 3 and DUP at QoS 0.
     let qos = QoS::from_bits((flags >> 1) & 0b11).ok_or(DecodeError::InvalidPublishQos)?;
@@ -542,7 +554,7 @@ pub(crate) fn parse<'a>(
         }
     };
     if v5 {
-        return parse_v5(flags, qos, topic, payload, repairs);
+        return parse_v5(flags, qos, topic, payload, repairs, from_client);
     }
     let topic = topic_name(topic, repairs)?;
     // The payload is the rest of the frame (section 3.3.3).
@@ -565,12 +577,17 @@ fn parse_v5<'a>(
     topic: &'a [u8],
     rest: &'a [u8],
     repairs: Option<&mut Repairs>,
+    from_client: bool,
 ) -> Result<RawPublish<'a>, DecodeError> {
     let (payload, properties) = match rest {
         // No properties, the common case: a Property Length of 0.
         [0, payload @ ..] => (payload, PropertiesRef::EMPTY),
         _ => crate::wire::finish_prefix(properties(rest, PropertySet::Publish))?,
     };
+    // A client's PUBLISH carries no Subscription Identifier [MQTT-3.3.4-6].
+    if from_client && properties.contains(PropertyId::SubscriptionIdentifier) {
+        return Err(DecodeError::SubscriptionIdentifierFromClient);
+    }
     let topic = if topic.is_empty() {
         // Without a Topic Alias, an empty topic is a Protocol Error (section 3.3.4).
         if !properties.contains(PropertyId::TopicAlias) {
