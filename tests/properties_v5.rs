@@ -282,6 +282,24 @@ proptest! {
         }
     }
 
+    /// A 3.1.1 packet (built without any 5.0 field) goes to a 5.0 peer as the same packet:
+    /// encoded for 5.0, a 5.0 decoder reads it back equal, but for what 5.0 needs and 3.1.1
+    /// does not have (the Reason Codes of an UNSUBACK: `EmptyUnsubAck`). A CONNECT says its
+    /// own version and stays a 3.1.1 one.
+    #[test]
+    fn v311_packets_go_to_v5_peers(p in common::strategies::packet()) {
+        match Encoder::V5.to_bytes(&p) {
+            Ok(bytes) => {
+                prop_assert_eq!(bytes.len(), Encoder::V5.encoded_len(&p));
+                prop_assert_eq!(v5().decode_frame(bytes), Ok(p));
+            }
+            Err(e) => {
+                prop_assert!(matches!(p, Packet::UnsubAck(_)), "{:?}: {:?}", e, p);
+                prop_assert_eq!(e, EncodeError::EmptyUnsubAck);
+            }
+        }
+    }
+
     /// Every 5.0 packet that MQTT 3.1.1 can express encodes for it (`Encoder::V311`) to the
     /// bytes of its projection (`checks::v311_projection`: properties emptied, Subscription
     /// Options reduced to the QoS, success Reason Codes dropped, SUBACK codes turned into

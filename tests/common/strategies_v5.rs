@@ -519,15 +519,22 @@ fn some<T: core::fmt::Debug + 'static>(
     ]
 }
 
+/// A SUBSCRIBE with every Subscription Option and properties. Without properties, it is built
+/// with `with_properties(Properties::EMPTY)` one time in two (its body then takes the 5.0 form),
+/// else left as `Subscribe::new` makes it (the 3.1.1 form when the options allow).
 pub fn subscribe_v5() -> impl Strategy<Value = Subscribe> {
     (
         st::packet_id(),
         some(subscription_v5().boxed(), 40),
         properties(PropertySet::Subscribe),
+        any::<bool>(),
     )
-        .prop_map(|(id, subs, properties)| {
-            Subscribe::new(id, subs)
-                .expect("valid subscriptions")
+        .prop_map(|(id, subs, properties, set_empty)| {
+            let subscribe = Subscribe::new(id, subs).expect("valid subscriptions");
+            if properties.is_empty() && !set_empty {
+                return subscribe;
+            }
+            subscribe
                 .with_properties(properties)
                 .expect("SUBSCRIBE properties")
         })
@@ -546,15 +553,20 @@ pub fn suback_v5() -> impl Strategy<Value = SubAck> {
         })
 }
 
+/// An UNSUBSCRIBE with properties; without, built either way (as [`subscribe_v5`]).
 pub fn unsubscribe_v5() -> impl Strategy<Value = Unsubscribe> {
     (
         st::packet_id(),
         some(topic_filter_v5().boxed(), 40),
         properties(PropertySet::Unsubscribe),
+        any::<bool>(),
     )
-        .prop_map(|(id, filters, properties)| {
-            Unsubscribe::new(id, filters)
-                .expect("not empty")
+        .prop_map(|(id, filters, properties, set_empty)| {
+            let unsubscribe = Unsubscribe::new(id, filters).expect("not empty");
+            if properties.is_empty() && !set_empty {
+                return unsubscribe;
+            }
+            unsubscribe
                 .with_properties(properties)
                 .expect("UNSUBSCRIBE properties")
         })
