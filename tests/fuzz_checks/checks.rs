@@ -8,11 +8,11 @@ use bytes::{Bytes, BytesMut};
 use mqttwire::{
     Auth, AuthReasonCode, ConnAck, Connect, ConnectReasonCode, ConnectReturnCode, DecodeError,
     Decoder, Disconnect, DisconnectReasonCode, Encode, EncodeError, Encoder, FixedHeader, Login,
-    MqttString, Packet, PacketId, PayloadFormat, Properties, PropertiesRef, Property, PropertyId,
-    PropertySet, Protocol, PubAck, PubAckReasonCode, PubComp, PubRec, PubRel, PubRelReasonCode,
-    Publish, QoS, QosPid, RetainHandling, SubAck, SubAckReasonCode, Subscribe, SubscribeReturnCode,
-    Subscription, TopicFilter, TopicName, UnsubAck, UnsubAckReasonCode, Unsubscribe, ValueType,
-    Will, MAX_STRING_LEN,
+    MqttString, Packet, PacketId, PacketRef, PayloadFormat, Properties, PropertiesRef, Property,
+    PropertyId, PropertySet, Protocol, PubAck, PubAckReasonCode, PubComp, PubRec, PubRel,
+    PubRelReasonCode, Publish, QoS, QosPid, RetainHandling, SubAck, SubAckReasonCode, Subscribe,
+    SubscribeReturnCode, Subscription, TopicFilter, TopicName, UnsubAck, UnsubAckReasonCode,
+    Unsubscribe, ValueType, Will, MAX_STRING_LEN,
 };
 
 /// The decoder configurations every input is run through: strict with the default limit, strict
@@ -683,6 +683,7 @@ pub fn check_reencode_v5(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
                 .to_bytes(&borrowed)
                 .expect("the borrowed packet encodes");
             assert_eq!(from_ref, encoded, "borrowed and owned encode alike");
+            check_borrowed_encodes_alike(&borrowed, packet);
         }
         Err(e) => assert!(
             is_lossy(decoder) && is_utf8_error(&e),
@@ -698,6 +699,27 @@ pub fn check_reencode_v5(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
     }
     if let Packet::Publish(publish) = packet {
         check_forwarded_v5(publish);
+    }
+}
+
+/// A borrowed packet encodes as its owned copy does for every encoder: 3.1.1 (the same bytes
+/// or the same error) and 5.0 peers with a Maximum Packet Size of each size from just below
+/// the packet's.
+fn check_borrowed_encodes_alike(borrowed: &PacketRef<'_>, owned: &Packet) {
+    assert_eq!(
+        Encoder::V311.to_bytes(borrowed),
+        Encoder::V311.to_bytes(owned),
+        "3.1.1: borrowed and owned encode alike"
+    );
+    let len = Encoder::V5.encoded_len(owned);
+    for max in [len, len - 1, len / 2, 1] {
+        let encoder = Encoder::V5.max_packet_size(max);
+        assert_eq!(
+            encoder.to_bytes(borrowed),
+            encoder.to_bytes(owned),
+            "limit {max}: borrowed and owned encode alike"
+        );
+        assert_eq!(encoder.encoded_len(borrowed), encoder.encoded_len(owned));
     }
 }
 
@@ -1064,6 +1086,7 @@ pub fn check_packet_v5(packet: &Packet, cut_seed: usize) {
             assert_eq!(consumed, len);
             assert_eq!(&borrowed.to_owned(), packet, "borrowed and owned agree");
             assert_eq!(encoder.to_bytes(&borrowed).as_ref(), Ok(&encoded));
+            check_borrowed_encodes_alike(&borrowed, packet);
         }
         other => panic!("decode_ref: {other:?}"),
     }
