@@ -116,6 +116,168 @@ HOSTILE["connect_trailing"] = bytes([_c[0], _c[1] + 1]) + _c[2:] + b"\x00"
 STREAM = b"".join(VALID.values())
 
 
+# --- MQTT 5.0 (the decode_v5 and roundtrip_v5 targets) -------------------------------------
+
+
+def props(*ps):
+    """A property block: the Property Length, then the properties."""
+    block = b"".join(ps)
+    return varint(len(block)) + block
+
+
+def p_byte(pid, v):
+    return bytes([pid, v])
+
+
+def p_u16(pid, v):
+    return bytes([pid]) + struct.pack(">H", v)
+
+
+def p_u32(pid, v):
+    return bytes([pid]) + struct.pack(">I", v)
+
+
+def p_vbi(pid, v):
+    return bytes([pid]) + varint(v)
+
+
+def p_str(pid, s):
+    return bytes([pid]) + field(s)
+
+
+def p_pair(k, v):
+    return b"\x26" + field(k) + field(v)
+
+
+def connect5(flags=0x02, keep=60, properties=props(), cid="c", will=None, user=None, pw=None):
+    """A 5.0 CONNECT; `will` is (properties, topic, payload)."""
+    body = field("MQTT") + bytes([5, flags]) + struct.pack(">H", keep) + properties + field(cid)
+    if will:
+        body += will[0] + field(will[1]) + field(will[2])
+    if user is not None:
+        body += field(user)
+    if pw is not None:
+        body += field(pw)
+    return pkt(0x10, body)
+
+
+CONNECT5_PROPS = props(
+    p_u32(0x11, 3600), p_u16(0x21, 16), p_u32(0x27, 1 << 20), p_u16(0x22, 10),
+    p_byte(0x19, 1), p_byte(0x17, 0), p_pair("k", "v"), p_str(0x15, "SCRAM-SHA-1"),
+    p_str(0x16, b"client-first"),
+)
+WILL5_PROPS = props(
+    p_u32(0x18, 30), p_byte(0x01, 1), p_u32(0x02, 300), p_str(0x03, "text/plain"),
+    p_str(0x08, "reply/to"), p_str(0x09, b"\x00\x01"), p_pair("unit", "\u00b0C"),
+)
+CONNACK5_PROPS = props(
+    p_u32(0x11, 0), p_u16(0x21, 0xFFFF), p_byte(0x24, 1), p_byte(0x25, 0), p_u32(0x27, 0xFFFFFFFF),
+    p_str(0x12, "auto-1"), p_u16(0x22, 0), p_str(0x1F, "welcome"), p_pair("a", "b"),
+    p_pair("a", "c"), p_byte(0x28, 1), p_byte(0x29, 0), p_byte(0x2A, 1), p_u16(0x13, 120),
+    p_str(0x1A, "resp"), p_str(0x1C, "other:1883"), p_str(0x15, "m"), p_str(0x16, b"d"),
+)
+PUBLISH5_PROPS = props(
+    p_byte(0x01, 1), p_u32(0x02, 60), p_u16(0x23, 1), p_str(0x08, "r/t"), p_str(0x09, b"id"),
+    p_pair("k", "v1"), p_pair("k", "v2"), p_vbi(0x0B, 1), p_vbi(0x0B, 268435455),
+    p_str(0x03, "application/json"),
+)
+ACK5_PROPS = props(p_str(0x1F, "why"), p_pair("k", "v"))
+
+VALID5 = {
+    "connect_min": connect5(cid=""),
+    "connect_full": connect5(
+        flags=0x02 | 0x04 | 0x08 | 0x20 | 0x80 | 0x40, properties=CONNECT5_PROPS,
+        will=(WILL5_PROPS, "w/t", b"bye"), user="u", pw=b"p",
+    ),
+    "connect_password_only": connect5(flags=0x42, pw=b"token"),
+    "connect_v311": connect(),
+    "connack_min": pkt(0x20, b"\x00\x00" + props()),
+    "connack_full": pkt(0x20, b"\x01\x00" + CONNACK5_PROPS),
+    "connack_use_another_server": pkt(0x20, b"\x00\x9c" + props(p_str(0x1C, "b:1883"))),
+    "publish_no_props": pkt(0x30, field("a/b") + props() + b"hello"),
+    "publish_props": pkt(0x3B, field("a/\u00e9") + b"\x00\x07" + PUBLISH5_PROPS + b"x" * 40),
+    "publish_alias_no_topic": pkt(0x32, field("") + b"\x00\x02" + props(p_u16(0x23, 5)) + b"p"),
+    "publish_qos2_empty": pkt(0x34, field("$SYS/x") + b"\xff\xff" + props()),
+    "puback_short": pkt(0x40, b"\x00\x01"),
+    "puback_code": pkt(0x40, b"\x00\x01\x10"),
+    "puback_code0_len3": pkt(0x40, b"\x00\x01\x00"),
+    "puback_code0_len4": pkt(0x40, b"\x00\x01\x00\x00"),
+    "puback_props": pkt(0x40, b"\x00\x01\x99" + ACK5_PROPS),
+    "pubrec_failure": pkt(0x50, b"\x12\x34\x80"),
+    "pubrel_not_found": pkt(0x62, b"\xff\xff\x92" + props()),
+    "pubcomp_props": pkt(0x70, b"\x00\x09\x00" + ACK5_PROPS),
+    "subscribe": pkt(0x82, b"\x00\x0a" + props(p_vbi(0x0B, 7), p_pair("k", "v"))
+                     + field("a/+/c") + b"\x2d" + field("#") + b"\x1a"
+                     + field("$share/g/s/#") + b"\x09" + field("/") + b"\x00"),
+    "suback": pkt(0x90, b"\x00\x0a" + ACK5_PROPS + bytes([0, 1, 2, 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2])),
+    "unsubscribe": pkt(0xA2, b"\x00\x0b" + props(p_pair("k", "v")) + field("a/#") + field("$share/g/+")),
+    "unsuback": pkt(0xB0, b"\x00\x0b" + ACK5_PROPS + bytes([0, 0x11, 0x80, 0x83, 0x87, 0x8F, 0x91])),
+    "pingreq": pkt(0xC0, b""),
+    "pingresp": pkt(0xD0, b""),
+    "disconnect_empty": pkt(0xE0, b""),
+    "disconnect_code": pkt(0xE0, b"\x8e"),
+    "disconnect_code0_len2": pkt(0xE0, b"\x00\x00"),
+    "disconnect_props": pkt(0xE0, b"\x04" + props(p_u32(0x11, 10), p_str(0x1F, "bye"), p_str(0x1C, "s"), p_pair("k", "v"))),
+    "auth_empty": pkt(0xF0, b""),
+    "auth_continue": pkt(0xF0, b"\x18" + props(p_str(0x15, "SCRAM-SHA-1"), p_str(0x16, b"client-first"))),
+    "auth_reauth": pkt(0xF0, b"\x19" + props(p_str(0x15, "m"), p_str(0x1F, "again"), p_pair("k", "v"))),
+}
+
+HOSTILE5 = {
+    "property_not_allowed": pkt(0x30, field("t") + props(p_u32(0x11, 1))),
+    "property_duplicate": pkt(0x30, field("t") + props(p_u32(0x02, 1), p_u32(0x02, 2))),
+    "property_unknown": pkt(0x30, field("t") + props(b"\x04\x00")),
+    "property_id_non_minimal": pkt(0x30, field("t") + props(b"\x81\x00\x01")),
+    "property_length_non_minimal": pkt(0x30, field("t") + b"\x80\x00"),
+    "property_length_overrun": pkt(0x40, b"\x00\x01\x00\x05"),
+    "property_value_overrun": pkt(0x30, field("t") + props(b"\x02\x00\x00")),
+    "receive_maximum_0": connect5(properties=props(p_u16(0x21, 0))),
+    "maximum_packet_size_0": connect5(properties=props(p_u32(0x27, 0))),
+    "topic_alias_0": pkt(0x30, field("t") + props(p_u16(0x23, 0))),
+    "subscription_identifier_0": pkt(0x30, field("t") + props(p_vbi(0x0B, 0))),
+    "subscription_identifier_5_bytes": pkt(0x30, field("t") + props(b"\x0b\xff\xff\xff\xff\x01")),
+    "subscription_identifier_twice_in_subscribe": pkt(0x82, b"\x00\x01" + props(p_vbi(0x0B, 1), p_vbi(0x0B, 2)) + field("a") + b"\x00"),
+    "maximum_qos_2": pkt(0x20, b"\x00\x00" + props(p_byte(0x24, 2))),
+    "request_problem_information_2": connect5(properties=props(p_byte(0x17, 2))),
+    "payload_format_2": pkt(0x30, field("t") + props(p_byte(0x01, 2))),
+    "response_topic_wildcard": pkt(0x30, field("t") + props(p_str(0x08, "a/#"))),
+    "user_property_bad_utf8": pkt(0x30, field("t") + props(b"\x26" + field("k") + field(b"\xc3\x28"))),
+    "user_property_nul": pkt(0x30, field("t") + props(b"\x26" + field(b"k\x00") + field("v"))),
+    "empty_topic_without_alias": pkt(0x30, field("") + props()),
+    "puback_bad_code": pkt(0x40, b"\x00\x01\x8e"),
+    "pubrel_bad_code": pkt(0x62, b"\x00\x01\x80"),
+    "connack_bad_code": pkt(0x20, b"\x00\x04" + props()),
+    "connack_sp_refused": pkt(0x20, b"\x01\x80" + props()),
+    "connack_auth_data_without_method": pkt(0x20, b"\x00\x00" + props(p_str(0x16, b"d"))),
+    "connect_auth_data_without_method": connect5(properties=props(p_str(0x16, b"d"))),
+    "suback_bad_code": pkt(0x90, b"\x00\x01" + props() + b"\x03"),
+    "unsuback_bad_code": pkt(0xB0, b"\x00\x01" + props() + b"\x01"),
+    "unsuback_no_codes": pkt(0xB0, b"\x00\x01" + props()),
+    "disconnect_bad_code": pkt(0xE0, b"\x8c"),
+    "auth_bad_code": pkt(0xF0, b"\x01"),
+    "auth_without_method": pkt(0xF0, b"\x18"),
+    "auth_flags": pkt(0xF1, b""),
+    "subscribe_reserved_bits": pkt(0x82, b"\x00\x01" + props() + field("a") + b"\xc0"),
+    "subscribe_retain_handling_3": pkt(0x82, b"\x00\x01" + props() + field("a") + b"\x30"),
+    "subscribe_qos3": pkt(0x82, b"\x00\x01" + props() + field("a") + b"\x03"),
+    "subscribe_shared_no_local": pkt(0x82, b"\x00\x01" + props() + field("$share/g/a") + b"\x04"),
+    "subscribe_empty_share_name": pkt(0x82, b"\x00\x01" + props() + field("$share//a") + b"\x00"),
+    "subscribe_share_without_filter": pkt(0x82, b"\x00\x01" + props() + field("$share/g") + b"\x00"),
+    "subscribe_share_name_wildcard": pkt(0x82, b"\x00\x01" + props() + field("$share/g+/a") + b"\x00"),
+    "unsubscribe_empty_share_name": pkt(0xA2, b"\x00\x01" + props() + field("$share//a")),
+    "subscribe_v311_form": pkt(0x82, b"\x00\x01" + field("a") + b"\x00"),
+    "remaining_length_non_minimal": bytes.fromhex("c08000"),
+    "remaining_length_non_minimal_connect": b"\x10\x8d\x00" + connect5()[2:],
+    "varint_5_bytes": bytes.fromhex("30ffffffff01"),
+    "huge_publish": bytes.fromhex("30ffffff7f"),
+    "reserved_type_0": bytes.fromhex("0000"),
+    "pubrel_flags_0": bytes.fromhex("60020001"),
+    "connect_level6": pkt(0x10, field("MQTT") + b"\x06\x02\x00\x3c" + props() + field("c")),
+}
+
+STREAM5 = b"".join(v for k, v in VALID5.items() if "len" not in k)
+
+
 def write(target, name, data):
     d = os.path.join(ROOT, target)
     os.makedirs(d, exist_ok=True)
@@ -141,6 +303,20 @@ def main():
         write("roundtrip", "type_%02d" % t, bytes([t]) + bytes((t * 37 + i * 11) % 256 for i in range(64)))
     write("roundtrip", "long_string", bytes([0, 0xff, 3]) + "é/x".encode() + b"\x01" * 40)
     write("roundtrip", "publish_long_topic", bytes([2, 1, 0, 1, 1, 0, 0xff, 3]) + b"a/b")
+    # decode_v5: valid 5.0 packets of every type (and the short forms a sender may use), hostile ones.
+    for name, data in VALID5.items():
+        write("decode_v5", "valid_" + name, data)
+    for name, data in HOSTILE5.items():
+        write("decode_v5", "hostile_" + name, data)
+    write("decode_v5", "valid_stream_all_types", STREAM5)
+    write("decode_v5", "hostile_stream_then_bad_property", STREAM5 + HOSTILE5["property_not_allowed"])
+    # roundtrip_v5: first byte picks the packet type (mod 15), the rest feeds the builder: the
+    # count of properties (mod 8), each one's identifier among those the packet allows, its value.
+    for t in range(15):
+        write("roundtrip_v5", "type_%02d" % t, bytes([t]) + bytes((t * 53 + i * 29 + 7) % 256 for i in range(96)))
+        write("roundtrip_v5", "type_%02d_many_properties" % t, bytes([t]) + bytes([7, 0x3f, 1, 0xff] * 40))
+    write("roundtrip_v5", "publish_alias_no_topic", bytes([2, 0, 0, 1, 0, 1, 3, 9, 5, 1, 1, 2, 9, 0, 0, 1]))
+    write("roundtrip_v5", "connect_long_user_property", bytes([0, 0, 1, 0, 0, 0, 1, 0x3f, 0xff, 3]) + b"k/v" + b"\x01" * 40)
     # topic_match: mode byte (bit 0: filter given after 0xff, else derived), name, 0xff, filter.
     seeds = {
         "derived_plus": b"\x00sport/tennis/player1\xff\x05",

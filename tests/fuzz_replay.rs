@@ -68,6 +68,18 @@ fn replay_roundtrip() {
 }
 
 #[test]
+fn replay_decode_v5() {
+    let n = replay("decode_v5", checks::check_decode_v5);
+    assert!(n >= 40, "the decode_v5 seeds are missing ({n} inputs)");
+}
+
+#[test]
+fn replay_roundtrip_v5() {
+    let n = replay("roundtrip_v5", checks::check_roundtrip_v5);
+    assert!(n >= 15, "the roundtrip_v5 seeds are missing ({n} inputs)");
+}
+
+#[test]
 fn replay_topic_match() {
     let n = replay("topic_match", topic_check::check_topic_match);
     assert!(n >= 10, "the topic_match seeds are missing ({n} inputs)");
@@ -104,4 +116,44 @@ fn decode_seeds_are_what_they_claim() {
     }
     assert!(valid >= 21, "every packet type has a valid seed ({valid})");
     assert!(hostile >= 30, "hostile seeds are missing ({hostile})");
+}
+
+/// The valid 5.0 seeds (every packet type, the short forms included) decode cleanly with the
+/// strict 5.0 decoder, owned and borrowed, and the hostile ones are refused or left incomplete,
+/// so that the replay exercises both.
+#[test]
+fn decode_v5_seeds_are_what_they_claim() {
+    let (mut valid, mut hostile, mut types) = (0, 0, std::collections::HashSet::new());
+    for file in inputs("seeds", "decode_v5") {
+        let name = file
+            .file_name()
+            .expect("file")
+            .to_string_lossy()
+            .into_owned();
+        let data = std::fs::read(&file).expect("readable");
+        let decoder = checks::v5();
+        let outcome = checks::decode_whole(&decoder, &data);
+        assert_eq!(checks::decode_ref_whole(&decoder, &data), outcome, "{name}");
+        let all_decoded = outcome.end == checks::End::NeedMore(Vec::new());
+        if name.starts_with("valid_") {
+            assert!(
+                all_decoded && !outcome.packets.is_empty(),
+                "{name}: {:?}",
+                outcome.end
+            );
+            types.extend(outcome.packets.iter().map(|(p, _)| p.packet_type()));
+            valid += 1;
+        } else {
+            assert!(name.starts_with("hostile_"), "unexpected seed {name}");
+            assert!(!all_decoded, "hostile seed {name} decoded cleanly");
+            hostile += 1;
+        }
+    }
+    assert_eq!(
+        types.len(),
+        15,
+        "every packet type has a valid seed: {types:?}"
+    );
+    assert!(valid >= 30, "valid 5.0 seeds are missing ({valid})");
+    assert!(hostile >= 40, "hostile 5.0 seeds are missing ({hostile})");
 }

@@ -176,7 +176,7 @@ impl Encode for PacketRef<'_> {
             PacketRef,
             self,
             p => p.encode_for(encoder, buf),
-            ping => encode_empty(self.packet_type(), buf)
+            ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }
 }

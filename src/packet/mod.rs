@@ -200,11 +200,21 @@ const fn first_byte(packet_type: PacketType) -> u8 {
     (packet_type.bits() << 4) | flags
 }
 
-/// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP).
+/// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP), if the peer takes a
+/// packet of 2 bytes (a Maximum Packet Size of 1 is legal in MQTT 5.0, if useless: nothing
+/// may then be sent [MQTT-3.1.2-24], [MQTT-3.2.2-15]).
 pub(crate) fn encode_empty<B: BufMut>(
     packet_type: PacketType,
+    encoder: &Encoder,
     buf: &mut B,
 ) -> Result<(), EncodeError> {
+    const SIZE: usize = 2;
+    if SIZE > encoder.max_packet_size {
+        return Err(EncodeError::ExceedsMaximumPacketSize {
+            size: SIZE,
+            max: encoder.max_packet_size,
+        });
+    }
     begin(buf, first_byte(packet_type), 0)
 }
 
@@ -244,7 +254,7 @@ impl Encode for Packet {
             Packet,
             self,
             p => p.encode_for(encoder, buf),
-            ping => encode_empty(self.packet_type(), buf)
+            ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }
 }
@@ -277,5 +287,34 @@ into_packet!(
 impl From<Connect> for Packet {
     fn from(p: Connect) -> Packet {
         Packet::Connect(Box::new(p))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Encode, Encoder, Packet, PacketRef};
+    use crate::error::EncodeError;
+
+    /// PINGREQ and PINGRESP are 2 bytes: a peer whose Maximum Packet Size is 1 cannot take
+    /// them, owned or borrowed, and nothing is written; a limit of 2 takes them.
+    #[test]
+    fn pings_respect_the_maximum_packet_size() {
+        for (owned, borrowed) in [
+            (Packet::PingReq, PacketRef::PingReq),
+            (Packet::PingResp, PacketRef::PingResp),
+        ] {
+            let refused = Err(EncodeError::ExceedsMaximumPacketSize { size: 2, max: 1 });
+            for encoder in [Encoder::V5, Encoder::V311] {
+                let tight = encoder.max_packet_size(1);
+                let mut buf = alloc::vec::Vec::new();
+                assert_eq!(owned.encode_for(&tight, &mut buf), refused);
+                assert_eq!(borrowed.encode_for(&tight, &mut buf), refused);
+                assert!(buf.is_empty());
+                let fits = encoder.max_packet_size(2);
+                owned.encode_for(&fits, &mut buf).expect("fits");
+                borrowed.encode_for(&fits, &mut buf).expect("fits");
+                assert_eq!(buf.len(), 4);
+            }
+        }
     }
 }

@@ -1,9 +1,12 @@
 //! Hostile input for the decoders, built from packets: valid packets encoded one after the
 //! other then edited by a few small, biased mutations (bit flips, truncations, insertions,
 //! Remaining Length rewrites), and arbitrary bodies behind a fixed header.
+//!
+//! Shared by the test binaries through `mod common;`; not every binary uses every item.
+#![allow(dead_code)]
 
 use super::strategies::ref_varint;
-use mqttwire::{Encode, FixedHeader, Packet};
+use mqttwire::{Encoder, FixedHeader, Packet};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -56,8 +59,11 @@ pub fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
             bytes.remove(i.index(len));
         }
         Mutation::RemainingLength(value, extra) => {
-            let Ok(Some(h)) = FixedHeader::peek(bytes) else {
-                return;
+            // A header of either version (AUTH, or a 5.0 acknowledgement's length, is valid
+            // only in 5.0).
+            let h = match (FixedHeader::peek(bytes), FixedHeader::peek_v5(bytes)) {
+                (Ok(Some(h)), _) | (_, Ok(Some(h))) => h,
+                _ => return,
             };
             let mut varint = ref_varint(value as usize & 0x0fff_ffff);
             for _ in 0..extra {
@@ -72,11 +78,16 @@ pub fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
     }
 }
 
-/// `packets` encoded one after the other, then damaged by `mutations` in order.
+/// `packets` encoded (MQTT 3.1.1) one after the other, then damaged by `mutations` in order.
 pub fn damaged(packets: &[Packet], mutations: &[Mutation]) -> Vec<u8> {
+    damaged_for(&Encoder::V311, packets, mutations)
+}
+
+/// `packets` encoded for `encoder` one after the other, then damaged by `mutations` in order.
+pub fn damaged_for(encoder: &Encoder, packets: &[Packet], mutations: &[Mutation]) -> Vec<u8> {
     let mut bytes = Vec::new();
     for p in packets {
-        p.encode(&mut bytes).expect("encodes");
+        encoder.encode(p, &mut bytes).expect("encodes");
     }
     for m in mutations {
         apply(&mut bytes, m);

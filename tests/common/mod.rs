@@ -1,6 +1,7 @@
 //! Helpers shared by the integration test binaries.
 pub mod hostile;
 pub mod strategies;
+pub mod strategies_v5;
 
 use proptest::prelude::ProptestConfig;
 

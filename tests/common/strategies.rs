@@ -12,7 +12,7 @@ use proptest::prelude::*;
 
 /// Characters from every UTF-8 width (1 to 4 bytes), never U+0000. Used for levels, so the
 /// topic separators and wildcards are left out here and added by the topic strategies.
-fn level_char() -> impl Strategy<Value = char> {
+pub fn level_char() -> impl Strategy<Value = char> {
     prop_oneof![
         6 => prop::char::range('a', 'z'),
         1 => Just('$'),
@@ -28,7 +28,7 @@ fn level_char() -> impl Strategy<Value = char> {
 }
 
 /// A string of the given character count range from `chars`.
-fn string_of(
+pub fn string_of(
     chars: impl Strategy<Value = char>,
     len: core::ops::Range<usize>,
 ) -> impl Strategy<Value = String> {
@@ -54,7 +54,7 @@ pub fn mqtt_str() -> impl Strategy<Value = String> {
 
 /// A string of exactly 65,535 bytes (the largest a length prefix can announce) whose content
 /// varies: a run of 3-byte characters in the middle.
-fn max_len_string() -> impl Strategy<Value = String> {
+pub fn max_len_string() -> impl Strategy<Value = String> {
     (0usize..21_845).prop_map(|n3| {
         let mut s = "\u{20ac}".repeat(n3); // 3 bytes each
         s.push_str(&"x".repeat(MAX_STRING_LEN - 3 * n3));
