@@ -76,6 +76,22 @@ impl Encoder {
         self.max_packet_size < 5 + MAX_REMAINING_LENGTH
     }
 
+    /// Checks a packet of `size` bytes against the limit, when there is one.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::ExceedsMaximumPacketSize`].
+    #[inline(always)]
+    pub(crate) fn fits(&self, size: usize) -> Result<(), EncodeError> {
+        if self.limits() && size > self.max_packet_size {
+            return Err(EncodeError::ExceedsMaximumPacketSize {
+                size,
+                max: self.max_packet_size,
+            });
+        }
+        Ok(())
+    }
+
     /// Whether the peer speaks MQTT 5.0.
     #[inline(always)]
     pub(crate) const fn v5(&self) -> bool {

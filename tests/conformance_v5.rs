@@ -3164,3 +3164,58 @@ fn section_3_11_unsuback_in_v5() {
         Ok(PacketType::UnsubAck)
     );
 }
+
+/// An encoder's packet size limit holds for every packet in either version (3.1.1 has no
+/// Maximum Packet Size of its own, but a limit given to `Encoder::max_packet_size` is kept):
+/// the 4-byte acknowledgements and CONNACK and the 2-byte DISCONNECT and PINGREQ are refused by
+/// a limit one byte smaller, and written by one of their size.
+#[test]
+fn encoder_limit_holds_for_the_short_packets_in_both_versions() {
+    let id = PacketId::try_from(1).unwrap();
+    let packets: [(Packet, usize); 6] = [
+        (PubAck::new(id).into(), 4),
+        (PubRel::new(id).into(), 4),
+        (ConnAck::accepted(false).into(), 4),
+        (UnsubAck::new(id).into(), 4),
+        (Packet::Disconnect(Disconnect::new()), 2),
+        (Packet::PingReq, 2),
+    ];
+    for (packet, size) in packets {
+        for protocol in [Protocol::V311, Protocol::V5] {
+            if protocol.is_v5() && matches!(packet, Packet::UnsubAck(_) | Packet::ConnAck(_)) {
+                continue; // a 5.0 UNSUBACK needs codes, a 5.0 CONNACK is 5 bytes
+            }
+            let tight = Encoder::new(protocol).max_packet_size(size - 1);
+            assert_eq!(
+                tight.to_bytes(&packet),
+                Err(EncodeError::ExceedsMaximumPacketSize {
+                    size,
+                    max: size - 1
+                }),
+                "{packet:?} in {protocol:?}"
+            );
+            let exact = Encoder::new(protocol).max_packet_size(size);
+            assert_eq!(exact.to_bytes(&packet).map(|b| b.len()), Ok(size));
+        }
+    }
+}
+
+/// `encoded_len_for` of a borrowed PUBLISH sent by Topic Alias alone, for 3.1.1 (which cannot
+/// carry it, so `encode_for` refuses it): the length it would take, as for the owned message,
+/// not 0 (see `Encode::encoded_len`).
+#[test]
+fn aliased_publish_ref_length_for_v311() {
+    let wire = [0x30, 0x08, 0x00, 0x00, 0x03, 0x23, 0x00, 0x01, b'h', b'i'];
+    let decoder = Decoder::new().protocol(Protocol::V5);
+    let PacketRef::Publish(borrowed) = decoder.decode_frame_ref(&wire).unwrap() else {
+        panic!()
+    };
+    let owned = borrowed.to_owned();
+    // Topic length, no topic, payload: 4 bytes of body and 2 of header.
+    assert_eq!(borrowed.encoded_len_for(&Encoder::V311), 6);
+    assert_eq!(owned.encoded_len_for(&Encoder::V311), 6);
+    assert!(matches!(
+        Encoder::V311.to_bytes(&borrowed),
+        Err(EncodeError::NotInV311(_))
+    ));
+}

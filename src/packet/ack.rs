@@ -130,7 +130,10 @@ macro_rules! ack_packet {
                 let first = first_byte(PacketType::$name);
                 let id = self.packet_id.get();
                 match self.tail(encoder)? {
-                    None => encode_frame(buf, first, 2, id, NOTHING),
+                    None => {
+                        encoder.fits(frame_len(2))?;
+                        encode_frame(buf, first, 2, id, NOTHING)
+                    }
                     Some(tail) => encode_frame(buf, first, tail.len().saturating_add(2), id, &tail),
                 }
             }

@@ -277,6 +277,7 @@ impl Parts<'_> {
             ));
         }
         if !C::IN_V311 {
+            encoder.fits(frame_len(2))?;
             return Ok((2, None));
         }
         if self.codes.is_empty() {

@@ -227,6 +227,7 @@ impl<P: AsProperties> Encode for ConnAck<P> {
                     "a CONNACK Reason Code without a 3.1.1 return code",
                 ))?;
             let value = u16::from_be_bytes([flags, code.byte()]);
+            encoder.fits(frame_len(FLAGS_AND_CODE))?;
             return encode_frame(buf, first, FLAGS_AND_CODE, value, NOTHING);
         }
         let properties = self.outgoing(encoder)?;

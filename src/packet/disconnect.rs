@@ -141,7 +141,10 @@ impl<P: AsProperties> Encode for Disconnect<P> {
     fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
         let first = first_byte(PacketType::Disconnect);
         match self.tail(encoder)? {
-            None => crate::encode::begin(buf, first, 0),
+            None => {
+                encoder.fits(2)?;
+                crate::encode::begin(buf, first, 0)
+            }
             Some(tail) => encode_alone(buf, first, &tail),
         }
     }

@@ -796,9 +796,14 @@ impl Encode for Publish {
 impl Encode for PublishRef<'_> {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
-        let (topic, properties) = (self.topic.as_bytes(), self.properties.as_bytes());
-        Rest::new(topic, self.qos, properties, self.payload, encoder.v5())
-            .map_or(0, |rest| frame_len(rest.len()))
+        // The fields as they would be written, whether or not `encode_for` accepts them.
+        let rest = Rest {
+            topic: self.topic.as_bytes(),
+            id: self.qos.packet_id(),
+            properties: encoder.v5().then_some(self.properties.as_bytes()),
+            payload: self.payload,
+        };
+        frame_len(rest.len())
     }
 
     #[inline]
