@@ -271,3 +271,175 @@ pub fn encode_with(encoder: &Encoder, packet: &impl Encode) -> Result<Vec<u8>, E
         }
     }
 }
+
+/// The property matrix of `mqtt-v5.0-tables.md` section 7 ("Property legality matrix", from
+/// Table 2-4 and every chapter 3 property section), transcribed by hand: one character per
+/// property set, `x` where the set may carry the property, in the table's column order
+/// CONNECT, Will Properties, CONNACK, PUBLISH, PUBACK, PUBREC, PUBREL, PUBCOMP, SUBSCRIBE,
+/// SUBACK, UNSUBSCRIBE, UNSUBACK, DISCONNECT, AUTH.
+///
+/// With each property, its wire form with a valid value (identifier included) and that value.
+pub const MATRIX: [(u8, &str, &[u8], Property<'static>); 27] = [
+    (
+        0x01,
+        ".x.x..........",
+        &[0x01, 0x01],
+        Property::PayloadFormatIndicator(PayloadFormat::Utf8),
+    ),
+    (
+        0x02,
+        ".x.x..........",
+        &[0x02, 0x00, 0x00, 0x01, 0x2c],
+        Property::MessageExpiryInterval(300),
+    ),
+    (
+        0x03,
+        ".x.x..........",
+        &[0x03, 0x00, 0x04, b'j', b's', b'o', b'n'],
+        Property::ContentType("json"),
+    ),
+    (
+        0x08,
+        ".x.x..........",
+        &[0x08, 0x00, 0x03, b'r', b'/', b'1'],
+        Property::ResponseTopic("r/1"),
+    ),
+    (
+        0x09,
+        ".x.x..........",
+        &[0x09, 0x00, 0x02, 0xca, 0xfe],
+        Property::CorrelationData(&[0xca, 0xfe]),
+    ),
+    (
+        0x0b,
+        "...x....x.....",
+        &[0x0b, 0x80, 0x01],
+        Property::SubscriptionIdentifier(128),
+    ),
+    (
+        0x11,
+        "x.x.........x.",
+        &[0x11, 0x00, 0x00, 0x00, 0x3c],
+        Property::SessionExpiryInterval(60),
+    ),
+    (
+        0x12,
+        "..x...........",
+        &[0x12, 0x00, 0x02, b'i', b'd'],
+        Property::AssignedClientIdentifier("id"),
+    ),
+    (
+        0x13,
+        "..x...........",
+        &[0x13, 0x00, 0x1e],
+        Property::ServerKeepAlive(30),
+    ),
+    (
+        0x15,
+        "x.x..........x",
+        &[0x15, 0x00, 0x05, b'S', b'C', b'R', b'A', b'M'],
+        Property::AuthenticationMethod("SCRAM"),
+    ),
+    (
+        0x16,
+        "x.x..........x",
+        &[0x16, 0x00, 0x01, 0x07],
+        Property::AuthenticationData(&[0x07]),
+    ),
+    (
+        0x17,
+        "x.............",
+        &[0x17, 0x00],
+        Property::RequestProblemInformation(false),
+    ),
+    (
+        0x18,
+        ".x............",
+        &[0x18, 0x00, 0x00, 0x00, 0x05],
+        Property::WillDelayInterval(5),
+    ),
+    (
+        0x19,
+        "x.............",
+        &[0x19, 0x01],
+        Property::RequestResponseInformation(true),
+    ),
+    (
+        0x1a,
+        "..x...........",
+        &[0x1a, 0x00, 0x01, b'x'],
+        Property::ResponseInformation("x"),
+    ),
+    (
+        0x1c,
+        "..x.........x.",
+        &[0x1c, 0x00, 0x01, b's'],
+        Property::ServerReference("s"),
+    ),
+    (
+        0x1f,
+        "..x.xxxx.x.xxx",
+        &[0x1f, 0x00, 0x02, b'o', b'k'],
+        Property::ReasonString("ok"),
+    ),
+    (
+        0x21,
+        "x.x...........",
+        &[0x21, 0x00, 0x0a],
+        Property::ReceiveMaximum(10),
+    ),
+    (
+        0x22,
+        "x.x...........",
+        &[0x22, 0x00, 0x00],
+        Property::TopicAliasMaximum(0),
+    ),
+    (
+        0x23,
+        "...x..........",
+        &[0x23, 0x00, 0x01],
+        Property::TopicAlias(1),
+    ),
+    (
+        0x24,
+        "..x...........",
+        &[0x24, 0x01],
+        Property::MaximumQos(QoS::AtLeastOnce),
+    ),
+    (
+        0x25,
+        "..x...........",
+        &[0x25, 0x00],
+        Property::RetainAvailable(false),
+    ),
+    (
+        0x26,
+        "xxxxxxxxxxxxxx",
+        &[0x26, 0x00, 0x01, b'k', 0x00, 0x01, b'v'],
+        Property::UserProperty("k", "v"),
+    ),
+    (
+        0x27,
+        "x.x...........",
+        &[0x27, 0x00, 0x00, 0x04, 0x00],
+        Property::MaximumPacketSize(1024),
+    ),
+    (
+        0x28,
+        "..x...........",
+        &[0x28, 0x01],
+        Property::WildcardSubscriptionAvailable(true),
+    ),
+    (
+        0x29,
+        "..x...........",
+        &[0x29, 0x00],
+        Property::SubscriptionIdentifierAvailable(false),
+    ),
+    (
+        0x2a,
+        "..x...........",
+        &[0x2a, 0x01],
+        Property::SharedSubscriptionAvailable(true),
+    ),
+];
