@@ -22,7 +22,7 @@ use mqttwire::{
     SubscribeReturnCode, Subscription, TopicFilter, TopicName, Unsubscribe, Will,
 };
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, ErrorKind, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -211,17 +211,8 @@ impl Client {
                 Ok(None) => {}
                 Err(e) => panic!("the peer sent a malformed packet ({e}): {before:02x?}"),
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if !read_until(&mut self.stream, &mut self.buf, deadline, "peer") {
                 return None;
-            }
-            self.stream.set_read_timeout(Some(left)).expect("timeout");
-            let mut chunk = [0u8; 8192];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => panic!("the peer closed the connection"),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) => panic!("read: {e}"),
             }
         }
     }
@@ -229,20 +220,7 @@ impl Client {
     /// Whether the peer closes the connection within `timeout` (anything received before the
     /// close is ignored).
     fn closed_within(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut chunk = [0u8; 1024];
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            self.stream
-                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-                .ok();
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return true,
-                Ok(_) => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(_) => return true, // reset
-            }
-        }
-        false
+        closed_within(&mut self.stream, timeout)
     }
 
     /// Handles a received packet that belongs to the receiving side of the QoS flows:

@@ -35,7 +35,7 @@ use mqttwire::{
 use peers::*;
 use proxy::{Dir, Frame, Proxy};
 use std::collections::{HashMap, VecDeque};
-use std::io::{ErrorKind, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -262,37 +262,15 @@ impl Client {
                 Ok(None) => {}
                 Err(e) => panic!("the server sent a malformed packet ({e}): {before:02x?}"),
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
+            if !read_until(&mut self.stream, &mut self.buf, deadline, "server") {
                 return None;
-            }
-            self.stream.set_read_timeout(Some(left)).expect("timeout");
-            let mut chunk = [0u8; 8192];
-            match self.stream.read(&mut chunk) {
-                Ok(0) => panic!("the server closed the connection"),
-                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(e) => panic!("read: {e}"),
             }
         }
     }
 
     /// Whether the server closes the connection within `timeout`.
     fn closed_within(&mut self, timeout: Duration) -> bool {
-        let deadline = Instant::now() + timeout;
-        let mut chunk = [0u8; 1024];
-        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-            self.stream
-                .set_read_timeout(Some(left.max(Duration::from_millis(1))))
-                .ok();
-            match self.stream.read(&mut chunk) {
-                Ok(0) => return true,
-                Ok(_) => {}
-                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
-                Err(_) => return true,
-            }
-        }
-        false
+        closed_within(&mut self.stream, timeout)
     }
 
     /// The receiving side of the QoS flows: a PUBLISH is acknowledged and kept with its topic

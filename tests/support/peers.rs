@@ -8,7 +8,7 @@
 // Each test file uses the helpers it needs.
 #![allow(dead_code)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -207,4 +207,47 @@ pub fn interop_script(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/interop")
         .join(name)
+}
+
+/// One read from `stream` into `buf`, waiting until `deadline` at most: `false` when the
+/// deadline has passed. Panics if the peer closes the connection (`peer` names it) or the read
+/// fails.
+pub fn read_until(
+    stream: &mut TcpStream,
+    buf: &mut bytes::BytesMut,
+    deadline: Instant,
+    peer: &str,
+) -> bool {
+    let left = deadline.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return false;
+    }
+    stream.set_read_timeout(Some(left)).expect("timeout");
+    let mut chunk = [0u8; 8192];
+    match stream.read(&mut chunk) {
+        Ok(0) => panic!("the {peer} closed the connection"),
+        Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+        Err(e) => panic!("read: {e}"),
+    }
+    true
+}
+
+/// Whether the peer closes `stream` within `timeout` (anything received before the close is
+/// ignored).
+pub fn closed_within(stream: &mut TcpStream, timeout: Duration) -> bool {
+    let deadline = Instant::now() + timeout;
+    let mut chunk = [0u8; 1024];
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        stream
+            .set_read_timeout(Some(left.max(Duration::from_millis(1))))
+            .ok();
+        match stream.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+            Err(_) => return true, // reset
+        }
+    }
+    false
 }
