@@ -273,6 +273,14 @@ pub(crate) fn read_value<const CHECK: bool>(
         Ok((input, v))
     }
 
+    /// Reads a value with `$read` and makes it property `$variant`.
+    macro_rules! with {
+        ($read:expr, $variant:ident) => {{
+            let (input, value) = $read?;
+            (input, Property::$variant(value))
+        }};
+    }
+
     Ok(match id {
         PropertyId::PayloadFormatIndicator => {
             let (input, utf8) = flag(id, input)?;
@@ -283,29 +291,19 @@ pub(crate) fn read_value<const CHECK: bool>(
             };
             (input, Property::PayloadFormatIndicator(format))
         }
-        PropertyId::RequestProblemInformation => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::RequestProblemInformation(b))
-        }
+        PropertyId::RequestProblemInformation => with!(flag(id, input), RequestProblemInformation),
         PropertyId::RequestResponseInformation => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::RequestResponseInformation(b))
+            with!(flag(id, input), RequestResponseInformation)
         }
-        PropertyId::RetainAvailable => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::RetainAvailable(b))
-        }
+        PropertyId::RetainAvailable => with!(flag(id, input), RetainAvailable),
         PropertyId::WildcardSubscriptionAvailable => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::WildcardSubscriptionAvailable(b))
+            with!(flag(id, input), WildcardSubscriptionAvailable)
         }
         PropertyId::SubscriptionIdentifierAvailable => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::SubscriptionIdentifierAvailable(b))
+            with!(flag(id, input), SubscriptionIdentifierAvailable)
         }
         PropertyId::SharedSubscriptionAvailable => {
-            let (input, b) = flag(id, input)?;
-            (input, Property::SharedSubscriptionAvailable(b))
+            with!(flag(id, input), SharedSubscriptionAvailable)
         }
         PropertyId::MaximumQos => {
             // 0 or 1 (section 3.2.2.3.4): a server supporting QoS 2 leaves the property out.
@@ -313,18 +311,9 @@ pub(crate) fn read_value<const CHECK: bool>(
             let qos = if b { QoS::AtLeastOnce } else { QoS::AtMostOnce };
             (input, Property::MaximumQos(qos))
         }
-        PropertyId::MessageExpiryInterval => {
-            let (input, v) = u32(input)?;
-            (input, Property::MessageExpiryInterval(v))
-        }
-        PropertyId::SessionExpiryInterval => {
-            let (input, v) = u32(input)?;
-            (input, Property::SessionExpiryInterval(v))
-        }
-        PropertyId::WillDelayInterval => {
-            let (input, v) = u32(input)?;
-            (input, Property::WillDelayInterval(v))
-        }
+        PropertyId::MessageExpiryInterval => with!(u32(input), MessageExpiryInterval),
+        PropertyId::SessionExpiryInterval => with!(u32(input), SessionExpiryInterval),
+        PropertyId::WillDelayInterval => with!(u32(input), WillDelayInterval),
         PropertyId::MaximumPacketSize => {
             let (input, v) = u32(input)?;
             if v == 0 {
@@ -332,22 +321,10 @@ pub(crate) fn read_value<const CHECK: bool>(
             }
             (input, Property::MaximumPacketSize(v))
         }
-        PropertyId::ServerKeepAlive => {
-            let (input, v) = u16(input)?;
-            (input, Property::ServerKeepAlive(v))
-        }
-        PropertyId::TopicAliasMaximum => {
-            let (input, v) = u16(input)?;
-            (input, Property::TopicAliasMaximum(v))
-        }
-        PropertyId::ReceiveMaximum => {
-            let (input, v) = non_zero_u16(id, input)?;
-            (input, Property::ReceiveMaximum(v))
-        }
-        PropertyId::TopicAlias => {
-            let (input, v) = non_zero_u16(id, input)?;
-            (input, Property::TopicAlias(v))
-        }
+        PropertyId::ServerKeepAlive => with!(u16(input), ServerKeepAlive),
+        PropertyId::TopicAliasMaximum => with!(u16(input), TopicAliasMaximum),
+        PropertyId::ReceiveMaximum => with!(non_zero_u16(id, input), ReceiveMaximum),
+        PropertyId::TopicAlias => with!(non_zero_u16(id, input), TopicAlias),
         PropertyId::SubscriptionIdentifier => {
             let (input, v) = vbi(input)?;
             if v == 0 {
@@ -355,30 +332,14 @@ pub(crate) fn read_value<const CHECK: bool>(
             }
             (input, Property::SubscriptionIdentifier(v))
         }
-        PropertyId::ContentType => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::ContentType(s))
-        }
+        PropertyId::ContentType => with!(text::<CHECK>(input), ContentType),
         PropertyId::AssignedClientIdentifier => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::AssignedClientIdentifier(s))
+            with!(text::<CHECK>(input), AssignedClientIdentifier)
         }
-        PropertyId::AuthenticationMethod => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::AuthenticationMethod(s))
-        }
-        PropertyId::ResponseInformation => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::ResponseInformation(s))
-        }
-        PropertyId::ServerReference => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::ServerReference(s))
-        }
-        PropertyId::ReasonString => {
-            let (input, s) = text::<CHECK>(input)?;
-            (input, Property::ReasonString(s))
-        }
+        PropertyId::AuthenticationMethod => with!(text::<CHECK>(input), AuthenticationMethod),
+        PropertyId::ResponseInformation => with!(text::<CHECK>(input), ResponseInformation),
+        PropertyId::ServerReference => with!(text::<CHECK>(input), ServerReference),
+        PropertyId::ReasonString => with!(text::<CHECK>(input), ReasonString),
         PropertyId::ResponseTopic => {
             let (input, raw) = prefixed(input)?;
             let topic = if CHECK {
@@ -392,14 +353,8 @@ pub(crate) fn read_value<const CHECK: bool>(
             };
             (input, Property::ResponseTopic(topic))
         }
-        PropertyId::CorrelationData => {
-            let (input, b) = prefixed(input)?;
-            (input, Property::CorrelationData(b))
-        }
-        PropertyId::AuthenticationData => {
-            let (input, b) = prefixed(input)?;
-            (input, Property::AuthenticationData(b))
-        }
+        PropertyId::CorrelationData => with!(prefixed(input), CorrelationData),
+        PropertyId::AuthenticationData => with!(prefixed(input), AuthenticationData),
         PropertyId::UserProperty => {
             // A UTF-8 String Pair: both strings follow the rules of 1.5.4 [MQTT-1.5.7-1].
             let (input, name) = text::<CHECK>(input)?;
