@@ -1,0 +1,64 @@
+//! The Topic Aliases a 5.0 client sends (section 3.3.2.3.4): a table per connection, never
+//! carried over to another one [MQTT-3.3.2-7].
+
+use mqttwire::{DisconnectReasonCode, Properties, Property, PropertyId, Publish, TopicName};
+use std::collections::HashMap;
+
+/// One connection's aliases, from 1 to the Topic Alias Maximum the broker announced.
+pub struct Aliases {
+    maximum: u16,
+    topics: HashMap<u16, TopicName>,
+}
+
+impl Aliases {
+    pub fn new(maximum: u16) -> Aliases {
+        Aliases {
+            maximum,
+            topics: HashMap::new(),
+        }
+    }
+
+    /// The message with its topic name and without its Topic Alias, which means nothing to
+    /// other connections. A message without an alias is returned as it is.
+    ///
+    /// Errors, as section 3.3.4 says: an alias above the maximum is 0x94 Topic Alias invalid
+    /// [MQTT-3.3.2-12] (0 is refused by the decoder, also with 0x94); an empty topic with an
+    /// alias that has no mapping yet is 0x82 Protocol Error.
+    pub fn resolve(
+        &mut self,
+        publish: Publish,
+    ) -> Result<Publish, (DisconnectReasonCode, &'static str)> {
+        let Some(alias) = publish.properties().topic_alias() else {
+            return Ok(publish);
+        };
+        if alias == 0 || alias > self.maximum {
+            return Err((
+                DisconnectReasonCode::TopicAliasInvalid,
+                "Topic Alias above the Topic Alias Maximum of the CONNACK",
+            ));
+        }
+        let topic = match publish.topic_name() {
+            Some(topic) => {
+                self.topics.insert(alias, topic.clone());
+                topic
+            }
+            None => self.topics.get(&alias).cloned().ok_or((
+                DisconnectReasonCode::ProtocolError,
+                "empty topic with a Topic Alias that has no mapping (section 3.3.4)",
+            ))?,
+        };
+        Ok(without_alias(publish).with_topic(&topic))
+    }
+}
+
+/// The message without its Topic Alias property.
+fn without_alias(publish: Publish) -> Publish {
+    let kept: Vec<Property<'_>> = publish
+        .properties()
+        .iter()
+        .filter(|p| p.id() != PropertyId::TopicAlias)
+        .collect();
+    // The properties came in a valid PUBLISH: without one of them they still are.
+    let properties = Properties::new(kept).unwrap_or_default();
+    publish.clone().with_properties(properties).unwrap_or(publish)
+}

@@ -1,0 +1,706 @@
+//! The broker's shared state: sessions, subscriptions, retained messages and delayed Wills,
+//! and how a message is routed to subscribers and delivered to each.
+
+use crate::connection::accept_publish;
+use crate::forward::{self, Skipped};
+use crate::peer::{Expiry, Peer};
+use crate::limits;
+use mqttwire::{
+    PacketId, Packet, PubRel, Publish, QoS, QosPid, SubscriptionTree, TopicFilter, TopicName,
+};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::net::{Shutdown, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Drops are logged at once, then counted and logged at most this often, per client.
+const DROP_REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Everything shared between connections.
+pub struct Broker {
+    pub sessions: HashMap<String, Session>,
+    /// Which client subscribed to which filter, with which options: the tree finds the
+    /// subscriptions a topic name matches without looking at the others.
+    subscriptions: SubscriptionTree<(String, SubOptions)>,
+    /// The last retained message of each topic [MQTT-3.3.1-5].
+    retained: BTreeMap<TopicName, Message>,
+    /// Counts the ids handed to clients that sent an empty one.
+    pub generated_ids: u64,
+    /// Clients with PUBLISH packets waiting for room in a subscriber's queue (`Session::held`);
+    /// [`Broker::release_held`] forgets the ones that have none left.
+    pub holding: HashSet<String>,
+    /// Wills waiting for their Will Delay Interval (MQTT 5.0, section 3.1.3.2.2), by client id.
+    pending_wills: HashMap<String, PendingWill>,
+}
+
+/// A Will to publish at `due`, unless its client connects again first [MQTT-3.1.3-9].
+struct PendingWill {
+    due: Instant,
+    message: Message,
+}
+
+/// The options of one subscription (section 3.8.3.1), and its Subscription Identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SubOptions {
+    pub qos: QoS,
+    /// Not to the connection that published the message [MQTT-3.8.3-3].
+    pub no_local: bool,
+    /// RETAIN as published, instead of cleared [MQTT-3.3.1-12], [MQTT-3.3.1-13].
+    pub retain_as_published: bool,
+    /// Carried on the messages this subscription delivers [MQTT-3.3.4-3].
+    pub id: Option<u32>,
+}
+
+/// An application message on its way to subscribers: a PUBLISH as the broker received it (or
+/// made it, for a Will or a `$SYS` topic) and the QoS to deliver it at. Each delivery sends a
+/// clone of the PUBLISH with its own QoS, packet identifier and RETAIN: the clones share one
+/// buffer (the frame a received PUBLISH was decoded from), so the topic and the payload are
+/// never copied (a 5.0 subscriber gets a copy when its properties change). The PUBLISH's own
+/// QoS and packet identifier (the sender's, or QoS 0 for a message the broker made) are not
+/// used. It always has a topic name and never a Topic Alias (see `aliases.rs`).
+#[derive(Clone)]
+pub struct Message {
+    pub publish: Publish,
+    pub qos: QoS,
+    /// The client that published it, for No Local; `None` for the broker's own.
+    pub from: Option<Arc<str>>,
+    /// When its Message Expiry Interval runs out, if it has one.
+    pub expires: Option<Instant>,
+    /// The Subscription Identifiers of the subscriptions it matched, for one subscriber.
+    pub subscription_ids: Vec<u32>,
+}
+
+impl Message {
+    /// A message received (or made) now.
+    pub fn new(publish: Publish, qos: QoS, from: Option<Arc<str>>) -> Message {
+        Message {
+            expires: forward::expiry(&publish, Instant::now()),
+            publish,
+            qos,
+            from,
+            subscription_ids: Vec::new(),
+        }
+    }
+
+    fn expired(&self, now: Instant) -> bool {
+        self.expires.is_some_and(|at| at <= now)
+    }
+}
+
+/// What the broker keeps for a client id (section 4.1), whether it is connected or not.
+pub struct Session {
+    /// The client id, for the log.
+    id: String,
+    /// The live connection, if the client is connected.
+    pub link: Option<Link>,
+    /// How long the session outlives its connection.
+    pub expiry: Expiry,
+    /// Since when the client has been away (the session expires from then).
+    away_since: Option<Instant>,
+    /// The client's subscriptions, also kept in `Broker::subscriptions`.
+    filters: HashMap<TopicFilter, SubOptions>,
+    /// QoS 1/2 messages sent to the client and not yet acknowledged.
+    pub inflight: BTreeMap<PacketId, Inflight>,
+    /// QoS 1/2 messages waiting for room in `inflight` (or for the client to come back): at most
+    /// `max_queued` from clients' PUBLISH packets (see [`Broker::blocked`]), plus Wills and
+    /// retained messages.
+    queue: VecDeque<Message>,
+    /// QoS 1/2 PUBLISH packets from this client's connection, oldest first, not routed nor
+    /// acknowledged yet because a subscriber's queue was full (backpressure). At most
+    /// `max_inflight`: then the connection is not read until there is room.
+    pub held: VecDeque<Publish>,
+    /// Since when this client, connected and with a full queue, has been holding up a publisher
+    /// without acknowledging anything: after `stall_timeout` it is disconnected.
+    pub stalled_since: Option<Instant>,
+    /// Messages dropped for this client, for the log.
+    drops: Drops,
+    /// QoS 2 messages received from the client, routed, and waiting for its PUBREL: a PUBLISH
+    /// with one of these identifiers is a resend and must not be routed again.
+    pub awaiting_release: HashSet<PacketId>,
+    last_id: u16,
+}
+
+/// The connection a session is attached to.
+pub struct Link {
+    pub conn: u64,
+    /// What the client announced in its CONNECT.
+    pub peer: Peer,
+    /// Packets for the writer thread.
+    pub tx: Sender<Packet>,
+    /// QoS 0 PUBLISH packets in `tx` that the writer has not taken yet (it decrements).
+    pub backlog: Arc<AtomicUsize>,
+    /// To close the socket from another thread (a takeover, a slow consumer).
+    pub stream: TcpStream,
+    /// Closed by the watchdog as a slow consumer.
+    pub evicted: bool,
+}
+
+/// Counts of messages dropped for a client: since the last log line, and in all.
+#[derive(Default)]
+struct Drops {
+    qos0: u64,
+    qos12: u64,
+    total_qos0: u64,
+    total_qos12: u64,
+    reported: Option<Instant>,
+}
+
+/// A message sent to a client at QoS 1 or 2 and not yet fully acknowledged.
+pub enum Inflight {
+    /// PUBLISH sent, waiting for PUBACK (QoS 1) or PUBREC (QoS 2).
+    Published(Publish),
+    /// PUBREL sent, waiting for PUBCOMP (QoS 2).
+    Released,
+}
+
+impl Broker {
+    pub fn new() -> Broker {
+        Broker {
+            sessions: HashMap::new(),
+            subscriptions: SubscriptionTree::new(),
+            retained: BTreeMap::new(),
+            generated_ids: 0,
+            holding: HashSet::new(),
+            pending_wills: HashMap::new(),
+        }
+    }
+
+    /// The connected subscribers whose queue is full and that a QoS `qos` message on `topic`
+    /// would be queued for.
+    fn full_subscribers<'a>(
+        &'a self,
+        topic: &'a TopicName,
+        qos: QoS,
+    ) -> impl Iterator<Item = &'a str> + 'a {
+        let max = limits().max_queued;
+        self.subscriptions
+            .matches(topic)
+            .filter(move |(_, options)| qos.min(options.qos) != QoS::AtMostOnce)
+            .map(|(client, _)| client.as_str())
+            .filter(move |client| {
+                self.sessions
+                    .get(*client)
+                    .is_some_and(|s| s.link.is_some() && s.queue.len() >= max)
+            })
+    }
+
+    /// Whether a client's QoS `qos` PUBLISH on `topic` must wait for room (backpressure): a
+    /// connected subscriber it would be queued for has a full queue. Such subscribers are
+    /// holding a publisher up: their stall timer starts if it is not running.
+    pub fn blocked(&mut self, topic: &TopicName, qos: QoS, now: Instant) -> bool {
+        let full: Vec<String> = self
+            .full_subscribers(topic, qos)
+            .map(str::to_owned)
+            .collect();
+        for client in &full {
+            if let Some(session) = self.sessions.get_mut(client) {
+                session.stalled_since.get_or_insert(now);
+            }
+        }
+        !full.is_empty()
+    }
+
+    /// Routes held PUBLISH packets, each publisher's in the order they came, as far as their
+    /// subscribers have room, and acknowledges them to their publishers.
+    pub fn release_held(&mut self, now: Instant) {
+        if self.holding.is_empty() {
+            return;
+        }
+        let publishers: Vec<String> = self.holding.iter().cloned().collect();
+        for client in publishers {
+            loop {
+                let Some(head) = self.sessions.get(&client).and_then(|s| s.held.front()) else {
+                    self.holding.remove(&client);
+                    break;
+                };
+                let (topic, qos) = (head.topic_name(), head.qos());
+                if topic.is_some_and(|topic| self.blocked(&topic, qos, now)) {
+                    break;
+                }
+                let Some(publish) = self
+                    .sessions
+                    .get_mut(&client)
+                    .and_then(|s| s.held.pop_front())
+                else {
+                    break;
+                };
+                if let Some(ack) = accept_publish(self, &client, publish) {
+                    if let Some(session) = self.sessions.get(&client) {
+                        session.send(ack);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The watchdog's round: routes what has room now, disconnects the subscribers that have
+    /// held a publisher up for `stall_timeout` without acknowledging anything, logs the drops
+    /// that are due, publishes the delayed Wills that are due and ends expired sessions.
+    pub fn tick(&mut self, now: Instant) {
+        self.release_held(now);
+        // A subscriber stalls only while it holds up the oldest held PUBLISH of a publisher.
+        let mut stalling = HashSet::new();
+        for client in &self.holding {
+            let head = self.sessions.get(client).and_then(|s| s.held.front());
+            if let Some((head, topic)) = head.and_then(|h| Some((h, h.topic_name()?))) {
+                stalling.extend(self.full_subscribers(&topic, head.qos()).map(str::to_owned));
+            }
+        }
+        for (client, session) in &mut self.sessions {
+            if !stalling.contains(client) {
+                session.stalled_since = None;
+            }
+            session.evict_if_stalled(now);
+            session.report_drops(now, false);
+        }
+        let due: Vec<String> = self
+            .pending_wills
+            .iter()
+            .filter(|(_, will)| will.due <= now)
+            .map(|(client, _)| client.clone())
+            .collect();
+        for client in due {
+            self.publish_pending_will(&client);
+        }
+        let expired: Vec<String> = self
+            .sessions
+            .iter()
+            .filter(|(_, s)| s.expired(now))
+            .map(|(client, _)| client.clone())
+            .collect();
+        for client in expired {
+            eprintln!("{client}: session expired");
+            self.end_session(&client);
+        }
+    }
+
+    /// Publishes `message`, a Will, after `delay`; at once for none. A Will waiting for its
+    /// delay is published when its session ends, if that comes first [MQTT-3.1.3-9].
+    pub fn publish_will(&mut self, client: &str, message: Message, delay: Option<Instant>) {
+        match delay {
+            Some(due) => {
+                self.pending_wills
+                    .insert(client.to_owned(), PendingWill { due, message });
+            }
+            None => {
+                eprintln!("{client}: publishing its Will on {}", message.publish.topic());
+                self.publish(message);
+            }
+        }
+    }
+
+    fn publish_pending_will(&mut self, client: &str) {
+        if let Some(will) = self.pending_wills.remove(client) {
+            self.publish_will(client, will.message, None);
+        }
+    }
+
+    /// A client connected again: its delayed Will is not published [MQTT-3.1.3-9].
+    pub fn cancel_will(&mut self, client: &str) {
+        if self.pending_wills.remove(client).is_some() {
+            eprintln!("{client}: came back within its Will Delay Interval; Will not published");
+        }
+    }
+
+    /// Hands a message to every matching subscriber, at the lower of the message's QoS and the
+    /// subscription's, and updates the retained store when it asks for it. Returns how many
+    /// clients it was for.
+    pub fn publish(&mut self, message: Message) -> usize {
+        let Some(topic) = message.publish.topic_name() else {
+            return 0; // never: messages have their topic name (see `Message`)
+        };
+        if message.publish.retain() {
+            if message.publish.payload().is_empty() {
+                // An empty retained message clears the topic [MQTT-3.3.1-10], [MQTT-3.3.1-11].
+                self.retained.remove(&topic);
+            } else {
+                self.retained.insert(topic.clone(), message.clone());
+            }
+        }
+        // A client with overlapping subscriptions gets one copy at the highest QoS granted,
+        // with the identifiers of all of them (section 3.3.4 allows one copy or several; one is
+        // kinder to the client, [MQTT-3.3.4-3]).
+        let mut targets: HashMap<&str, Target> = HashMap::new();
+        for (client, options) in self.subscriptions.matches(&topic) {
+            if options.no_local && message.from.as_deref() == Some(client.as_str()) {
+                continue; // not back to its publisher [MQTT-3.8.3-3]
+            }
+            let target = targets.entry(client.as_str()).or_insert(Target {
+                qos: options.qos,
+                retain_as_published: false,
+                ids: Vec::new(),
+            });
+            target.qos = target.qos.max(options.qos);
+            target.retain_as_published |= options.retain_as_published;
+            target.ids.extend(options.id);
+        }
+        let count = targets.len();
+        for (client, target) in targets {
+            if let Some(session) = self.sessions.get_mut(client) {
+                let mut publish = message.publish.clone();
+                // Messages forwarded to existing subscriptions are not marked retained
+                // [MQTT-3.3.1-9], unless Retain As Published says so [MQTT-3.3.1-13].
+                publish.set_retain(target.retain_as_published && message.publish.retain());
+                session.deliver(Message {
+                    publish,
+                    qos: message.qos.min(target.qos),
+                    from: message.from.clone(),
+                    expires: message.expires,
+                    subscription_ids: target.ids,
+                });
+            }
+        }
+        count
+    }
+
+    /// Publishes a retained `$SYS` message, the broker's own status topics.
+    pub fn publish_sys(&mut self, topic: &str, payload: &str) {
+        if let Ok(topic) = TopicName::new(topic) {
+            let mut publish = Publish::new(topic, QosPid::AtMostOnce, payload);
+            publish.set_retain(true);
+            self.publish(Message::new(publish, QoS::AtMostOnce, None));
+        }
+    }
+
+    pub fn publish_client_count(&mut self) {
+        let connected = self.sessions.values().filter(|s| s.link.is_some()).count();
+        self.publish_sys("$SYS/broker/clients/connected", &connected.to_string());
+    }
+
+    /// Records a subscription; returns whether the client already had one to this filter.
+    pub fn subscribe(&mut self, client: &str, filter: &TopicFilter, options: SubOptions) -> bool {
+        let existed = match self.sessions.get_mut(client) {
+            // A second subscription to the same filter replaces the first [MQTT-3.8.4-3].
+            Some(session) => session.filters.insert(filter.clone(), options).is_some(),
+            None => false,
+        };
+        self.subscriptions.retain(filter, |(c, _)| c != client);
+        self.subscriptions
+            .insert(filter, (client.to_owned(), options));
+        existed
+    }
+
+    /// Removes a subscription; returns whether there was one.
+    pub fn unsubscribe(&mut self, client: &str, filter: &TopicFilter) -> bool {
+        let existed = self
+            .sessions
+            .get_mut(client)
+            .is_some_and(|s| s.filters.remove(filter).is_some());
+        self.subscriptions.retain(filter, |(c, _)| c != client);
+        existed
+    }
+
+    /// Forgets a session and its subscriptions; logs the messages it had not delivered, and
+    /// publishes its delayed Will, if it has one.
+    pub fn end_session(&mut self, client: &str) {
+        if let Some(mut session) = self.sessions.remove(client) {
+            session.report_drops(Instant::now(), true);
+            let unacknowledged = session
+                .inflight
+                .values()
+                .filter(|m| matches!(m, Inflight::Published(_)))
+                .count();
+            if unacknowledged + session.queue.len() > 0 {
+                eprintln!(
+                    "{client}: session ended with {} QoS 1/2 messages queued and {unacknowledged} \
+                     sent but not acknowledged: discarded with it",
+                    session.queue.len()
+                );
+            }
+            for filter in session.filters.keys() {
+                self.subscriptions.retain(filter, |(c, _)| c != client);
+            }
+        }
+        self.publish_pending_will(client);
+    }
+
+    /// The retained messages a new subscription to `filter` receives, marked retained
+    /// [MQTT-3.3.1-6], [MQTT-3.3.1-8], with the subscription's identifier; expired ones are
+    /// left out [MQTT-3.3.2-5].
+    pub fn retained_for(&self, filter: &TopicFilter, options: &SubOptions) -> Vec<Message> {
+        let now = Instant::now();
+        self.retained
+            .iter()
+            .filter(|(topic, m)| filter.matches(topic) && !m.expired(now))
+            .map(|(_, m)| {
+                let mut publish = m.publish.clone();
+                publish.set_retain(true);
+                Message {
+                    publish,
+                    qos: m.qos.min(options.qos),
+                    from: m.from.clone(),
+                    expires: m.expires,
+                    subscription_ids: options.id.into_iter().collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// How a message goes to one client: the best of the subscriptions it matched.
+struct Target {
+    qos: QoS,
+    retain_as_published: bool,
+    ids: Vec<u32>,
+}
+
+impl Session {
+    pub fn new(id: &str) -> Session {
+        Session {
+            id: id.to_owned(),
+            link: None,
+            expiry: Expiry::AtDisconnect,
+            away_since: None,
+            filters: HashMap::new(),
+            inflight: BTreeMap::new(),
+            queue: VecDeque::new(),
+            held: VecDeque::new(),
+            stalled_since: None,
+            drops: Drops::default(),
+            awaiting_release: HashSet::new(),
+            last_id: 0,
+        }
+    }
+
+    /// Whether the session ends when its connection does.
+    pub fn ends_with_connection(&self) -> bool {
+        self.expiry == Expiry::AtDisconnect
+    }
+
+    /// The connection is gone (the session outlives it).
+    pub fn detach(&mut self, now: Instant) {
+        // Dropping the link drops the channel, which ends the writer thread.
+        self.link = None;
+        self.away_since = Some(now);
+    }
+
+    /// A connection takes the session.
+    pub fn attach(&mut self, link: Link) {
+        self.link = Some(link);
+        self.away_since = None;
+    }
+
+    /// Whether the client has been away for longer than its Session Expiry Interval.
+    fn expired(&self, now: Instant) -> bool {
+        match (self.expiry, self.away_since) {
+            (Expiry::After(interval), Some(since)) => now.duration_since(since) >= interval,
+            _ => false,
+        }
+    }
+
+    /// The client's connection speaks MQTT 5.0.
+    pub fn v5(&self) -> bool {
+        self.link.as_ref().is_some_and(|l| l.peer.v5())
+    }
+
+    /// Sends `packet` to the client if it is connected.
+    pub fn send(&self, packet: Packet) {
+        if let Some(link) = &self.link {
+            // A closed channel means the writer is gone: the connection is closing and its
+            // reader will clean up, so the packet can be dropped here.
+            let _ = link.tx.send(packet);
+        }
+    }
+
+    /// Takes a message for this client: QoS 0 goes out now or never, QoS 1 and 2 go through
+    /// the queue so that the in-flight window and offline sessions are respected. Drops (QoS 0
+    /// over the writer's backlog limit, QoS 1/2 for an absent client whose queue is full) are
+    /// counted and logged.
+    pub fn deliver(&mut self, message: Message) {
+        let max = limits().max_queued;
+        if message.qos == QoS::AtMostOnce {
+            // Not kept for an absent client (a server may discard them, section 3.1.2.4).
+            let Some(link) = &self.link else { return };
+            if link.backlog.load(Ordering::Relaxed) >= max {
+                self.drops.qos0 += 1;
+                self.report_drops(Instant::now(), false);
+                return;
+            }
+            if let Some(publish) = self.outgoing(message, QosPid::AtMostOnce) {
+                if let Some(link) = &self.link {
+                    link.backlog.fetch_add(1, Ordering::Relaxed);
+                }
+                self.send(publish.into());
+            }
+            return;
+        }
+        if self.link.is_none() && self.queue.len() >= max {
+            // Keep the oldest: the client gets what was published up to the limit, in order.
+            self.drops.qos12 += 1;
+            self.report_drops(Instant::now(), false);
+            return;
+        }
+        // A connected client's queue passes the limit only for Wills and retained messages: a
+        // client's PUBLISH waits for room (`Broker::blocked`).
+        self.queue.push_back(message);
+        self.pump();
+    }
+
+    /// `message` at `qos` as it goes to this client's connection now, or `None` when it must
+    /// not go: expired, or larger than the client's Maximum Packet Size (logged).
+    fn outgoing(&self, message: Message, qos: QosPid) -> Option<Publish> {
+        let link = self.link.as_ref()?;
+        let mut publish = message.publish;
+        publish.set_qos(qos);
+        let now = Instant::now();
+        match forward::for_peer(
+            &publish,
+            message.expires,
+            &message.subscription_ids,
+            &link.peer,
+            now,
+        ) {
+            Ok(publish) => Some(publish),
+            Err(Skipped::Expired) => {
+                crate::trace(|| format!("{}: message on {} expired", self.id, publish.topic()));
+                None
+            }
+            Err(Skipped::TooLarge(size, max)) => {
+                eprintln!(
+                    "{}: message on {} not sent: {size} bytes, above the client's Maximum \
+                     Packet Size of {max} [MQTT-3.1.2-25]",
+                    self.id,
+                    publish.topic()
+                );
+                None
+            }
+        }
+    }
+
+    /// Logs the messages dropped since the last report, at once for the first drop after a
+    /// quiet second, then at most once per [`DROP_REPORT_INTERVAL`] (`force`: now).
+    fn report_drops(&mut self, now: Instant, force: bool) {
+        let drops = &mut self.drops;
+        if drops.qos0 == 0 && drops.qos12 == 0 {
+            return;
+        }
+        let recent = drops
+            .reported
+            .is_some_and(|t| now.duration_since(t) < DROP_REPORT_INTERVAL);
+        if recent && !force {
+            return;
+        }
+        drops.total_qos0 += drops.qos0;
+        drops.total_qos12 += drops.qos12;
+        let mut what = Vec::new();
+        if drops.qos12 > 0 {
+            what.push(format!(
+                "{} (it is away and its session is full: it keeps {} queued and {} \
+                 unacknowledged)",
+                count_of(drops.qos12, "QoS 1/2 message"),
+                self.queue.len(),
+                self.inflight.len()
+            ));
+        }
+        if drops.qos0 > 0 {
+            what.push(format!(
+                "{} ({} already wait to be written to it)",
+                count_of(drops.qos0, "QoS 0 message"),
+                limits().max_queued
+            ));
+        }
+        eprintln!(
+            "{}: dropped {}; in all {} QoS 1/2 and {} QoS 0 messages dropped for this session",
+            self.id,
+            what.join(" and "),
+            drops.total_qos12,
+            drops.total_qos0
+        );
+        drops.qos0 = 0;
+        drops.qos12 = 0;
+        drops.reported = Some(now);
+    }
+
+    /// Disconnects this client if it has held up a publisher for `stall_timeout` without
+    /// acknowledging anything (its reader then cleans up as for any other end).
+    fn evict_if_stalled(&mut self, now: Instant) {
+        let timeout = limits().stall_timeout;
+        let persistent = !self.ends_with_connection();
+        let (Some(since), Some(link)) = (self.stalled_since, self.link.as_mut()) else {
+            return;
+        };
+        if link.evicted || now.duration_since(since) < timeout {
+            return;
+        }
+        link.evicted = true;
+        eprintln!(
+            "{}: disconnecting a slow consumer (connection {}): its queue is full ({} messages \
+             waiting, {} in flight) and it acknowledged nothing for {timeout:?} while a \
+             publisher waited for room; {}",
+            self.id,
+            link.conn,
+            self.queue.len(),
+            self.inflight.len(),
+            if persistent {
+                "its persistent session keeps them"
+            } else {
+                "its session ends with the connection"
+            }
+        );
+        let _ = link.stream.shutdown(Shutdown::Both);
+    }
+
+    /// Moves queued messages into the in-flight window while there is room and a connection.
+    /// The window is `--max-inflight`, or the client's Receive Maximum if that is lower
+    /// [MQTT-3.3.4-9].
+    pub fn pump(&mut self) {
+        loop {
+            let Some(link) = &self.link else { break };
+            let window = limits()
+                .max_inflight
+                .min(usize::from(link.peer.receive_maximum));
+            if self.inflight.len() >= window {
+                break;
+            }
+            let Some(message) = self.queue.pop_front() else {
+                break;
+            };
+            let id = self.free_packet_id();
+            let Some(qos) = QosPid::new(message.qos, Some(id)) else {
+                continue;
+            };
+            let Some(publish) = self.outgoing(message, qos) else {
+                continue;
+            };
+            self.send(publish.clone().into());
+            self.inflight.insert(id, Inflight::Published(publish));
+        }
+    }
+
+    /// A packet identifier not used by any message in flight (there are fewer than
+    /// `max_inflight` of them, at most 65,535, so one is always free).
+    fn free_packet_id(&mut self) -> PacketId {
+        loop {
+            self.last_id = self.last_id.wrapping_add(1);
+            if let Some(id) = PacketId::new(self.last_id) {
+                if !self.inflight.contains_key(&id) {
+                    return id;
+                }
+            }
+        }
+    }
+
+    /// After a persistent session is resumed: unacknowledged PUBLISH packets are sent again
+    /// with DUP set and PUBREL packets again as they were [MQTT-4.4.0-1].
+    pub fn resend_inflight(&mut self) {
+        for (id, state) in &self.inflight {
+            let packet = match state {
+                Inflight::Published(p) => {
+                    let mut again = p.clone();
+                    again.set_dup(true);
+                    again.into()
+                }
+                Inflight::Released => PubRel::new(*id).into(),
+            };
+            self.send(packet);
+        }
+        self.pump();
+    }
+}
+
+/// "1 message", "2 messages".
+fn count_of(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
