@@ -9,11 +9,16 @@
 //! once the broker sends PUBREL, delivering a QoS 2 message once even if the broker sends it
 //! again. `--csv FILE` appends `timestamp,topic,payload` rows: the sensor network's database.
 //!
+//! MQTT 3.1.1 by default; with `--mqtt5` it speaks MQTT 5.0: it subscribes with a
+//! Subscription Identifier, prints the properties each message carries (Message Expiry
+//! Interval, Content Type, user properties such as the sensors' `unit`, the Subscription
+//! Identifier, ...) and the reason codes of the SUBACK and of a DISCONNECT from the broker.
+//!
 //! Only `std::net` and mqttwire. Run with `--help` for every option.
 
 use mqttwire::{
-    Connect, MqttString, Packet, PacketId, PubAck, PubComp, PubRec, Publish, QoS, QosPid,
-    Subscribe, SubscribeReturnCode, Subscription, TopicFilter,
+    Connect, MqttString, Packet, PacketId, Properties, Property, Protocol, PubAck, PubComp,
+    PubRec, Publish, QoS, QosPid, Subscribe, Subscription, TopicFilter,
 };
 use std::collections::HashSet;
 use std::error::Error;
@@ -46,11 +51,18 @@ OPTIONS:
   --timeout SECS       fail if --count messages have not arrived by then
   --csv FILE           append timestamp,topic,payload rows to FILE
   --keep-alive SECS    keep-alive period, 0 to turn it off      [30]
-  --persistent         keep the session on the broker (Clean Session 0)
+  --persistent         keep the session on the broker (Clean Session 0; in
+                       MQTT 5.0 Clean Start 0 and Session Expiry Interval 1 h)
+  --mqtt5              speak MQTT 5.0 (default: 3.1.1)
+  --sub-id N           MQTT 5.0: Subscription Identifier of the subscription
+                       (1 to 268435455)                         [1]
   -h, --help           print this help
 
 Each message is printed on stdout as `<topic> <payload>`, followed by
-` (retained)` when the broker sent it from its retained store.
+` (retained)` when the broker sent it from its retained store and, in MQTT 5.0,
+by its properties in brackets, e.g. ` [MessageExpiryInterval(59) unit=°C
+SubscriptionIdentifier(1)]`. SUBACK codes and a broker's DISCONNECT reason code
+are printed on stderr.
 ";
 
 /// Command-line options.
@@ -65,6 +77,8 @@ struct Options {
     csv: Option<String>,
     keep_alive: u16,
     persistent: bool,
+    mqtt5: bool,
+    sub_id: u32,
 }
 
 fn main() -> ExitCode {
@@ -84,6 +98,8 @@ fn parse_args(mut args: Args) -> Result<Option<Options>> {
         csv: None,
         keep_alive: 30,
         persistent: false,
+        mqtt5: false,
+        sub_id: 1,
     };
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -103,6 +119,8 @@ fn parse_args(mut args: Args) -> Result<Option<Options>> {
             "--csv" => o.csv = Some(args.value(&arg)?),
             "--keep-alive" => o.keep_alive = args.parse(&arg)?,
             "--persistent" => o.persistent = true,
+            "--mqtt5" => o.mqtt5 = true,
+            "--sub-id" => o.sub_id = args.parse(&arg)?,
             _ => return Err(format!("unknown option {arg}").into()),
         }
     }
@@ -118,9 +136,17 @@ fn run(o: &Options) -> Result<()> {
         None => None,
     };
     let mut conn = Connection::open(&o.host, o.port, o.keep_alive)?;
-    let connect = Connect::new(MqttString::new(&o.id)?)
+    let mut connect = Connect::new(MqttString::new(&o.id)?)
         .with_keep_alive(o.keep_alive)
         .with_clean_session(!o.persistent);
+    if o.mqtt5 {
+        connect = connect.with_protocol(Protocol::V5);
+        if o.persistent {
+            // In 5.0 the session outlives the connection only for its Session Expiry Interval.
+            connect =
+                connect.with_properties(Properties::new([Property::SessionExpiryInterval(3600)])?);
+        }
+    }
     let ack = conn.handshake(&connect)?;
     eprintln!(
         "connected to {}:{} as {} (session present: {})",
@@ -132,7 +158,13 @@ fn run(o: &Options) -> Result<()> {
         .filters
         .iter()
         .map(|f| Subscription::new(f.clone(), o.qos));
-    conn.send(&Subscribe::new(subscribe_id, subscriptions)?)?;
+    let mut subscribe = Subscribe::new(subscribe_id, subscriptions)?;
+    if o.mqtt5 {
+        subscribe = subscribe.with_properties(Properties::new([
+            Property::SubscriptionIdentifier(o.sub_id),
+        ])?)?;
+    }
+    conn.send(&subscribe)?;
 
     // The deadline for the whole run: `--timeout`, or practically never.
     let deadline = Instant::now() + o.timeout.unwrap_or(Duration::from_secs(10 * 365 * 86_400));
@@ -144,11 +176,15 @@ fn run(o: &Options) -> Result<()> {
         match packet {
             Packet::SubAck(ack) if ack.packet_id() == subscribe_id => {
                 for (filter, code) in o.filters.iter().zip(ack.reason_codes()) {
-                    match code.to_v311() {
-                        SubscribeReturnCode::Success(qos) => {
+                    match code.granted_qos() {
+                        Some(qos) => {
                             eprintln!("subscribed to {filter} (QoS {} granted)", qos.bits())
                         }
-                        SubscribeReturnCode::Failure => eprintln!("refused: {filter}"),
+                        // 3.1.1 has one failure code, 0x80; 5.0 says why.
+                        None => eprintln!(
+                            "refused: {filter} ({})",
+                            connection::reason(code.byte(), code, &ack.properties())
+                        ),
                     }
                 }
             }
@@ -217,7 +253,13 @@ impl Receiver {
 fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
     let payload = String::from_utf8_lossy(message.payload());
     let retained = if message.retain() { " (retained)" } else { "" };
-    println!("{} {payload}{retained}", message.topic());
+    let properties = message.properties();
+    if properties.is_empty() {
+        println!("{} {payload}{retained}", message.topic());
+    } else {
+        let shown: Vec<String> = properties.iter().map(|p| show_property(&p)).collect();
+        println!("{} {payload}{retained} [{}]", message.topic(), shown.join(" "));
+    }
     if let Some(file) = csv {
         let row = format!(
             "{},{},{}\n",
@@ -228,6 +270,15 @@ fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
         file.write_all(row.as_bytes())?;
     }
     Ok(())
+}
+
+/// One MQTT 5.0 property: a user property as `name=value`, the others as their Rust value,
+/// e.g. `MessageExpiryInterval(59)`.
+fn show_property(property: &Property<'_>) -> String {
+    match property {
+        Property::UserProperty(name, value) => format!("{name}={value}"),
+        other => format!("{other:?}"),
+    }
 }
 
 /// Opens the CSV file for appending, creating it (and its directory, such as `target/`) if

@@ -163,7 +163,11 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
     };
     eprintln!(
         "{client} connected (connection {conn}, {}, keep-alive {}s)",
-        connect.protocol.name(),
+        match connect.protocol {
+            Protocol::V5 => "MQTT 5.0",
+            Protocol::V311 => "MQTT 3.1.1",
+            Protocol::V31 => "MQTT 3.1",
+        },
         connect.keep_alive
     );
 

@@ -1,8 +1,10 @@
 //! The client side of one MQTT connection over a blocking `std::net::TcpStream`, shared by the
-//! `sensor` and `subscriber` examples (each includes this file with `#[path]`).
+//! `sensor` and `subscriber` examples (each includes this file with `#[path]`). The connection
+//! speaks the version of its CONNECT, MQTT 3.1.1 or 5.0.
 
 use bytes::BytesMut;
-use mqttwire::{ConnAck, Connect, Decoder, Encode, Packet};
+use mqttwire::{ConnAck, Connect, Decoder, Encode, Encoder, Packet, PropertiesRef, Role};
+use std::fmt::Display;
 use std::error::Error;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
@@ -17,6 +19,8 @@ pub struct Connection {
     stream: TcpStream,
     buf: BytesMut,
     decoder: Decoder,
+    /// The version of the connection and, in 5.0, the broker's Maximum Packet Size.
+    encoder: Encoder,
     keep_alive: Option<Duration>,
     last_sent: Instant,
     /// When the unanswered PINGREQ was sent, if there is one.
@@ -38,6 +42,7 @@ impl Connection {
             stream,
             buf: BytesMut::with_capacity(4096),
             decoder: Decoder::new(),
+            encoder: Encoder::V311,
             keep_alive: (keep_alive > 0).then(|| Duration::from_secs(keep_alive.into())),
             last_sent: Instant::now(),
             ping_sent: None,
@@ -45,26 +50,41 @@ impl Connection {
     }
 
     /// Sends `connect` and waits up to 10 s for the CONNACK, which must accept the connection.
+    /// From then on the connection speaks the version of `connect`; in 5.0, packets are kept
+    /// within the Maximum Packet Size of the CONNACK.
     pub fn handshake(&mut self, connect: &Connect) -> Result<ConnAck> {
+        self.decoder = Decoder::new().protocol(connect.protocol).role(Role::Client);
+        self.encoder = Encoder::new(connect.protocol);
         self.send(connect)?;
         match self.poll(Instant::now() + Duration::from_secs(10))? {
-            Some(Packet::ConnAck(ack)) if ack.reason_code.is_success() => Ok(ack),
-            Some(Packet::ConnAck(ack)) => Err(format!("refused: {}", ack.reason_code).into()),
+            Some(Packet::ConnAck(ack)) if ack.reason_code.is_success() => {
+                if let Some(max) = ack.properties.maximum_packet_size() {
+                    let max = usize::try_from(max).unwrap_or(usize::MAX);
+                    self.encoder = self.encoder.max_packet_size(max);
+                }
+                Ok(ack)
+            }
+            Some(Packet::ConnAck(ack)) => Err(format!(
+                "refused: {}",
+                reason(ack.reason_code.byte(), ack.reason_code, &ack.properties.as_ref())
+            )
+            .into()),
             Some(other) => Err(format!("expected CONNACK, got {other:?}").into()),
             None => Err("no CONNACK within 10 s".into()),
         }
     }
 
-    /// Writes one packet.
+    /// Writes one packet, in the connection's version.
     pub fn send(&mut self, packet: &impl Encode) -> Result<()> {
-        self.stream.write_all(&packet.to_bytes()?)?;
+        self.stream.write_all(&self.encoder.to_bytes(packet)?)?;
         self.last_sent = Instant::now();
         Ok(())
     }
 
     /// The next packet from the broker, or `None` once `deadline` passes. Keep-alive is handled
     /// here, so every wait in the program keeps the connection alive: PINGRESP is consumed, and
-    /// a broker that does not answer a PINGREQ within the keep-alive period is an error.
+    /// a broker that does not answer a PINGREQ within the keep-alive period is an error. So is
+    /// a 5.0 broker's DISCONNECT, reported with its reason code and reason string.
     pub fn poll(&mut self, deadline: Instant) -> Result<Option<Packet>> {
         loop {
             // A malformed packet ends the connection [MQTT-4.8.0-1]: `?` returns the error.
@@ -72,6 +92,10 @@ impl Connection {
                 Some(Packet::PingResp) => {
                     self.ping_sent = None;
                     continue;
+                }
+                Some(Packet::Disconnect(d)) => {
+                    let why = reason(d.reason_code.byte(), d.reason_code, &d.properties.as_ref());
+                    return Err(format!("the broker disconnected: {why}").into());
                 }
                 Some(packet) => return Ok(Some(packet)),
                 None => {}
@@ -116,5 +140,14 @@ impl Connection {
     pub fn close(self) {
         // Errors do not matter any more: we are leaving.
         let _ = self.stream.shutdown(Shutdown::Both);
+    }
+}
+
+/// A reason code as people read it: `0x87 Not authorized`, then the Reason String of
+/// `properties` if the broker sent one.
+pub fn reason(byte: u8, name: impl Display, properties: &PropertiesRef<'_>) -> String {
+    match properties.reason_string() {
+        Some(text) => format!("{byte:#04x} {name} ({text})"),
+        None => format!("{byte:#04x} {name}"),
     }
 }
