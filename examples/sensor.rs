@@ -23,8 +23,8 @@
 //! bytes the broker sends back into packets. Run with `--help` for every option.
 
 use mqttwire::{
-    Connect, Disconnect, Encode, MqttString, Packet, PacketId, PayloadFormat, Properties,
-    Property, Protocol, PubAckReasonCode, PubRel, Publish, QoS, QosPid, TopicName, Will,
+    Connect, Disconnect, Encode, MqttString, Packet, PacketId, PayloadFormat, Properties, Property,
+    Protocol, PubAckReasonCode, PubRel, Publish, QoS, QosPid, TopicName, Will,
 };
 use std::error::Error;
 use std::process::ExitCode;
@@ -214,7 +214,13 @@ fn run(o: &Options) -> Result<()> {
         last_code: PubAckReasonCode::Success,
     };
     if o.will {
-        sensor.publish(&status_topic, "online", QoS::AtLeastOnce, true, &Properties::EMPTY)?;
+        sensor.publish(
+            &status_topic,
+            "online",
+            QoS::AtLeastOnce,
+            true,
+            &Properties::EMPTY,
+        )?;
     }
     let mut readings = Simulator::new(&o.kind);
     let mut sent = 0u64;
@@ -235,7 +241,13 @@ fn run(o: &Options) -> Result<()> {
     }
     if o.will {
         // A clean DISCONNECT discards the Will, so say "offline" ourselves.
-        sensor.publish(&status_topic, "offline", QoS::AtLeastOnce, true, &Properties::EMPTY)?;
+        sensor.publish(
+            &status_topic,
+            "offline",
+            QoS::AtLeastOnce,
+            true,
+            &Properties::EMPTY,
+        )?;
     }
     let mut disconnect = Disconnect::new();
     if o.mqtt5 && o.will {

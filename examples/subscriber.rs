@@ -17,8 +17,8 @@
 //! Only `std::net` and mqttwire. Run with `--help` for every option.
 
 use mqttwire::{
-    Connect, MqttString, Packet, PacketId, Properties, Property, Protocol, PubAck, PubComp,
-    PubRec, Publish, QoS, QosPid, Subscribe, Subscription, TopicFilter,
+    Connect, MqttString, Packet, PacketId, Properties, Property, Protocol, PubAck, PubComp, PubRec,
+    Publish, QoS, QosPid, Subscribe, Subscription, TopicFilter,
 };
 use std::collections::HashSet;
 use std::error::Error;
@@ -160,9 +160,10 @@ fn run(o: &Options) -> Result<()> {
         .map(|f| Subscription::new(f.clone(), o.qos));
     let mut subscribe = Subscribe::new(subscribe_id, subscriptions)?;
     if o.mqtt5 {
-        subscribe = subscribe.with_properties(Properties::new([
-            Property::SubscriptionIdentifier(o.sub_id),
-        ])?)?;
+        subscribe =
+            subscribe.with_properties(Properties::new([Property::SubscriptionIdentifier(
+                o.sub_id,
+            )])?)?;
     }
     conn.send(&subscribe)?;
 
@@ -258,7 +259,11 @@ fn show(message: &Publish, csv: Option<&mut File>) -> Result<()> {
         println!("{} {payload}{retained}", message.topic());
     } else {
         let shown: Vec<String> = properties.iter().map(|p| show_property(&p)).collect();
-        println!("{} {payload}{retained} [{}]", message.topic(), shown.join(" "));
+        println!(
+            "{} {payload}{retained} [{}]",
+            message.topic(),
+            shown.join(" ")
+        );
     }
     if let Some(file) = csv {
         let row = format!(

@@ -60,5 +60,8 @@ fn without_alias(publish: Publish) -> Publish {
         .collect();
     // The properties came in a valid PUBLISH: without one of them they still are.
     let properties = Properties::new(kept).unwrap_or_default();
-    publish.clone().with_properties(properties).unwrap_or(publish)
+    publish
+        .clone()
+        .with_properties(properties)
+        .unwrap_or(publish)
 }

@@ -9,9 +9,9 @@ use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReasonCode, DecodeError, Decoder, Disconnect, DisconnectReasonCode,
-    Encoder, Packet, Properties, Property, PropertyId, Protocol, PubAck, PubAckReasonCode,
-    PubComp, PubRec, PubRel, PubRelReasonCode, Publish, QoS, QosPid, SubAck, SubAckReasonCode,
-    Subscribe, UnsubAck, UnsubAckReasonCode, Unsubscribe, Will,
+    Encoder, Packet, Properties, Property, PropertyId, Protocol, PubAck, PubAckReasonCode, PubComp,
+    PubRec, PubRel, PubRelReasonCode, Publish, QoS, QosPid, SubAck, SubAckReasonCode, Subscribe,
+    UnsubAck, UnsubAckReasonCode, Unsubscribe, Will,
 };
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
@@ -29,7 +29,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum Closed {
     /// The client sent DISCONNECT: its Will is discarded [MQTT-3.14.4-3], unless it asked for
     /// it with Reason Code 0x04 (MQTT 5.0).
-    Disconnect { with_will: bool },
+    Disconnect {
+        with_will: bool,
+    },
     /// The peer closed the socket without DISCONNECT.
     Eof,
     /// Nothing came within 1.5 times the keep-alive period [MQTT-3.1.2-24].
@@ -424,8 +426,7 @@ fn read_loop(
                         session.expiry = Expiry::from_interval(seconds);
                     }
                 }
-                let with_will =
-                    d.reason_code == DisconnectReasonCode::DisconnectWithWillMessage;
+                let with_will = d.reason_code == DisconnectReasonCode::DisconnectWithWillMessage;
                 return Closed::Disconnect { with_will };
             }
             Packet::Connect(_) => {
@@ -638,8 +639,8 @@ fn publish_will(state: &mut Broker, will: &Will, client: &str, session_goes_on: 
     if is_sys(will.topic.as_str()) {
         return; // as for PUBLISH: `$SYS` is the server's
     }
-    let mut publish =
-        Publish::new(will.topic.clone(), QosPid::AtMostOnce, &will.payload).with_retain(will.retain);
+    let mut publish = Publish::new(will.topic.clone(), QosPid::AtMostOnce, &will.payload)
+        .with_retain(will.retain);
     if !will.properties.is_empty() {
         let kept: Vec<Property<'_>> = will
             .properties
@@ -648,7 +649,10 @@ fn publish_will(state: &mut Broker, will: &Will, client: &str, session_goes_on: 
             .collect();
         // The other Will Properties are all PUBLISH properties.
         let properties = Properties::new(kept).unwrap_or_default();
-        publish = publish.clone().with_properties(properties).unwrap_or(publish);
+        publish = publish
+            .clone()
+            .with_properties(properties)
+            .unwrap_or(publish);
     }
     let delay = will
         .properties

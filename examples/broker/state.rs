@@ -3,10 +3,10 @@
 
 use crate::connection::accept_publish;
 use crate::forward::{self, Skipped};
-use crate::peer::{Expiry, Peer};
 use crate::limits;
+use crate::peer::{Expiry, Peer};
 use mqttwire::{
-    PacketId, Packet, PubRel, Publish, QoS, QosPid, SubscriptionTree, TopicFilter, TopicName,
+    Packet, PacketId, PubRel, Publish, QoS, QosPid, SubscriptionTree, TopicFilter, TopicName,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{Shutdown, TcpStream};
@@ -285,7 +285,10 @@ impl Broker {
                     .insert(client.to_owned(), PendingWill { due, message });
             }
             None => {
-                eprintln!("{client}: publishing its Will on {}", message.publish.topic());
+                eprintln!(
+                    "{client}: publishing its Will on {}",
+                    message.publish.topic()
+                );
                 self.publish(message);
             }
         }

@@ -4,8 +4,8 @@
 
 use bytes::BytesMut;
 use mqttwire::{ConnAck, Connect, Decoder, Encode, Encoder, Packet, PropertiesRef, Role};
-use std::fmt::Display;
 use std::error::Error;
+use std::fmt::Display;
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
@@ -66,7 +66,11 @@ impl Connection {
             }
             Some(Packet::ConnAck(ack)) => Err(format!(
                 "refused: {}",
-                reason(ack.reason_code.byte(), ack.reason_code, &ack.properties.as_ref())
+                reason(
+                    ack.reason_code.byte(),
+                    ack.reason_code,
+                    &ack.properties.as_ref()
+                )
             )
             .into()),
             Some(other) => Err(format!("expected CONNACK, got {other:?}").into()),
