@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Interop with real MQTT peers: mosquitto (broker and clients) and paho-mqtt against
 # mqttwire's examples (tests/interop.rs, MQTT 3.1.1), the same peers speaking MQTT 5.0 through
-# mqttwire's verifying proxy and against mqttwire's 5.0 client (tests/interop_v5.rs), then the
-# tokio_echo demo. Installs what is missing (as root, through apt and a venv: mosquitto 2.x
-# speaks 5.0, paho-mqtt 1.6+ has MQTTv5), then runs every test of both files, including the
+# mqttwire's verifying proxy and against mqttwire's 5.0 client (tests/interop_v5.rs), the
+# examples in 5.0 and mixed with 3.1.1 (tests/interop_examples_v5.rs), then the tokio_echo
+# demo. Installs what is missing (as root, through apt and a venv: mosquitto 2.x speaks 5.0,
+# paho-mqtt 1.6+ has MQTTv5), then runs every test of the three files, including the
 # ones that need a peer and are therefore `#[ignore]`d in a plain `cargo test`: a missing peer
 # fails its test.
 set -euo pipefail
@@ -54,7 +55,8 @@ echo "interop: paho-mqtt $("$VENV/bin/python" -c 'import paho.mqtt; print(paho.m
 
 # One test at a time: each starts its own brokers, and the load test wants the cores.
 MQTTWIRE_PYTHON="$VENV/bin/python" \
-    cargo test --all-features --test interop --test interop_v5 -- --include-ignored --test-threads=1
+    cargo test --all-features --test interop --test interop_v5 --test interop_examples_v5 -- \
+        --include-ignored --test-threads=1
 
 # The tokio example against itself (bounded: it gives up after 10 s on its own).
 timeout 300 cargo run --quiet --all-features --example tokio_echo -- --demo

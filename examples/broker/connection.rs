@@ -215,8 +215,13 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
     }
     if !matches!(closed, Closed::Disconnect { with_will: false }) {
         if let Some(will) = &connect.will {
-            let session_goes_on = state.sessions.contains_key(&client);
-            publish_will(&mut state, will, &client, session_goes_on);
+            let delay = will.properties.will_delay_interval().unwrap_or(0);
+            if ours || delay == 0 {
+                let session_goes_on = state.sessions.contains_key(&client);
+                publish_will(&mut state, will, &client, session_goes_on);
+            }
+            // Else a newer connection took the session over within the Will Delay Interval:
+            // the Will is not published [MQTT-3.1.3-9].
         }
     }
     // This client no longer holds anyone up, nor is it held up.
