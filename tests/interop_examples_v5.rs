@@ -180,18 +180,14 @@ impl Client {
 
     /// The next PUBLISH within `timeout`, acknowledged at QoS 1.
     fn message(&mut self, timeout: Duration) -> Option<Publish> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.recv(left)? {
-                Packet::Publish(p) => {
-                    if let QosPid::AtLeastOnce(packet_id) = p.qos_pid() {
-                        self.send(PubAck::new(packet_id));
-                    }
-                    return Some(p);
+        match self.recv(timeout)? {
+            Packet::Publish(p) => {
+                if let QosPid::AtLeastOnce(packet_id) = p.qos_pid() {
+                    self.send(PubAck::new(packet_id));
                 }
-                other => panic!("expected PUBLISH, got {other:?}"),
+                Some(p)
             }
+            other => panic!("expected PUBLISH, got {other:?}"),
         }
     }
 

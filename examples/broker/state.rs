@@ -649,8 +649,7 @@ impl Session {
     /// The window is `--max-inflight`, or the client's Receive Maximum if that is lower
     /// [MQTT-3.3.4-9].
     pub fn pump(&mut self) {
-        loop {
-            let Some(link) = &self.link else { break };
+        while let Some(link) = &self.link {
             let window = limits()
                 .max_inflight
                 .min(usize::from(link.peer.receive_maximum));
