@@ -9,9 +9,10 @@ use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReasonCode, DecodeError, Decoder, Disconnect, DisconnectReasonCode,
-    Encoder, Packet, Properties, Property, PropertyId, Protocol, PubAck, PubAckReasonCode, PubComp,
-    PubRec, PubRel, PubRelReasonCode, Publish, QoS, QosPid, SubAck, SubAckReasonCode, Subscribe,
-    UnsubAck, UnsubAckReasonCode, Unsubscribe, Will,
+    Encoder, Packet, PacketId, Properties, Property, PropertyId, Protocol, PubAck,
+    PubAckReasonCode, PubComp, PubRec, PubRel, PubRelReasonCode, Publish, QoS, QosPid,
+    RetainHandling, SubAck, SubAckReasonCode, Subscribe, UnsubAck, UnsubAckReasonCode, Unsubscribe,
+    Will,
 };
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
@@ -462,7 +463,7 @@ fn read_loop(
 }
 
 /// PUBACK, PUBCOMP or a refusing PUBREC: the message `packet_id` is no longer in flight.
-fn acknowledged(state: &mut Broker, client: &str, packet_id: mqttwire::PacketId) {
+fn acknowledged(state: &mut Broker, client: &str, packet_id: PacketId) {
     if let Some(session) = state.sessions.get_mut(client) {
         if session.inflight.remove(&packet_id).is_some() {
             // Progress: whatever it holds up, it is not stalled.
@@ -604,9 +605,9 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe, v5: bool) {
         let existed = state.subscribe(client, &sub.filter, options);
         codes.push(SubAckReasonCode::granted(sub.qos));
         let send_retained = match sub.retain_handling {
-            mqttwire::RetainHandling::SendOnSubscribe => true,
-            mqttwire::RetainHandling::SendOnSubscribeIfNew => !existed,
-            mqttwire::RetainHandling::DoNotSend => false,
+            RetainHandling::SendOnSubscribe => true,
+            RetainHandling::SendOnSubscribeIfNew => !existed,
+            RetainHandling::DoNotSend => false,
         };
         if send_retained {
             retained.extend(state.retained_for(&sub.filter, &options));

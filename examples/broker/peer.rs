@@ -2,7 +2,7 @@
 //! version of the connection, and in MQTT 5.0 its Maximum Packet Size, Receive Maximum and
 //! Session Expiry Interval.
 
-use mqttwire::{Connect, Decoder, Encoder, Properties, Property, Protocol};
+use mqttwire::{Connect, Decoder, Encoder, Properties, Property, Protocol, Role};
 use std::time::Duration;
 
 /// The client end of one connection, as its CONNECT describes it.
@@ -46,9 +46,7 @@ impl Peer {
     /// The decoder for everything after the CONNECT: the connection's version, read as a
     /// server (a client's PUBLISH may not carry a Subscription Identifier [MQTT-3.3.4-6]).
     pub fn decoder(&self) -> Decoder {
-        Decoder::new()
-            .protocol(self.protocol)
-            .role(mqttwire::Role::Server)
+        Decoder::new().protocol(self.protocol).role(Role::Server)
     }
 }
 

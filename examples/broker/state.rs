@@ -13,10 +13,10 @@ use std::net::{Shutdown, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// Drops are logged at once, then counted and logged at most this often, per client.
-const DROP_REPORT_INTERVAL: std::time::Duration = std::time::Duration::from_secs(1);
+const DROP_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 
 /// Everything shared between connections.
 pub struct Broker {
