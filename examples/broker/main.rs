@@ -122,9 +122,9 @@ NOT SUPPORTED (MQTT 5.0):
     authentication method, an AUTH packet DISCONNECT 0x82 Protocol Error;
   - shared subscriptions ($share/...): SUBACK 0x9E, announced in CONNACK;
   - Topic Aliases towards clients: never sent (those a client sends are accepted);
-  - Request/Response Information, Server Keep Alive, Server Reference, a Receive Maximum of
-    the broker's own (the backpressure above bounds what it reads instead), Maximum QoS and
-    Retain Available below what the standard allows (all are supported).
+  - Request/Response Information, Server Keep Alive, Server Reference, and a Receive Maximum
+    of the broker's own (the backpressure above bounds what it reads instead). Every QoS and
+    retained messages are supported, so Maximum QoS and Retain Available are not announced.
 
 The first line on stdout is `listening on HOST:PORT`.
 ";
