@@ -1,7 +1,8 @@
 //! The Topic Aliases a 5.0 client sends (section 3.3.2.3.4): a table per connection, never
 //! carried over to another one [MQTT-3.3.2-7].
 
-use mqttwire::{DisconnectReasonCode, Properties, Property, PropertyId, Publish, TopicName};
+use crate::forward;
+use mqttwire::{DisconnectReasonCode, PropertyId, Publish, TopicName};
 use std::collections::HashMap;
 
 /// One connection's aliases, from 1 to the Topic Alias Maximum the broker announced.
@@ -47,21 +48,9 @@ impl Aliases {
                 "empty topic with a Topic Alias that has no mapping (section 3.3.4)",
             ))?,
         };
-        Ok(without_alias(publish).with_topic(&topic))
+        let properties = publish.properties();
+        let unaliased =
+            forward::with_properties(publish.clone(), properties, &[PropertyId::TopicAlias], []);
+        Ok(unaliased.with_topic(&topic))
     }
-}
-
-/// The message without its Topic Alias property.
-fn without_alias(publish: Publish) -> Publish {
-    let kept: Vec<Property<'_>> = publish
-        .properties()
-        .iter()
-        .filter(|p| p.id() != PropertyId::TopicAlias)
-        .collect();
-    // The properties came in a valid PUBLISH: without one of them they still are.
-    let properties = Properties::new(kept).unwrap_or_default();
-    publish
-        .clone()
-        .with_properties(properties)
-        .unwrap_or(publish)
 }

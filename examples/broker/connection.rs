@@ -2,6 +2,7 @@
 //! to, the packets it sends, and the clean-up (session, Will) when it ends.
 
 use crate::aliases::Aliases;
+use crate::forward;
 use crate::peer::{connack_properties, Expiry, Peer};
 use crate::state::{Broker, Inflight, Link, Message, Session, SubOptions};
 use crate::writer::write_loop;
@@ -9,10 +10,9 @@ use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReasonCode, DecodeError, Decoder, Disconnect, DisconnectReasonCode,
-    Encoder, Packet, PacketId, Properties, Property, PropertyId, Protocol, PubAck,
-    PubAckReasonCode, PubComp, PubRec, PubRel, PubRelReasonCode, Publish, QoS, QosPid,
-    RetainHandling, SubAck, SubAckReasonCode, Subscribe, UnsubAck, UnsubAckReasonCode, Unsubscribe,
-    Will,
+    Encoder, Packet, PacketId, PropertyId, Protocol, PubAck, PubAckReasonCode, PubComp, PubRec,
+    PubRel, PubRelReasonCode, Publish, QoS, QosPid, RetainHandling, SubAck, SubAckReasonCode,
+    Subscribe, UnsubAck, UnsubAckReasonCode, Unsubscribe, Will,
 };
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
@@ -648,17 +648,10 @@ fn publish_will(state: &mut Broker, will: &Will, client: &str, session_goes_on: 
     let mut publish = Publish::new(will.topic.clone(), QosPid::AtMostOnce, &will.payload)
         .with_retain(will.retain);
     if !will.properties.is_empty() {
-        let kept: Vec<Property<'_>> = will
-            .properties
-            .iter()
-            .filter(|p| p.id() != PropertyId::WillDelayInterval)
-            .collect();
         // The other Will Properties are all PUBLISH properties.
-        let properties = Properties::new(kept).unwrap_or_default();
-        publish = publish
-            .clone()
-            .with_properties(properties)
-            .unwrap_or(publish);
+        let properties = will.properties.as_ref();
+        publish =
+            forward::with_properties(publish, properties, &[PropertyId::WillDelayInterval], []);
     }
     let delay = will
         .properties

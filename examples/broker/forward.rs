@@ -5,7 +5,7 @@
 //! Then the size check against the subscriber's Maximum Packet Size [MQTT-3.1.2-25].
 
 use crate::peer::Peer;
-use mqttwire::{Properties, Property, PropertyId, Publish};
+use mqttwire::{Properties, PropertiesRef, Property, PropertyId, Publish};
 use std::time::{Duration, Instant};
 
 /// When a message expires: `received` plus its Message Expiry Interval, if it has one.
@@ -45,12 +45,6 @@ pub fn for_peer(
         None => None,
     };
     let outgoing = if peer.v5() && (remaining.is_some() || !subscription_ids.is_empty()) {
-        let kept = publish.properties().iter().filter(|p| {
-            !matches!(
-                p.id(),
-                PropertyId::MessageExpiryInterval | PropertyId::SubscriptionIdentifier
-            )
-        });
         let added = remaining
             .map(Property::MessageExpiryInterval)
             .into_iter()
@@ -59,13 +53,15 @@ pub fn for_peer(
                     .iter()
                     .map(|id| Property::SubscriptionIdentifier(*id)),
             );
-        // Properties of a valid PUBLISH, a Message Expiry Interval and Subscription
-        // Identifiers of valid SUBSCRIBEs: nothing here can be refused.
-        let properties = Properties::new(kept.chain(added)).unwrap_or_default();
-        publish
-            .clone()
-            .with_properties(properties)
-            .unwrap_or_else(|_| publish.clone())
+        with_properties(
+            publish.clone(),
+            publish.properties(),
+            &[
+                PropertyId::MessageExpiryInterval,
+                PropertyId::SubscriptionIdentifier,
+            ],
+            added,
+        )
     } else {
         publish.clone()
     };
@@ -75,4 +71,23 @@ pub fn for_peer(
         return Err(Skipped::TooLarge(size, encoder.max_packet_size_limit()));
     }
     Ok(outgoing)
+}
+
+/// `publish` with the properties `from` (a packet's) less the `left_out` ones, then `added`.
+/// They come from a valid packet, and what is added is a valid PUBLISH property, so the
+/// message is left as it is only if that somehow fails.
+pub fn with_properties<'a>(
+    publish: Publish,
+    from: PropertiesRef<'a>,
+    left_out: &[PropertyId],
+    added: impl IntoIterator<Item = Property<'a>>,
+) -> Publish {
+    let kept = from.iter().filter(|p| !left_out.contains(&p.id()));
+    match Properties::new(kept.chain(added)) {
+        Ok(properties) => publish
+            .clone()
+            .with_properties(properties)
+            .unwrap_or(publish),
+        Err(_) => publish,
+    }
 }
