@@ -13,7 +13,8 @@ OPTIONS:
   --broker HOST:PORT   MQTT 3.1.1 broker                        [127.0.0.1:1883]
   --http ADDR          address of the web page, port 0 for any
                        free one (the address is printed)        [127.0.0.1:8080]
-  --db FILE            SQLite database, created if missing      [dashboard.db]
+  --db FILE            SQLite database, created (with its
+                       directory) if missing                    [dashboard.db]
   --id ID              MQTT client identifier of the persistent
                        session                                  [mqttwire-dashboard]
   -h, --help           print this help
@@ -23,6 +24,9 @@ stores every message in the table `readings` of FILE before acknowledging it, an
 serves a page with each sensor's latest value, its room's status and a chart of
 its recent readings, updated live. The first line on stdout is
 `http://ADDR/`.
+
+For tests, DASHBOARD_EXIT_BEFORE_PUBACK=N in the environment makes it exit
+(code 3) after storing N messages, before acknowledging the last one.
 ";
 
 /// What the command line asks for.
@@ -85,9 +89,16 @@ mod tests {
         let o = parse(args(&[])).unwrap().unwrap();
         assert_eq!(o.broker, "127.0.0.1:1883");
         assert_eq!(o.http, SocketAddr::from(([127, 0, 0, 1], 8080)));
-        let o = parse(args(&["--broker", "h:1", "--http", "127.0.0.1:0", "--db", "x.db"]))
-            .unwrap()
-            .unwrap();
+        let o = parse(args(&[
+            "--broker",
+            "h:1",
+            "--http",
+            "127.0.0.1:0",
+            "--db",
+            "x.db",
+        ]))
+        .unwrap()
+        .unwrap();
         assert_eq!((o.broker.as_str(), o.http.port()), ("h:1", 0));
         assert_eq!(o.db, PathBuf::from("x.db"));
     }
@@ -95,9 +106,13 @@ mod tests {
     #[test]
     fn help_and_errors() {
         assert!(parse(args(&["--help"])).unwrap().is_none());
-        assert!(parse(args(&["--db"])).unwrap_err().contains("needs a value"));
+        assert!(parse(args(&["--db"]))
+            .unwrap_err()
+            .contains("needs a value"));
         assert!(parse(args(&["--http", "nowhere"])).is_err());
         assert!(parse(args(&["--broker", "nohost"])).is_err());
-        assert!(parse(args(&["--what"])).unwrap_err().contains("unknown option"));
+        assert!(parse(args(&["--what"]))
+            .unwrap_err()
+            .contains("unknown option"));
     }
 }

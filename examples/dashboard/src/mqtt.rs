@@ -8,7 +8,8 @@ use mqttwire::{
     SubscribeReturnCode, Subscription, TopicFilter,
 };
 use std::error::Error;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::broadcast;
@@ -181,6 +182,7 @@ async fn store_message(
             }
             // No page open is no error.
             let _ = events.send(reading);
+            exit_if_asked_before_puback();
         }
         Recorded::Duplicate => eprintln!(
             "{}: a copy (DUP) of the message already stored, not stored again",
@@ -193,4 +195,21 @@ async fn store_message(
 /// `sensors/<room>/status`: online/offline, text by design.
 fn is_status(topic: &str) -> bool {
     topic.ends_with("/status")
+}
+
+/// The environment variable that makes the program exit after storing that many messages,
+/// before acknowledging the last one: the worst moment for a crash, when the broker sends the
+/// message again (DUP) although it is stored. For the end-to-end test.
+pub const EXIT_BEFORE_PUBACK: &str = "DASHBOARD_EXIT_BEFORE_PUBACK";
+
+/// Exits (code 3) if this is the message [`EXIT_BEFORE_PUBACK`] asks for.
+fn exit_if_asked_before_puback() {
+    static STORED: AtomicU64 = AtomicU64::new(0);
+    static LIMIT: OnceLock<Option<u64>> = OnceLock::new();
+    let limit = LIMIT.get_or_init(|| std::env::var(EXIT_BEFORE_PUBACK).ok()?.parse().ok());
+    let stored = STORED.fetch_add(1, Ordering::Relaxed) + 1;
+    if *limit == Some(stored) {
+        eprintln!("{EXIT_BEFORE_PUBACK}: exiting after {stored} messages stored, before PUBACK");
+        std::process::exit(3);
+    }
 }

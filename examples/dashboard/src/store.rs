@@ -111,7 +111,7 @@ pub fn parse_value(payload: &[u8]) -> Option<f64> {
 }
 
 impl Store {
-    /// Opens (or creates) the database and checks at once that it can be written: a file that
+    /// Opens (or creates, with its directory) the database and checks at once that it can be written: a file that
     /// is not a database, read-only, or locked by another program is an error here, at start,
     /// not at the first reading.
     ///
@@ -125,11 +125,20 @@ impl Store {
                     " (another program holds a lock on it)"
                 }
                 Some(ErrorCode::ReadOnly) => " (it cannot be written)",
-                Some(ErrorCode::CannotOpen) => " (check that its directory exists and is writable)",
+                Some(ErrorCode::CannotOpen) => " (check that its directory is writable)",
                 _ => "",
             };
-            format!("--db {}: cannot use the database: {e}{hint}", path.display())
+            format!(
+                "--db {}: cannot use the database: {e}{hint}",
+                path.display()
+            )
         };
+        // Its directory too (such as `target/`), as a new file would be.
+        if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| {
+                format!("--db {}: cannot create its directory: {e}", path.display())
+            })?;
+        }
         let conn = Connection::open(path).map_err(context)?;
         Store::init(conn).map_err(context)
     }
@@ -259,7 +268,9 @@ mod tests {
     #[test]
     fn numbers_go_to_value_and_anything_else_to_text() {
         let mut store = Store::in_memory();
-        let Recorded::New(number) = store.record(&message("s/a/t", " 21.50\n", 1, false)).unwrap()
+        let Recorded::New(number) = store
+            .record(&message("s/a/t", " 21.50\n", 1, false))
+            .unwrap()
         else {
             panic!("not stored")
         };
@@ -316,8 +327,12 @@ mod tests {
     fn recent_keeps_the_last_readings_of_each_topic_oldest_first() {
         let mut store = Store::in_memory();
         for i in 1..=5u16 {
-            store.record(&message("s/a/t", &i.to_string(), i, false)).unwrap();
-            store.record(&message("s/b/t", &(i * 10).to_string(), i, false)).unwrap();
+            store
+                .record(&message("s/a/t", &i.to_string(), i, false))
+                .unwrap();
+            store
+                .record(&message("s/b/t", &(i * 10).to_string(), i, false))
+                .unwrap();
         }
         let recent = store.recent(2).unwrap();
         let values: Vec<_> = recent.iter().map(|r| (r.topic.as_str(), r.value)).collect();

@@ -33,8 +33,14 @@ pub struct App {
 pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(|| asset("text/html; charset=utf-8", INDEX_HTML)))
-        .route("/app.js", get(|| asset("text/javascript; charset=utf-8", APP_JS)))
-        .route("/style.css", get(|| asset("text/css; charset=utf-8", STYLE_CSS)))
+        .route(
+            "/app.js",
+            get(|| asset("text/javascript; charset=utf-8", APP_JS)),
+        )
+        .route(
+            "/style.css",
+            get(|| asset("text/css; charset=utf-8", STYLE_CSS)),
+        )
         .route("/api/recent", get(recent))
         .route("/events", get(events))
         .with_state(app)

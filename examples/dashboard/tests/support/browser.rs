@@ -49,7 +49,9 @@ impl Browser {
         let endpoint = line.trim_start_matches("DevTools listening on ").trim();
         let (socket, _) = tungstenite::connect(endpoint).expect("DevTools WebSocket");
         if let MaybeTlsStream::Plain(stream) = socket.get_ref() {
-            stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+            stream
+                .set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
         }
         let mut browser = Browser {
             socket,

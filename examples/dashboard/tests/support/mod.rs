@@ -4,8 +4,7 @@ pub mod browser;
 
 use bytes::BytesMut;
 use mqttwire::{
-    Connect, Decoder, Disconnect, Encode, MqttString, Packet, PacketId, Publish, QosPid,
-    TopicName,
+    Connect, Decoder, Disconnect, Encode, MqttString, Packet, PacketId, Publish, QosPid, TopicName,
 };
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -27,22 +26,26 @@ impl Child {
         }
     }
 
-    /// Starts `program` with `args`, stdout and stderr to `<work>/<name>.out` and `.err`.
-    pub fn start(name: &str, program: &Path, args: &[&str], work: &Path) -> Child {
-        let process = Command::new(program)
-            .args(args)
+    /// Starts `command`, stdout and stderr to `<work>/<name>.out` and `.err`.
+    pub fn start(name: &str, command: &mut Command, work: &Path) -> Child {
+        let process = command
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(work.join(format!("{name}.out"))).unwrap())
             .stderr(std::fs::File::create(work.join(format!("{name}.err"))).unwrap())
             .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {}: {e}", program.display()));
+            .unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
         Child::new(name, process)
     }
 
+    /// Waits for the process to end by itself and returns its exit code.
+    pub fn wait(mut self) -> Option<i32> {
+        self.process.wait().unwrap().code()
+    }
+
     /// Waits for the process to end by itself and checks that it succeeded.
-    pub fn wait_success(mut self) {
-        let status = self.process.wait().unwrap();
-        assert!(status.success(), "{} failed: {status}", self.name);
+    pub fn wait_success(self) {
+        let name = self.name.clone();
+        assert_eq!(self.wait(), Some(0), "{name} failed");
     }
 
     /// SIGKILL: no chance to say goodbye.
@@ -67,10 +70,14 @@ pub fn work_dir(test: &str) -> PathBuf {
     dir
 }
 
-/// An example program of the repository, built by `cargo build --examples` at its root.
+/// An example program of the repository, built by `cargo build --examples` at its root: in
+/// `$MQTTWIRE_EXAMPLES` if set (for another target directory), else in `target/debug/examples`.
 pub fn example(name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let path = root.join("target/debug/examples").join(name);
+    let dir = std::env::var_os("MQTTWIRE_EXAMPLES").map_or_else(
+        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/debug/examples"),
+        PathBuf::from,
+    );
+    let path = dir.join(name);
     assert!(
         path.exists(),
         "{} is missing: run `cargo build --examples` in the repository root first",
@@ -86,7 +93,10 @@ pub fn wait_until<T>(what: &str, timeout: Duration, mut cond: impl FnMut() -> Op
         if let Some(value) = cond() {
             return value;
         }
-        assert!(Instant::now() < deadline, "timed out after {timeout:?}: {what}");
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?}: {what}"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -137,7 +147,7 @@ pub fn publish_once(broker: &str, topic: &str, payload: &str) {
     let publish = Publish::new(
         TopicName::new(topic).unwrap(),
         QosPid::AtLeastOnce(id),
-        payload.to_owned(),
+        payload,
     );
     stream.write_all(&publish.to_bytes().unwrap()).unwrap();
     assert!(matches!(next(&mut stream), Packet::PubAck(a) if a.packet_id == id));
