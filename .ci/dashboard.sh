@@ -13,7 +13,8 @@ fi
 chromium --version
 
 # The peers the end-to-end test starts.
-cargo build --example broker --example sensor
+# `--all-features`: the features `.ci/run` tested with, so its build is reused.
+cargo build --all-features --example broker --example sensor
 export MQTTWIRE_EXAMPLES="${CARGO_TARGET_DIR:-$PWD/target}/debug/examples"
 
 cd examples/dashboard

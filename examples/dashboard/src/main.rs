@@ -14,8 +14,7 @@ mod web;
 
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
-use store::Store;
+use store::{SharedStore, Store};
 use tokio::sync::broadcast;
 
 /// Readings held for a page that has not taken them yet; past that it reloads.
@@ -35,7 +34,7 @@ fn main() -> ExitCode {
     };
     // The database first: a file that cannot be used is an error before anything starts.
     let store = match Store::open(&options.db) {
-        Ok(store) => Arc::new(Mutex::new(store)),
+        Ok(store) => SharedStore::new(store),
         Err(e) => {
             eprintln!("dashboard: {e}");
             return ExitCode::FAILURE;
@@ -58,7 +57,7 @@ fn main() -> ExitCode {
 }
 
 /// Serves the page and keeps the MQTT session until the web server fails.
-async fn serve(options: cli::Options, store: Arc<Mutex<Store>>) -> Result<(), String> {
+async fn serve(options: cli::Options, store: SharedStore) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(options.http)
         .await
         .map_err(|e| format!("--http {}: {e}", options.http))?;
@@ -71,7 +70,7 @@ async fn serve(options: cli::Options, store: Arc<Mutex<Store>>) -> Result<(), St
     tokio::spawn(mqtt::run(
         options.broker,
         options.client_id,
-        Arc::clone(&store),
+        store.clone(),
         events.clone(),
     ));
     axum::serve(listener, web::router(web::App { store, events }))

@@ -1,7 +1,7 @@
 //! The MQTT side: one persistent session on the broker, kept up for as long as the program
 //! runs, every message stored before it is acknowledged.
 
-use crate::store::{Message, Reading, Recorded, Store};
+use crate::store::{Message, Reading, Recorded, SharedStore};
 use futures_util::{SinkExt, StreamExt};
 use mqttwire::{
     Connect, MqttCodec, MqttString, Packet, PacketId, PubAck, Publish, QoS, QosPid, Subscribe,
@@ -9,7 +9,7 @@ use mqttwire::{
 };
 use std::error::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::broadcast;
@@ -35,7 +35,7 @@ const MAX_BACKOFF: Duration = Duration::from_secs(10);
 pub async fn run(
     broker: String,
     client_id: String,
-    store: Arc<Mutex<Store>>,
+    store: SharedStore,
     events: broadcast::Sender<Reading>,
 ) {
     let mut backoff = MIN_BACKOFF;
@@ -58,7 +58,7 @@ pub async fn run(
 async fn session(
     broker: &str,
     client_id: &str,
-    store: &Arc<Mutex<Store>>,
+    store: &SharedStore,
     events: &broadcast::Sender<Reading>,
     accepted: &mut bool,
 ) -> Result<std::convert::Infallible> {
@@ -88,8 +88,23 @@ async fn session(
         "connected to {broker} as {client_id} (session present: {})",
         ack.session_present
     );
+    // Subscribe unless the broker's session has the subscription already: subscribing again
+    // would make it send every retained message again [MQTT-3.8.4-3].
+    let key = (broker.to_owned(), client_id.to_owned());
+    let subscribed = if ack.session_present {
+        let key = key.clone();
+        store
+            .run(move |s| s.is_subscribed(&key.0, &key.1, FILTER))
+            .await??
+    } else {
+        let key = key.clone();
+        store
+            .run(move |s| s.set_subscribed(&key.0, &key.1, FILTER, false))
+            .await??;
+        false
+    };
     let subscribe_id = PacketId::try_from(1)?;
-    if !ack.session_present {
+    if !subscribed {
         let filter = TopicFilter::new(FILTER)?;
         let subscription = Subscription::new(filter, QoS::AtLeastOnce);
         framed
@@ -126,6 +141,10 @@ async fn session(
                 for code in ack.reason_codes() {
                     match code.to_v311() {
                         SubscribeReturnCode::Success(qos) => {
+                            let key = key.clone();
+                            store
+                                .run(move |s| s.set_subscribed(&key.0, &key.1, FILTER, true))
+                                .await??;
                             eprintln!("subscribed to {FILTER} (QoS {} granted)", qos.bits());
                         }
                         SubscribeReturnCode::Failure => {
@@ -142,7 +161,7 @@ async fn session(
 /// Stores one PUBLISH and announces it; returns the identifier to acknowledge (QoS 1).
 async fn store_message(
     publish: Publish,
-    store: &Arc<Mutex<Store>>,
+    store: &SharedStore,
     events: &broadcast::Sender<Reading>,
 ) -> Result<Option<PacketId>> {
     let (qos, packet_id) = match publish.qos_pid() {
@@ -160,15 +179,12 @@ async fn store_message(
         dup: publish.dup(),
         packet_id: packet_id.map(PacketId::get),
     };
-    let store = Arc::clone(store);
-    let (message, recorded) = tokio::task::spawn_blocking(move || {
-        let recorded = store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .record(&message);
-        (message, recorded)
-    })
-    .await?;
+    let (message, recorded) = store
+        .run(move |store| {
+            let recorded = store.record(&message);
+            (message, recorded)
+        })
+        .await?;
     // Not stored: not acknowledged either; the connection ends and the broker sends the
     // message again in the resumed session.
     match recorded.map_err(|e| format!("cannot store a message on {}: {e}", message.topic))? {

@@ -14,7 +14,9 @@
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde::Serialize;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
+use tokio::task::JoinError;
 
 /// The tables, created when missing. `received_at` is UTC, ISO 8601 with milliseconds, as
 /// SQLite's own date functions read it. A numeric payload goes to `value`, anything else to
@@ -36,6 +38,12 @@ CREATE TABLE IF NOT EXISTS deliveries (
     topic     TEXT    NOT NULL,
     payload   BLOB    NOT NULL
 );
+CREATE TABLE IF NOT EXISTS subscriptions (
+    broker    TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    filter    TEXT NOT NULL,
+    PRIMARY KEY (broker, client_id, filter)
+);
 ";
 
 const INSERT_READING: &str = "
@@ -53,6 +61,13 @@ const RECENT: &str = "
 SELECT id, received_at, topic, value, text, qos, retained FROM (
     SELECT *, row_number() OVER (PARTITION BY topic ORDER BY id DESC) AS age FROM readings
 ) WHERE age <= ?1 ORDER BY id";
+
+const FIND_SUBSCRIPTION: &str =
+    "SELECT 1 FROM subscriptions WHERE broker = ?1 AND client_id = ?2 AND filter = ?3";
+const ADD_SUBSCRIPTION: &str =
+    "INSERT OR IGNORE INTO subscriptions (broker, client_id, filter) VALUES (?1, ?2, ?3)";
+const REMOVE_SUBSCRIPTION: &str =
+    "DELETE FROM subscriptions WHERE broker = ?1 AND client_id = ?2 AND filter = ?3";
 
 /// A PUBLISH as the store sees it.
 #[derive(Debug, Clone)]
@@ -102,6 +117,36 @@ pub enum Recorded {
 /// The database connection.
 pub struct Store {
     conn: Connection,
+}
+
+/// The store, shared by the MQTT session and the web page. SQLite's calls block (a commit
+/// waits for the disk), so they run on tokio's blocking threads, one at a time.
+#[derive(Clone)]
+pub struct SharedStore(Arc<Mutex<Store>>);
+
+impl SharedStore {
+    /// Shares `store`.
+    pub fn new(store: Store) -> SharedStore {
+        SharedStore(Arc::new(Mutex::new(store)))
+    }
+
+    /// Runs `f` on the store, on a blocking thread.
+    ///
+    /// # Errors
+    ///
+    /// When `f` panicked.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Store) -> T + Send + 'static,
+    ) -> Result<T, JoinError> {
+        let store = Arc::clone(&self.0);
+        tokio::task::spawn_blocking(move || {
+            // A panic in an earlier call left no transaction open: rusqlite rolls back a
+            // transaction that is dropped.
+            f(&mut store.lock().unwrap_or_else(PoisonError::into_inner))
+        })
+        .await
+    }
 }
 
 /// The payload as a finite number, if it is one (surrounding white space allowed).
@@ -160,7 +205,15 @@ impl Store {
         // here even when the tables already exist.
         conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))?;
         // A table of the same name but other columns fails here too.
-        for sql in [INSERT_READING, REMEMBER_DELIVERY, FIND_DELIVERY, RECENT] {
+        for sql in [
+            INSERT_READING,
+            REMEMBER_DELIVERY,
+            FIND_DELIVERY,
+            RECENT,
+            FIND_SUBSCRIPTION,
+            ADD_SUBSCRIPTION,
+            REMOVE_SUBSCRIPTION,
+        ] {
             conn.prepare_cached(sql)?;
         }
         conn.busy_timeout(Duration::from_secs(10))?;
@@ -219,6 +272,46 @@ impl Store {
             qos: message.qos,
             retained: message.retained,
         }))
+    }
+
+    /// Whether `broker` acknowledged (SUBACK) a subscription to `filter` in the session it keeps
+    /// for `client_id`. A session can exist without it: one whose first connection ended
+    /// before the SUBACK.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn is_subscribed(
+        &self,
+        broker: &str,
+        client_id: &str,
+        filter: &str,
+    ) -> rusqlite::Result<bool> {
+        let mut statement = self.conn.prepare_cached(FIND_SUBSCRIPTION)?;
+        statement.exists([broker, client_id, filter])
+    }
+
+    /// Records a SUBACK (`true`), or a session the broker no longer has (`false`).
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn set_subscribed(
+        &mut self,
+        broker: &str,
+        client_id: &str,
+        filter: &str,
+        subscribed: bool,
+    ) -> rusqlite::Result<()> {
+        let sql = if subscribed {
+            ADD_SUBSCRIPTION
+        } else {
+            REMOVE_SUBSCRIPTION
+        };
+        self.conn
+            .prepare_cached(sql)?
+            .execute([broker, client_id, filter])?;
+        Ok(())
     }
 
     /// The last `per_topic` readings of every topic, oldest first.
@@ -346,6 +439,20 @@ mod tests {
             ]
         );
         assert!(recent.windows(2).all(|w| w[0].id < w[1].id));
+    }
+
+    #[test]
+    fn subscriptions_are_remembered_per_broker_client_and_filter() {
+        let mut store = Store::in_memory();
+        assert!(!store.is_subscribed("b:1", "me", "s/#").unwrap());
+        store.set_subscribed("b:1", "me", "s/#", true).unwrap();
+        store.set_subscribed("b:1", "me", "s/#", true).unwrap();
+        assert!(store.is_subscribed("b:1", "me", "s/#").unwrap());
+        assert!(!store.is_subscribed("b:2", "me", "s/#").unwrap());
+        assert!(!store.is_subscribed("b:1", "you", "s/#").unwrap());
+        assert!(!store.is_subscribed("b:1", "me", "t/#").unwrap());
+        store.set_subscribed("b:1", "me", "s/#", false).unwrap();
+        assert!(!store.is_subscribed("b:1", "me", "s/#").unwrap());
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The web page: three embedded files, the recent readings as JSON, and new readings as
 //! Server-Sent Events.
 
-use crate::store::{Reading, Store};
+use crate::store::{Reading, SharedStore};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -10,7 +10,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use futures_util::Stream;
 use std::convert::Infallible;
-use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast::{self, error::RecvError};
 
 /// Readings of each topic the page gets when it loads (its chart's length).
@@ -24,7 +23,7 @@ const STYLE_CSS: &str = include_str!("../assets/style.css");
 #[derive(Clone)]
 pub struct App {
     /// The database, for the recent readings.
-    pub store: Arc<Mutex<Store>>,
+    pub store: SharedStore,
     /// Each reading stored, as it is stored.
     pub events: broadcast::Sender<Reading>,
 }
@@ -52,13 +51,7 @@ async fn asset(content_type: &'static str, body: &'static str) -> Response {
 
 /// The last [`HISTORY`] readings of each topic, oldest first.
 async fn recent(State(app): State<App>) -> Response {
-    let recent = tokio::task::spawn_blocking(move || {
-        app.store
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .recent(HISTORY)
-    })
-    .await;
+    let recent = app.store.run(|store| store.recent(HISTORY)).await;
     match recent {
         Ok(Ok(readings)) => Json(readings).into_response(),
         Ok(Err(e)) => error(e.to_string()),

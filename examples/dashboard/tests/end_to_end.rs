@@ -74,9 +74,10 @@ fn as_strings(values: &[f64]) -> Vec<String> {
     values.iter().map(f64::to_string).collect()
 }
 
-/// What the page shows: each sensor's value, each room's status, each chart's points.
+/// What the page shows: each sensor's value, each room's status, each chart's points (all
+/// empty while the page is still loading).
 const PAGE_STATE: &str = r#"JSON.stringify({
-  live: document.getElementById("live").dataset.state,
+  live: document.getElementById("live")?.dataset.state,
   values: Object.fromEntries([...document.querySelectorAll(".value")]
     .map(e => [e.dataset.topic, e.textContent])),
   statuses: Object.fromEntries([...document.querySelectorAll(".status")]
@@ -126,7 +127,8 @@ fn sensors_to_broker_to_database_and_browser_across_restarts() {
         let rows = stored(&db);
         let done = rows.get("sensors/kitchen/temperature").map_or(0, Vec::len) >= kitchen
             && rows.get("sensors/hall/humidity").map_or(0, Vec::len) >= hall_sent.len()
-            && rows.get("sensors/hall/status").map_or(0, Vec::len) >= 2;
+            && rows.get("sensors/hall/status").map_or(0, Vec::len) >= 2
+            && rows.get("sensors/kitchen/status").map_or(0, Vec::len) >= 2;
         done.then_some(rows)
     };
     let rows = wait_until("the readings in the database", SHORT, || {
