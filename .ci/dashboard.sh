@@ -13,7 +13,7 @@ fi
 chromium --version
 
 # The peers the end-to-end test starts.
-# `--all-features`: the features `.ci/run` tested with, so its build is reused.
+# `--all-features`, as in `.ci/run`'s test step.
 cargo build --all-features --example broker --example sensor
 export MQTTWIRE_EXAMPLES="${CARGO_TARGET_DIR:-$PWD/target}/debug/examples"
 

@@ -98,9 +98,7 @@ async fn session(
             .await??
     } else {
         let key = key.clone();
-        store
-            .run(move |s| s.set_subscribed(&key.0, &key.1, FILTER, false))
-            .await??;
+        store.run(move |s| s.new_session(&key.0, &key.1)).await??;
         false
     };
     let subscribe_id = PacketId::try_from(1)?;
@@ -143,7 +141,7 @@ async fn session(
                         SubscribeReturnCode::Success(qos) => {
                             let key = key.clone();
                             store
-                                .run(move |s| s.set_subscribed(&key.0, &key.1, FILTER, true))
+                                .run(move |s| s.subscribed(&key.0, &key.1, FILTER))
                                 .await??;
                             eprintln!("subscribed to {FILTER} (QoS {} granted)", qos.bits());
                         }

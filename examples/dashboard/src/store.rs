@@ -66,8 +66,8 @@ const FIND_SUBSCRIPTION: &str =
     "SELECT 1 FROM subscriptions WHERE broker = ?1 AND client_id = ?2 AND filter = ?3";
 const ADD_SUBSCRIPTION: &str =
     "INSERT OR IGNORE INTO subscriptions (broker, client_id, filter) VALUES (?1, ?2, ?3)";
-const REMOVE_SUBSCRIPTION: &str =
-    "DELETE FROM subscriptions WHERE broker = ?1 AND client_id = ?2 AND filter = ?3";
+const FORGET_SESSION: &str = "DELETE FROM subscriptions WHERE broker = ?1 AND client_id = ?2";
+const FORGET_DELIVERIES: &str = "DELETE FROM deliveries";
 
 /// A PUBLISH as the store sees it.
 #[derive(Debug, Clone)]
@@ -156,9 +156,9 @@ pub fn parse_value(payload: &[u8]) -> Option<f64> {
 }
 
 impl Store {
-    /// Opens (or creates, with its directory) the database and checks at once that it can be written: a file that
-    /// is not a database, read-only, or locked by another program is an error here, at start,
-    /// not at the first reading.
+    /// Opens (or creates, with its directory) the database and checks at once that it can be
+    /// written: a file that is not a database, read-only, or locked by another program is an
+    /// error here, at start, not at the first reading.
     ///
     /// # Errors
     ///
@@ -212,7 +212,8 @@ impl Store {
             RECENT,
             FIND_SUBSCRIPTION,
             ADD_SUBSCRIPTION,
-            REMOVE_SUBSCRIPTION,
+            FORGET_SESSION,
+            FORGET_DELIVERIES,
         ] {
             conn.prepare_cached(sql)?;
         }
@@ -291,27 +292,35 @@ impl Store {
         statement.exists([broker, client_id, filter])
     }
 
-    /// Records a SUBACK (`true`), or a session the broker no longer has (`false`).
+    /// Records the broker's SUBACK for `filter`.
     ///
     /// # Errors
     ///
     /// SQLite's.
-    pub fn set_subscribed(
+    pub fn subscribed(
         &mut self,
         broker: &str,
         client_id: &str,
         filter: &str,
-        subscribed: bool,
     ) -> rusqlite::Result<()> {
-        let sql = if subscribed {
-            ADD_SUBSCRIPTION
-        } else {
-            REMOVE_SUBSCRIPTION
-        };
         self.conn
-            .prepare_cached(sql)?
+            .prepare_cached(ADD_SUBSCRIPTION)?
             .execute([broker, client_id, filter])?;
         Ok(())
+    }
+
+    /// The broker has no session for `client_id` (Session Present 0): it starts a new one,
+    /// without subscriptions, whose packet identifiers say nothing of the old one's.
+    ///
+    /// # Errors
+    ///
+    /// SQLite's.
+    pub fn new_session(&mut self, broker: &str, client_id: &str) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.prepare_cached(FORGET_SESSION)?
+            .execute([broker, client_id])?;
+        tx.prepare_cached(FORGET_DELIVERIES)?.execute([])?;
+        tx.commit()
     }
 
     /// The last `per_topic` readings of every topic, oldest first.
@@ -442,17 +451,29 @@ mod tests {
     }
 
     #[test]
-    fn subscriptions_are_remembered_per_broker_client_and_filter() {
+    fn subscriptions_are_remembered_per_broker_client_and_filter_until_a_new_session() {
         let mut store = Store::in_memory();
         assert!(!store.is_subscribed("b:1", "me", "s/#").unwrap());
-        store.set_subscribed("b:1", "me", "s/#", true).unwrap();
-        store.set_subscribed("b:1", "me", "s/#", true).unwrap();
+        store.subscribed("b:1", "me", "s/#").unwrap();
+        store.subscribed("b:1", "me", "s/#").unwrap();
+        store.subscribed("b:2", "me", "s/#").unwrap();
         assert!(store.is_subscribed("b:1", "me", "s/#").unwrap());
-        assert!(!store.is_subscribed("b:2", "me", "s/#").unwrap());
         assert!(!store.is_subscribed("b:1", "you", "s/#").unwrap());
         assert!(!store.is_subscribed("b:1", "me", "t/#").unwrap());
-        store.set_subscribed("b:1", "me", "s/#", false).unwrap();
+        store.new_session("b:1", "me").unwrap();
         assert!(!store.is_subscribed("b:1", "me", "s/#").unwrap());
+        assert!(store.is_subscribed("b:2", "me", "s/#").unwrap());
+    }
+
+    #[test]
+    fn a_new_session_forgets_the_identifiers_of_the_old_one() {
+        let mut store = Store::in_memory();
+        store.record(&message("s/a/t", "1", 7, false)).unwrap();
+        store.new_session("b:1", "me").unwrap();
+        // Identifier 7 of the new session, DUP: its first sending was lost, not a copy.
+        let again = store.record(&message("s/a/t", "1", 7, true)).unwrap();
+        assert!(matches!(again, Recorded::New(_)));
+        assert_eq!(count(&store), 2);
     }
 
     #[test]
