@@ -86,7 +86,7 @@ function render() {
     const title = el("h2", {}, room);
     title.append(el("span", { class: "status", "data-room": room, "data-status": state }, state));
     card.append(title);
-    for (const [kind, topic, rows] of sensors.sort()) {
+    for (const [kind, topic, rows] of sensors.sort((a, b) => a[0].localeCompare(b[0]))) {
       const latest = rows[rows.length - 1];
       const sensor = el("div", { class: "sensor", "data-topic": topic });
       const head = el("div", { class: "head" });

@@ -2,7 +2,7 @@
 //! message in SQLite before acknowledging it, and serves a live web page of the readings.
 //!
 //! ```text
-//! cargo run --manifest-path examples/dashboard/Cargo.toml -- --broker 127.0.0.1:1883
+//! cargo run --manifest-path examples/dashboard/Cargo.toml -- --broker 127.0.0.1:1883 --db target/dashboard.db
 //! ```
 //!
 //! Run with `--help` for every option.

@@ -29,9 +29,10 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
-/// Keeps a session with `broker` forever: connects, subscribes to [`FILTER`] when the broker
-/// has no session for `client_id`, stores each message in `store` and then acknowledges it,
-/// and announces each new reading on `events`. Reconnects with exponential back-off.
+/// Keeps a session with `broker` forever: connects, subscribes to [`FILTER`] unless the
+/// broker's session for `client_id` has the subscription already, stores each message in
+/// `store` and then acknowledges it, and announces each new reading on `events`. Reconnects
+/// with exponential back-off.
 pub async fn run(
     broker: String,
     client_id: String,
