@@ -25,7 +25,7 @@ const KEEP_ALIVE: Duration = Duration::from_secs(30);
 /// How long connecting, and then waiting for CONNACK, may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The first wait before reconnecting; it doubles after each failed attempt up to
-/// [`MAX_BACKOFF`], and starts again from here once a connection was accepted.
+/// [`MAX_BACKOFF`], and starts again from here after a connection that lasted that long.
 const MIN_BACKOFF: Duration = Duration::from_millis(250);
 const MAX_BACKOFF: Duration = Duration::from_secs(10);
 
@@ -41,12 +41,14 @@ pub async fn run(
 ) {
     let mut backoff = MIN_BACKOFF;
     loop {
-        let mut accepted = false;
-        let error = match session(&broker, &client_id, &store, &events, &mut accepted).await {
+        let started = Instant::now();
+        let error = match session(&broker, &client_id, &store, &events).await {
             Ok(never) => match never {},
             Err(e) => e,
         };
-        if accepted {
+        // A connection that lasted starts the back-off again; one that ends as soon as it is
+        // accepted (another client with our identifier, a database that fails) does not.
+        if started.elapsed() >= MAX_BACKOFF {
             backoff = MIN_BACKOFF;
         }
         eprintln!("broker {broker}: {error}; reconnecting in {backoff:?}");
@@ -55,13 +57,12 @@ pub async fn run(
     }
 }
 
-/// One connection, until it fails. `accepted` is set once the broker accepts it.
+/// One connection, until it fails.
 async fn session(
     broker: &str,
     client_id: &str,
     store: &SharedStore,
     events: &broadcast::Sender<Reading>,
-    accepted: &mut bool,
 ) -> Result<std::convert::Infallible> {
     let socket = timeout(CONNECT_TIMEOUT, TcpStream::connect(broker))
         .await
@@ -84,7 +85,6 @@ async fn session(
     if !ack.reason_code.is_success() {
         return Err(format!("connection refused: {}", ack.reason_code).into());
     }
-    *accepted = true;
     eprintln!(
         "connected to {broker} as {client_id} (session present: {})",
         ack.session_present
