@@ -19,7 +19,7 @@ use tokio_util::codec::Framed;
 type Result<T> = std::result::Result<T, Box<dyn Error + Send + Sync>>;
 
 /// The topics the dashboard shows: every sensor's readings and statuses.
-pub const FILTER: &str = "sensors/#";
+const FILTER: &str = "sensors/#";
 /// The keep-alive period announced in CONNECT: PINGREQ after this long without sending.
 const KEEP_ALIVE: Duration = Duration::from_secs(30);
 /// How long connecting, and then waiting for CONNACK, may take.
@@ -215,7 +215,7 @@ fn is_status(topic: &str) -> bool {
 /// The environment variable that makes the program exit after storing that many messages,
 /// before acknowledging the last one: the worst moment for a crash, when the broker sends the
 /// message again (DUP) although it is stored. For the end-to-end test.
-pub const EXIT_BEFORE_PUBACK: &str = "DASHBOARD_EXIT_BEFORE_PUBACK";
+const EXIT_BEFORE_PUBACK: &str = "DASHBOARD_EXIT_BEFORE_PUBACK";
 
 /// Exits (code 3) if this is the message [`EXIT_BEFORE_PUBACK`] asks for.
 fn exit_if_asked_before_puback() {

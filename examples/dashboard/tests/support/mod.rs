@@ -37,9 +37,13 @@ impl Child {
         Child::new(name, process)
     }
 
-    /// Waits for the process to end by itself and returns its exit code.
+    /// Waits (a minute at most) for the process to end by itself and returns its exit code.
     pub fn wait(mut self) -> Option<i32> {
-        self.process.wait().unwrap().code()
+        let what = format!("{} to end", self.name);
+        let status = wait_until(&what, Duration::from_secs(60), || {
+            self.process.try_wait().unwrap()
+        });
+        status.code()
     }
 
     /// Waits for the process to end by itself and checks that it succeeded.
