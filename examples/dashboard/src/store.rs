@@ -4,12 +4,13 @@
 //! a message the broker counts as delivered is on disk. A message can then arrive twice: the
 //! dashboard may stop after the commit and before its PUBACK reached the broker, which sends
 //! the message again, with DUP set, when the session resumes [MQTT-4.4.0-1]. The table
-//! `deliveries` keeps, for each packet identifier, the topic and payload last committed under
-//! it; a DUP copy that matches them is not stored again. A broker reuses an identifier only
-//! after receiving our PUBACK for it [MQTT-2.3.1-4], so a DUP message with that identifier is
-//! either the copy of the one we stored or a later message whose first sending we never
-//! received; only if that later message had the same topic and payload as well would it be
-//! taken for a copy, and the reading it repeats is then already in the table.
+//! `deliveries` keeps, for each packet identifier of the broker's session, the topic and
+//! payload last committed under it (a new session empties it); a DUP copy that matches them
+//! is not stored again. A broker reuses an identifier only after receiving our PUBACK for it
+//! [MQTT-2.3.1-4], so a DUP message with that identifier is either the copy of the one we
+//! stored or a later message whose first sending never reached us. The one case this cannot
+//! tell apart: that later message with the same topic and payload as well, which is then not
+//! stored (a reading equal to the one last stored under that identifier).
 
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 use serde::Serialize;
