@@ -2,6 +2,7 @@
 //! as the bytes it is on the wire and read through typed accessors, without allocating.
 
 use super::id::{PropertyId, PropertySet, ValueType};
+use super::plain_text::{self, is_plain_text};
 use super::value::{read_value, PayloadFormat, Property};
 use crate::error::{DecodeError, EncodeError};
 use crate::packet::fields::share;
@@ -58,87 +59,53 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), De
 }
 
 /// Whether `block` is a sequence of User Properties (section 3.3.2.3.7) whose names and values
-/// are each shorter than 128 bytes and plain ASCII without U+0000 (every byte 0x01 to 0x7f:
-/// well-formed UTF-8 and valid strings), which makes it a valid block in any packet. `false`
-/// proves nothing: [`check_each`] then reads it property by property.
+/// are plain ASCII without U+0000 (every byte 0x01 to 0x7f: well-formed UTF-8 and valid
+/// strings), which makes it a valid block in any packet; for blocks of up to
+/// [`plain_text::MAX_LEN`] bytes. `false` proves nothing: [`check_each`] then reads it property
+/// by property.
 ///
-/// The structure is read first (identifier 0x26, then two length prefixes whose high byte is 0
-/// and low byte below 0x80, each followed by that many bytes, ending with the block), counting
-/// the bytes of it that are 0: the high bytes, and the low byte of an empty string. Then one
-/// pass over the whole block, a word at a time: no byte may have its high bit set (the
-/// structure has none), and the block must hold exactly as many 0 bytes as its structure, so
-/// that no string holds one.
+/// Two passes, neither waiting for the other: the bytes from 0x01 to 0x7f are counted over the
+/// whole block, 16 at a time; the structure is walked (identifier 0x26, then two length
+/// prefixes, each followed by that many bytes, ending with the block), counting the bytes of
+/// it outside 0x01 to 0x7f. The strings hold none exactly when the two counts account for
+/// every byte of the block.
 #[inline]
 fn ascii_user_properties(block: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-    const EVEN: u64 = 0x00ff_00ff_00ff_00ff;
-    /// 1 in each byte of the result whose byte in `x` is 0, exactly; 0 elsewhere.
-    #[inline(always)]
-    fn zero_flags(x: u64) -> u64 {
-        let nonzero = ((x & LOW7).wrapping_add(LOW7) | x) & HIGH;
-        (!nonzero & HIGH) >> 7
-    }
-    // The 0 bytes are counted per byte position in one word: up to 255 words each.
-    if block.len() > 255 * 8 {
+    let Some(plain) = plain_text::count_plain_text(block) else {
         return false;
-    }
-    let mut structure_zeros = 0u64;
-    let mut at = 0;
-    while at < block.len() {
-        let Some(&[USER_PROPERTY, 0, name @ 0..=0x7f]) =
-            block.get(at..).and_then(<[u8]>::first_chunk::<3>)
-        else {
-            return false;
-        };
-        let value_at = at.saturating_add(3).saturating_add(usize::from(name));
-        let Some(&[0, value @ 0..=0x7f]) = block.get(value_at..).and_then(<[u8]>::first_chunk::<2>)
-        else {
-            return false;
-        };
-        let empty = u64::from(name == 0).wrapping_add(u64::from(value == 0));
-        structure_zeros = structure_zeros.wrapping_add(2).wrapping_add(empty);
-        at = value_at
-            .saturating_add(2)
-            .saturating_add(usize::from(value));
-    }
-    if at != block.len() {
-        return false;
-    }
-    let (mut high, mut zeros) = (0u64, 0u64);
+    };
+    // Bytes of the structure outside 0x01 to 0x7f.
+    let mut structure_other = 0usize;
     let mut rest = block;
-    while let Some((word, tail)) = rest.split_first_chunk::<8>() {
-        let x = u64::from_le_bytes(*word);
-        high |= x;
-        zeros = zeros.wrapping_add(zero_flags(x));
+    while !rest.is_empty() {
+        let Some((&[USER_PROPERTY, name_high, name_low], tail)) = rest.split_first_chunk::<3>()
+        else {
+            return false;
+        };
+        let name_len = u16::from_be_bytes([name_high, name_low]);
+        let Some((_name, tail)) = tail.split_at_checked(usize::from(name_len)) else {
+            return false;
+        };
+        let Some((&[value_high, value_low], tail)) = tail.split_first_chunk::<2>() else {
+            return false;
+        };
+        let value_len = u16::from_be_bytes([value_high, value_low]);
+        let Some((_value, tail)) = tail.split_at_checked(usize::from(value_len)) else {
+            return false;
+        };
+        // Both high bytes are 0 (the block is shorter than 256 bytes); a low byte is 0 for an
+        // empty string, 0x80 and above for one of 128 bytes or more.
+        structure_other = structure_other
+            .wrapping_add(2)
+            .wrapping_add(usize::from(!is_plain_text(name_low)))
+            .wrapping_add(usize::from(!is_plain_text(value_low)));
         rest = tail;
     }
-    if !rest.is_empty() {
-        // The last bytes, as the top of the block's last word (padded in front when the
-        // block is shorter than a word); the bytes before them are set to 1.
-        let last = match block.last_chunk::<8>() {
-            Some(last) => *last,
-            None => {
-                let mut last = [1u8; 8];
-                for (to, from) in last.iter_mut().rev().zip(block.iter().rev()) {
-                    *to = *from;
-                }
-                last
-            }
-        };
-        // 1 to 7 bytes left: a shift of 8 to 56 bits.
-        let shift = 8u32.wrapping_mul(8u32.wrapping_sub(rest.len() as u32));
-        let keep = u64::MAX.wrapping_shl(shift);
-        let x = (u64::from_le_bytes(last) & keep) | (ONES & !keep);
-        high |= x;
-        zeros = zeros.wrapping_add(zero_flags(x));
-    }
-    // The eight per-position counts summed: in pairs of bytes, then the four 16-bit sums.
-    let pairs = (zeros & EVEN).wrapping_add((zeros >> 8) & EVEN);
-    let zeros = pairs.wrapping_mul(0x0001_0001_0001_0001) >> 48;
-    high & HIGH == 0 && zeros == structure_zeros
+    plain.wrapping_add(structure_other) == block.len()
 }
+
+// The structure walk of `ascii_user_properties` counts on length prefixes under 256.
+const _: () = assert!(plain_text::MAX_LEN < 256);
 
 /// The length of the value of property `id` at the start of `input`, from its type (section
 /// 2.2.2.2), without reading it.

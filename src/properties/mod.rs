@@ -9,6 +9,7 @@
 mod block;
 mod id;
 mod outgoing;
+mod plain_text;
 mod value;
 
 pub(crate) use block::properties;
