@@ -15,10 +15,11 @@ use core::fmt;
 /// Checks a property block (its content, after the Property Length) for `set`: every
 /// identifier assigned and allowed there, none repeated unless it may be, every value of its
 /// type and in range.
-#[inline]
+#[inline(always)]
 pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
     // The common case on its own: nothing but User Properties (allowed in every packet that
-    // has properties, and repeatable) of plain ASCII.
+    // has properties, and repeatable) of plain ASCII. The general path is a call, so that
+    // this one stays small where it is inlined.
     if PropertyId::UserProperty.may_repeat_in(set) && ascii_user_properties(block) {
         return Ok(());
     }
@@ -28,6 +29,7 @@ pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
 /// [`check`] property by property. `FAST`: a User Property of plain ASCII is tested with a
 /// word test per string; anything else, and every error, takes the general path, which names
 /// the rule broken (`false` in the tests, which compare the two).
+#[inline(never)]
 fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
     let mut present = 0u64;
     let mut at = 0;
@@ -59,53 +61,53 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), De
 }
 
 /// Whether `block` is a sequence of User Properties (section 3.3.2.3.7) whose names and values
-/// are plain ASCII without U+0000 (every byte 0x01 to 0x7f: well-formed UTF-8 and valid
-/// strings), which makes it a valid block in any packet; for blocks of up to
+/// are each 1 to 127 bytes of plain ASCII without U+0000 (every byte 0x01 to 0x7f: well-formed
+/// UTF-8 and valid strings), which makes it a valid block in any packet; for blocks of up to
 /// [`plain_text::MAX_LEN`] bytes. `false` proves nothing: [`check_each`] then reads it property
-/// by property.
+/// by property (empty strings, longer ones and other text included).
 ///
 /// Two passes, neither waiting for the other: the bytes from 0x01 to 0x7f are counted over the
 /// whole block, 16 at a time; the structure is walked (identifier 0x26, then two length
-/// prefixes, each followed by that many bytes, ending with the block), counting the bytes of
-/// it outside 0x01 to 0x7f. The strings hold none exactly when the two counts account for
-/// every byte of the block.
-#[inline]
+/// prefixes of 1 to 127, each followed by that many bytes, ending with the block). Of the five
+/// bytes of structure per property, exactly two (the high bytes of the lengths, 0) are outside
+/// 0x01 to 0x7f: the strings hold none exactly when the count is the block's length less two
+/// per property.
+#[inline(always)]
 fn ascii_user_properties(block: &[u8]) -> bool {
     let Some(plain) = plain_text::count_plain_text(block) else {
         return false;
     };
-    // Bytes of the structure outside 0x01 to 0x7f.
-    let mut structure_other = 0usize;
-    let mut rest = block;
-    while !rest.is_empty() {
-        let Some((&[USER_PROPERTY, name_high, name_low], tail)) = rest.split_first_chunk::<3>()
+    /// A length prefix's low byte, its high byte being 0: a string of 1 to 127 bytes.
+    #[inline(always)]
+    fn short(len: u8) -> bool {
+        is_plain_text(len)
+    }
+    let mut properties = 0usize;
+    let mut at = 0usize;
+    // Each step reads the five bytes of structure of one property, with one bounds check for
+    // the identifier and name length and one for the value length.
+    while at < block.len() {
+        let name_at = at.wrapping_add(3);
+        let Some(&[USER_PROPERTY, 0, name]) = block.get(at..name_at).and_then(<[u8]>::first_chunk)
         else {
             return false;
         };
-        let name_len = u16::from_be_bytes([name_high, name_low]);
-        let Some((_name, tail)) = tail.split_at_checked(usize::from(name_len)) else {
+        if !short(name) {
+            return false;
+        }
+        let value_at = name_at.wrapping_add(usize::from(name));
+        let after = value_at.wrapping_add(2);
+        let Some(&[0, value]) = block.get(value_at..after).and_then(<[u8]>::first_chunk) else {
             return false;
         };
-        let Some((&[value_high, value_low], tail)) = tail.split_first_chunk::<2>() else {
+        if !short(value) {
             return false;
-        };
-        let value_len = u16::from_be_bytes([value_high, value_low]);
-        let Some((_value, tail)) = tail.split_at_checked(usize::from(value_len)) else {
-            return false;
-        };
-        // Both high bytes are 0 (the block is shorter than 256 bytes); a low byte is 0 for an
-        // empty string, 0x80 and above for one of 128 bytes or more.
-        structure_other = structure_other
-            .wrapping_add(2)
-            .wrapping_add(usize::from(!is_plain_text(name_low)))
-            .wrapping_add(usize::from(!is_plain_text(value_low)));
-        rest = tail;
+        }
+        at = after.wrapping_add(usize::from(value));
+        properties = properties.wrapping_add(1);
     }
-    plain.wrapping_add(structure_other) == block.len()
+    at == block.len() && plain.wrapping_add(properties.wrapping_mul(2)) == block.len()
 }
-
-// The structure walk of `ascii_user_properties` counts on length prefixes under 256.
-const _: () = assert!(plain_text::MAX_LEN < 256);
 
 /// The length of the value of property `id` at the start of `input`, from its type (section
 /// 2.2.2.2), without reading it.
@@ -206,8 +208,12 @@ fn read_id(input: &[u8]) -> Parsed<'_, Result<PropertyId, DecodeError>> {
 /// Reads a Property Length and the block it announces, and checks the block for `set`.
 #[inline]
 pub(crate) fn properties(input: &[u8], set: PropertySet) -> Parsed<'_, PropertiesRef<'_>> {
-    let (input, len) = vbi(input)?;
-    let (input, block) = take(input, len as usize)?;
+    let (input, len) = match input {
+        // Up to 127 bytes of properties: a one-byte Property Length, always minimal.
+        [len @ 0..=0x7f, rest @ ..] => (rest, usize::from(*len)),
+        _ => vbi(input).map(|(rest, len)| (rest, len as usize))?,
+    };
+    let (input, block) = take(input, len)?;
     if block.is_empty() {
         return Ok((input, PropertiesRef::EMPTY));
     }
@@ -615,7 +621,7 @@ impl Iterator for SubscriptionIdentifiers<'_> {
 // Tests index and count freely: a panic there is a failing test.
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
-    use super::{check, check_each, is_ascii_text};
+    use super::{ascii_user_properties, check, check_each, is_ascii_text};
     use crate::error::DecodeError;
     use crate::properties::{PropertyId, PropertySet};
     use alloc::vec::Vec;
@@ -709,6 +715,70 @@ mod tests {
         }
         // Both outcomes were exercised.
         assert!(ok > 2_000 && ok < 18_000, "{ok}");
+    }
+
+    /// `check` gives the result of the general path alone (errors included) for User
+    /// Properties whose name and value take every length from 0 to 17 (so that blocks end on
+    /// both sides of 16 and 32 bytes, where the count of plain bytes changes chunks), with U+0000,
+    /// a byte 0x80, a lead byte 0xc3 followed by ASCII (invalid UTF-8 after an ASCII prefix) and
+    /// the valid "é" (0xc3 0xa9) at every position of the name and of the value; alone and
+    /// after a first User Property.
+    #[test]
+    fn fast_path_agrees_at_every_length_and_position() {
+        let pair = |name: &[u8], value: &[u8]| {
+            let mut p = Vec::from([0x26]);
+            for s in [name, value] {
+                p.extend_from_slice(&(s.len() as u16).to_be_bytes());
+                p.extend_from_slice(s);
+            }
+            p
+        };
+        let agree = |block: &[u8]| {
+            for prefix in [&b""[..], &pair(b"k", b"v")] {
+                let mut all = prefix.to_vec();
+                all.extend_from_slice(block);
+                assert_eq!(
+                    check(&all, PropertySet::Publish),
+                    check_each::<false>(&all, PropertySet::Publish),
+                    "{all:02x?}"
+                );
+            }
+        };
+        let odd: [&[u8]; 4] = [b"\0", b"\x80", b"\xc3a", "é".as_bytes()];
+        let (mut ok, mut bad) = (0, 0);
+        for name_len in 0..=17 {
+            for value_len in 0..=17 {
+                let name: Vec<u8> = (0..name_len).map(|i| b'a' + i as u8).collect();
+                let value: Vec<u8> = (0..value_len).map(|i| b'A' + i as u8).collect();
+                let block = pair(&name, &value);
+                agree(&block);
+                // The fast path itself takes every plain pair of non-empty strings.
+                assert_eq!(
+                    ascii_user_properties(&block),
+                    name_len > 0 && value_len > 0,
+                    "{block:02x?}"
+                );
+                for at in 0..value_len {
+                    for odd in odd {
+                        let mut changed = value.clone();
+                        changed.splice(at..(at + odd.len()).min(value_len), odd.iter().copied());
+                        let block = pair(&name, &changed);
+                        agree(&block);
+                        match check_each::<false>(&block, PropertySet::Publish) {
+                            Ok(()) => ok += 1,
+                            Err(_) => bad += 1,
+                        }
+                    }
+                }
+                for at in 0..name_len {
+                    let mut changed = name.clone();
+                    changed[at] = 0;
+                    agree(&pair(&changed, &value));
+                }
+            }
+        }
+        // Both outcomes were exercised.
+        assert!(ok > 100 && bad > 1_000, "{ok} {bad}");
     }
 
     /// `present`, which steps over values by their type, finds what reading every value finds,
