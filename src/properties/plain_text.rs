@@ -9,12 +9,12 @@ const LANES: usize = 16;
 /// the loop over chunks a second time, across them (which made the function ten times larger).
 pub(super) const MAX_LEN: usize = 255;
 
-/// `KEEP[r..r + 16]` keeps the last `r` of 16 lanes (0xff) and drops the others (0).
+/// `KEEP[r..r + 16]` keeps the last `r` of 16 lanes (1) and drops the others (0).
 const KEEP: [u8; 2 * LANES] = {
     let mut keep = [0; 2 * LANES];
     let mut lane = LANES;
     while lane < 2 * LANES {
-        keep[lane] = 0xff;
+        keep[lane] = 1;
         lane += 1;
     }
     keep
@@ -26,7 +26,7 @@ const KEEP: [u8; 2 * LANES] = {
 /// Written so that the compiler makes vector code of it without `unsafe` (a signed
 /// comparison with 0 and a subtraction per 16 bytes, one horizontal sum at the end): a byte is
 /// from 0x01 to 0x7f exactly when it is above 0 as an `i8`.
-#[inline]
+#[inline(always)]
 pub(super) fn count_plain_text(bytes: &[u8]) -> Option<usize> {
     if bytes.len() > MAX_LEN {
         return None;
@@ -34,7 +34,7 @@ pub(super) fn count_plain_text(bytes: &[u8]) -> Option<usize> {
     let mut lanes = [0u8; LANES];
     let mut rest = bytes;
     while let Some((chunk, tail)) = rest.split_first_chunk::<LANES>() {
-        add_plain_text(&mut lanes, chunk, &[0xff; LANES]);
+        add_plain_text(&mut lanes, chunk, &[1; LANES]);
         rest = tail;
     }
     if !rest.is_empty() {
@@ -50,7 +50,8 @@ pub(super) fn count_plain_text(bytes: &[u8]) -> Option<usize> {
     Some(lanes.iter().map(|&count| usize::from(count)).sum())
 }
 
-/// Adds 1 to each lane whose byte of `chunk` is plain text and whose `keep` byte is 0xff.
+/// Adds 1 to each lane whose byte of `chunk` is plain text and whose `keep` byte is 1 (0 drops
+/// the lane).
 #[inline(always)]
 fn add_plain_text(lanes: &mut [u8; LANES], chunk: &[u8; LANES], keep: &[u8; LANES]) {
     for ((lane, &byte), &keep) in lanes.iter_mut().zip(chunk).zip(keep) {
