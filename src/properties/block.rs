@@ -14,14 +14,18 @@ use core::fmt;
 
 /// Checks a property block (its content, after the Property Length) for `set`: every
 /// identifier assigned and allowed there, none repeated unless it may be, every value of its
-/// type and in range.
+/// type and in range. Returns the identifiers present, one bit each ([`PropertyId::bit`]), so
+/// that a packet's own rules on them need no second walk.
 #[inline(always)]
-pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
+pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<u64, DecodeError> {
     // The common case on its own: nothing but User Properties (allowed in every packet that
     // has properties, and repeatable) of plain ASCII. The general path is a call, so that
     // this one stays small where it is inlined.
-    if PropertyId::UserProperty.may_repeat_in(set) && ascii_user_properties(block) {
-        return Ok(());
+    if PropertyId::UserProperty.may_repeat_in(set)
+        && !block.is_empty()
+        && ascii_user_properties(block)
+    {
+        return Ok(PropertyId::UserProperty.bit());
     }
     check_each::<true>(block, set)
 }
@@ -30,7 +34,7 @@ pub(crate) fn check(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
 /// word test per string; anything else, and every error, takes the general path, which names
 /// the rule broken (`false` in the tests, which compare the two).
 #[inline(never)]
-fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), DecodeError> {
+fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<u64, DecodeError> {
     let mut present = 0u64;
     let mut at = 0;
     while let Some(input) = block.get(at..).filter(|input| !input.is_empty()) {
@@ -41,6 +45,7 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), De
             if let Some(next) = ascii_string(block, at.saturating_add(1))
                 .and_then(|value| ascii_string(block, value))
             {
+                present |= PropertyId::UserProperty.bit();
                 at = next;
                 continue;
             }
@@ -57,7 +62,7 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<(), De
         let (rest, _) = finish_prefix(read_value::<true>(id, rest))?;
         at = block.len().saturating_sub(rest.len());
     }
-    Ok(())
+    Ok(present)
 }
 
 /// Whether `block` is a sequence of User Properties (section 3.3.2.3.7) whose names and values
@@ -88,11 +93,12 @@ fn ascii_user_properties(block: &[u8]) -> bool {
     // the identifier and name length and one for the value length.
     while at < block.len() {
         let name_at = at.wrapping_add(3);
-        let Some(&[USER_PROPERTY, 0, name]) = block.get(at..name_at).and_then(<[u8]>::first_chunk)
+        let Some(&[id, name_high, name]) = block.get(at..name_at).and_then(<[u8]>::first_chunk)
         else {
             return false;
         };
-        if !short(name) {
+        // The identifier and the high byte in one comparison.
+        if u16::from_le_bytes([id, name_high]) != u16::from(USER_PROPERTY) || !short(name) {
             return false;
         }
         let value_at = name_at.wrapping_add(usize::from(name));
@@ -206,12 +212,22 @@ fn read_id(input: &[u8]) -> Parsed<'_, Result<PropertyId, DecodeError>> {
 }
 
 /// Reads a Property Length and the block it announces, and checks the block for `set`.
-///
-/// Inlined where it is called, fast path included (the general path is a call): a 5.0
-/// PUBLISH with four User Properties decodes in 367 instead of 392 instructions (callgrind,
-/// `benches/NOTES.md`).
 #[inline(always)]
 pub(crate) fn properties(input: &[u8], set: PropertySet) -> Parsed<'_, PropertiesRef<'_>> {
+    let (input, (properties, _)) = properties_present(input, set)?;
+    Ok((input, properties))
+}
+
+/// [`properties`], with the identifiers present, one bit each ([`PropertyId::bit`]).
+///
+/// Inlined where it is called, fast path included (the general path is a call): a 5.0
+/// PUBLISH with four User Properties decodes in 363 instead of 392 instructions (callgrind,
+/// `benches/NOTES.md`).
+#[inline(always)]
+pub(crate) fn properties_present(
+    input: &[u8],
+    set: PropertySet,
+) -> Parsed<'_, (PropertiesRef<'_>, u64)> {
     let (input, len) = match input {
         // Up to 127 bytes of properties: a one-byte Property Length, always minimal.
         [len @ 0..=0x7f, rest @ ..] => (rest, usize::from(*len)),
@@ -219,10 +235,10 @@ pub(crate) fn properties(input: &[u8], set: PropertySet) -> Parsed<'_, Propertie
     };
     let (input, block) = take(input, len)?;
     if block.is_empty() {
-        return Ok((input, PropertiesRef::EMPTY));
+        return Ok((input, (PropertiesRef::EMPTY, 0)));
     }
     match check(block, set) {
-        Ok(()) => Ok((input, PropertiesRef { block })),
+        Ok(present) => Ok((input, (PropertiesRef { block }, present))),
         Err(e) => fail(e),
     }
 }
@@ -769,7 +785,7 @@ mod tests {
                         let block = pair(&name, &changed);
                         agree(&block);
                         match check_each::<false>(&block, PropertySet::Publish) {
-                            Ok(()) => ok += 1,
+                            Ok(_) => ok += 1,
                             Err(_) => bad += 1,
                         }
                     }
@@ -844,23 +860,26 @@ mod tests {
             b"sensor-0042",
             b"a longer value, with spaces",
         ];
+        // The identifiers present, as `check` returns them.
+        let user = PropertyId::UserProperty.bit();
+        let expiry = PropertyId::MessageExpiryInterval.bit();
         for name in ok {
             for value in ok {
                 let block = pair(name, value);
-                assert_eq!(check(&block, PropertySet::Publish), Ok(()));
+                assert_eq!(check(&block, PropertySet::Publish), Ok(user));
                 // Twice, and after another property.
                 let mut two = block.clone();
                 two.extend_from_slice(&block);
-                assert_eq!(check(&two, PropertySet::Publish), Ok(()));
+                assert_eq!(check(&two, PropertySet::Publish), Ok(user));
                 let mut after = Vec::from([0x02, 0, 0, 0, 60]);
                 after.extend_from_slice(&block);
-                assert_eq!(check(&after, PropertySet::Publish), Ok(()));
+                assert_eq!(check(&after, PropertySet::Publish), Ok(user | expiry));
             }
         }
         // Valid non-ASCII text takes the general path and passes.
         assert_eq!(
             check(&pair("°C".as_bytes(), b"x"), PropertySet::Publish),
-            Ok(())
+            Ok(user)
         );
         for bad in [&b"a\0b"[..], b"\xff", b"\xc3"] {
             for block in [pair(bad, b"v"), pair(b"n", bad)] {
