@@ -10,15 +10,11 @@ const LANES: usize = 16;
 pub(super) const MAX_LEN: usize = 255;
 
 /// `KEEP[r..r + 16]` keeps the last `r` of 16 lanes (1) and drops the others (0).
-const KEEP: [u8; 2 * LANES] = {
-    let mut keep = [0; 2 * LANES];
-    let mut lane = LANES;
-    while lane < 2 * LANES {
-        keep[lane] = 1;
-        lane += 1;
-    }
-    keep
-};
+#[rustfmt::skip]
+const KEEP: [u8; 2 * LANES] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+];
 
 /// The number of bytes of `bytes` from 0x01 to 0x7f (ASCII characters other than U+0000, each
 /// a one-byte UTF-8 sequence), or `None` if it is longer than [`MAX_LEN`].
