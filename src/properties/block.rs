@@ -801,6 +801,47 @@ mod tests {
         assert!(ok > 100 && bad > 1_000, "{ok} {bad}");
     }
 
+    proptest::proptest! {
+        /// `check` (fast paths included) against the general path alone, on blocks of User
+        /// Properties whose strings are drawn mostly from plain ASCII, with U+0000, bytes of
+        /// 0x80 and above (UTF-8 or not) and lengths from 0 to 140 mixed in.
+        #[test]
+        fn check_agrees_with_the_general_path(
+            pairs in proptest::collection::vec(
+                (
+                    proptest::collection::vec(
+                        proptest::prop_oneof![30 => 0x20u8..0x7f, 1 => proptest::prelude::any::<u8>()],
+                        0..140,
+                    ),
+                    proptest::collection::vec(
+                        proptest::prop_oneof![30 => 0x20u8..0x7f, 1 => proptest::prelude::any::<u8>()],
+                        0..20,
+                    ),
+                ),
+                0..6,
+            ),
+        ) {
+            let mut block = Vec::new();
+            for (name, value) in &pairs {
+                block.push(0x26);
+                for s in [name, value] {
+                    block.extend_from_slice(&(s.len() as u16).to_be_bytes());
+                    block.extend_from_slice(s);
+                }
+            }
+            let want = check_each::<false>(&block, PropertySet::Publish);
+            // The general path is a UTF-8 check: each string valid exactly when
+            // `core::str::from_utf8` accepts it and it holds no U+0000.
+            let valid = pairs.iter().all(|(name, value)| {
+                [name, value]
+                    .iter()
+                    .all(|s| core::str::from_utf8(s).is_ok_and(|s| !s.contains('\0')))
+            });
+            proptest::prop_assert_eq!(want.is_ok(), valid);
+            proptest::prop_assert_eq!(check(&block, PropertySet::Publish), want);
+        }
+    }
+
     /// `present`, which steps over values by their type, finds what reading every value finds,
     /// for each value type (Variable Byte Integers of one to four bytes included), alone and
     /// together.
