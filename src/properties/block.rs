@@ -646,6 +646,17 @@ mod tests {
     use crate::properties::{PropertyId, PropertySet};
     use alloc::vec::Vec;
 
+    /// A User Property as on the wire: 0x26, then the name and the value, each after its
+    /// two-byte length.
+    fn user_property(name: &[u8], value: &[u8]) -> Vec<u8> {
+        let mut p = Vec::from([0x26]);
+        for s in [name, value] {
+            p.extend_from_slice(&(s.len() as u16).to_be_bytes());
+            p.extend_from_slice(s);
+        }
+        p
+    }
+
     /// The word test of `is_ascii_text` against its definition, for every range of blocks of
     /// up to 20 bytes drawn from bytes around the edges (0, 1, 0x7f, 0x80, 0xff, ...), each
     /// range starting and ending anywhere, so that both masked words and the byte loop run.
@@ -745,16 +756,8 @@ mod tests {
     /// after a first User Property.
     #[test]
     fn fast_path_agrees_at_every_length_and_position() {
-        let pair = |name: &[u8], value: &[u8]| {
-            let mut p = Vec::from([0x26]);
-            for s in [name, value] {
-                p.extend_from_slice(&(s.len() as u16).to_be_bytes());
-                p.extend_from_slice(s);
-            }
-            p
-        };
         let agree = |block: &[u8]| {
-            for prefix in [&b""[..], &pair(b"k", b"v")] {
+            for prefix in [&b""[..], &user_property(b"k", b"v")] {
                 let mut all = prefix.to_vec();
                 all.extend_from_slice(block);
                 assert_eq!(
@@ -770,7 +773,7 @@ mod tests {
             for value_len in 0..=17 {
                 let name: Vec<u8> = (0..name_len).map(|i| b'a' + i as u8).collect();
                 let value: Vec<u8> = (0..value_len).map(|i| b'A' + i as u8).collect();
-                let block = pair(&name, &value);
+                let block = user_property(&name, &value);
                 agree(&block);
                 // The fast path itself takes every plain pair of non-empty strings.
                 assert_eq!(
@@ -782,7 +785,7 @@ mod tests {
                     for odd in odd {
                         let mut changed = value.clone();
                         changed.splice(at..(at + odd.len()).min(value_len), odd.iter().copied());
-                        let block = pair(&name, &changed);
+                        let block = user_property(&name, &changed);
                         agree(&block);
                         match check_each::<false>(&block, PropertySet::Publish) {
                             Ok(_) => ok += 1,
@@ -793,7 +796,7 @@ mod tests {
                 for at in 0..name_len {
                     let mut changed = name.clone();
                     changed[at] = 0;
-                    agree(&pair(&changed, &value));
+                    agree(&user_property(&changed, &value));
                 }
             }
         }
@@ -821,14 +824,10 @@ mod tests {
                 0..6,
             ),
         ) {
-            let mut block = Vec::new();
-            for (name, value) in &pairs {
-                block.push(0x26);
-                for s in [name, value] {
-                    block.extend_from_slice(&(s.len() as u16).to_be_bytes());
-                    block.extend_from_slice(s);
-                }
-            }
+            let block: Vec<u8> = pairs
+                .iter()
+                .flat_map(|(name, value)| user_property(name, value))
+                .collect();
             let want = check_each::<false>(&block, PropertySet::Publish);
             // The general path is a UTF-8 check: each string valid exactly when
             // `core::str::from_utf8` accepts it and it holds no U+0000.
@@ -886,14 +885,6 @@ mod tests {
     /// past the block.
     #[test]
     fn user_property_fast_path_and_general_path_agree() {
-        let pair = |name: &[u8], value: &[u8]| {
-            let mut p = Vec::from([0x26]);
-            for s in [name, value] {
-                p.extend_from_slice(&(s.len() as u16).to_be_bytes());
-                p.extend_from_slice(s);
-            }
-            p
-        };
         let ok: [&[u8]; 5] = [
             b"",
             b"a",
@@ -906,7 +897,7 @@ mod tests {
         let expiry = PropertyId::MessageExpiryInterval.bit();
         for name in ok {
             for value in ok {
-                let block = pair(name, value);
+                let block = user_property(name, value);
                 assert_eq!(check(&block, PropertySet::Publish), Ok(user));
                 // Twice, and after another property.
                 let mut two = block.clone();
@@ -919,11 +910,11 @@ mod tests {
         }
         // Valid non-ASCII text takes the general path and passes.
         assert_eq!(
-            check(&pair("°C".as_bytes(), b"x"), PropertySet::Publish),
+            check(&user_property("°C".as_bytes(), b"x"), PropertySet::Publish),
             Ok(user)
         );
         for bad in [&b"a\0b"[..], b"\xff", b"\xc3"] {
-            for block in [pair(bad, b"v"), pair(b"n", bad)] {
+            for block in [user_property(bad, b"v"), user_property(b"n", bad)] {
                 assert!(
                     matches!(
                         check(&block, PropertySet::Publish),
@@ -934,7 +925,7 @@ mod tests {
             }
         }
         // A value whose length runs past the block.
-        let mut short = pair(b"n", b"value");
+        let mut short = user_property(b"n", b"value");
         short.pop();
         assert_eq!(
             check(&short, PropertySet::Publish),
