@@ -6,7 +6,9 @@ use crate::codec::Decoder;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{PacketType, MAX_REMAINING_LENGTH};
-use crate::properties::{properties, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet};
+use crate::properties::{
+    properties_present, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
+};
 use crate::string::checked_text;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
@@ -579,18 +581,20 @@ fn parse_v5<'a>(
     repairs: Option<&mut Repairs>,
     from_client: bool,
 ) -> Result<RawPublish<'a>, DecodeError> {
-    let (payload, properties) = match rest {
+    // The identifiers present come with the check of the block: the rules below need no
+    // second walk over it.
+    let (payload, (properties, present)) = match rest {
         // No properties, the common case: a Property Length of 0.
-        [0, payload @ ..] => (payload, PropertiesRef::EMPTY),
-        _ => crate::wire::finish_prefix(properties(rest, PropertySet::Publish))?,
+        [0, payload @ ..] => (payload, (PropertiesRef::EMPTY, 0)),
+        _ => crate::wire::finish_prefix(properties_present(rest, PropertySet::Publish))?,
     };
     // A client's PUBLISH carries no Subscription Identifier [MQTT-3.3.4-6].
-    if from_client && properties.contains(PropertyId::SubscriptionIdentifier) {
+    if from_client && present & PropertyId::SubscriptionIdentifier.bit() != 0 {
         return Err(DecodeError::SubscriptionIdentifierFromClient);
     }
     let topic = if topic.is_empty() {
         // Without a Topic Alias, an empty topic is a Protocol Error (section 3.3.4).
-        if !properties.contains(PropertyId::TopicAlias) {
+        if present & PropertyId::TopicAlias.bit() == 0 {
             return Err(DecodeError::EmptyTopicWithoutAlias);
         }
         Checked::Text("")

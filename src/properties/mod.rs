@@ -9,9 +9,10 @@
 mod block;
 mod id;
 mod outgoing;
+mod plain_text;
 mod value;
 
-pub(crate) use block::properties;
+pub(crate) use block::{properties, properties_present};
 pub use block::{
     AsProperties, Properties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
 };
