@@ -4,12 +4,18 @@
 //! a wildcard. A [`TopicFilter`] is what a client subscribes to (`home/+/temperature`,
 //! `home/#`). Both are checked when made, so a value of either type is always valid.
 
+mod children;
 mod error;
 mod filter;
 mod matching;
 mod name;
 mod shared;
+mod stack;
 mod tree;
+
+// The indexes: they need `alloc`.
+mod retained;
+pub use retained::{RetainedIndex, RetainedIter};
 
 pub use error::TopicError;
 pub(crate) use filter::check_filter;

@@ -1,18 +1,11 @@
 //! `SubscriptionTree`: from a published topic name to the subscriptions whose filters match it.
 
+use super::children::{ChildIter, Children};
 use super::{TopicFilter, TopicName, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
-use alloc::{boxed::Box, collections::btree_map, collections::BTreeMap, vec::Vec};
+use alloc::{boxed::Box, vec::Vec};
 use bytes::Bytes;
 use core::{fmt, mem};
 
-/// A node with more literal children than this keeps them in a `BTreeMap` instead of a sorted
-/// `Vec`: a `Vec` is 4 to 10 times smaller for a handful of children (a B-tree leaf has room
-/// for 11 entries however few it holds), but inserting into a sorted `Vec` shifts its tail,
-/// which would make filling a node with a million children quadratic.
-const FEW_MAX: usize = 32;
-/// A `BTreeMap` of children shrinks back to a `Vec` below this size; the gap with [`FEW_MAX`]
-/// keeps a node at the boundary from converting back and forth on every insert and remove.
-const MANY_MIN: usize = 16;
 /// Branches of a match that [`Matches`] keeps without allocating. A pending branch is a `+`
 /// subscription not yet visited, at most one per level of the name being matched.
 const INLINE_BRANCHES: usize = 8;
@@ -116,7 +109,7 @@ pub struct SubscriptionTree<V> {
 /// One level of the trie: the filters whose path goes through it.
 struct Node<V> {
     /// Children for literal levels.
-    children: Children<V>,
+    children: Children<Node<V>>,
     /// Values of the filters that end at this level.
     values: Vec<V>,
     /// The `+` child and the values of the filters ending in `#` after this level, behind one
@@ -130,72 +123,6 @@ struct Wildcards<V> {
     plus: Node<V>,
     /// Values of the filters ending in `#` after this level.
     multi: Vec<V>,
-}
-
-/// The literal children of a [`Node`], keyed by level (bytes of a valid filter level).
-enum Children<V> {
-    /// Sorted by key.
-    Few(Vec<(Key, Node<V>)>),
-    /// Boxed so that `Children`, and so every node, is 8 bytes smaller: without the box the
-    /// enum needs room for a tag besides the `Vec`. Only wide nodes pay the extra allocation.
-    #[allow(clippy::box_collection)]
-    Many(Box<BTreeMap<Key, Node<V>>>),
-}
-
-/// Levels up to this many bytes are stored in their [`Key`], without an allocation of their own.
-const INLINE_KEY: usize = 22;
-
-/// The text of a level, in place when short (most levels are: `kitchen`, `device-17`): looking
-/// a child up then compares keys without reading other memory, and a node costs one allocation
-/// less. 24 bytes, like the `Box<[u8]>` and its length it replaces.
-enum Key {
-    Inline { len: u8, bytes: [u8; INLINE_KEY] },
-    Heap(Box<[u8]>),
-}
-
-impl Key {
-    fn new(level: &[u8]) -> Key {
-        let mut bytes = [0u8; INLINE_KEY];
-        match (u8::try_from(level.len()), bytes.get_mut(..level.len())) {
-            (Ok(len), Some(prefix)) => {
-                prefix.copy_from_slice(level);
-                Key::Inline { len, bytes }
-            }
-            _ => Key::Heap(Box::from(level)),
-        }
-    }
-
-    #[inline]
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            Key::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            Key::Heap(bytes) => bytes,
-        }
-    }
-}
-
-impl core::borrow::Borrow<[u8]> for Key {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-// Ordered as their bytes, as `Borrow<[u8]>` requires for `BTreeMap` lookups by `&[u8]`.
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Key) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Key) -> core::cmp::Ordering {
-        self.as_bytes().cmp(other.as_bytes())
-    }
 }
 
 /// One step down the trie: a level of a filter that is not its final `#`.
@@ -477,7 +404,7 @@ impl<'a, V> IntoIterator for &'a SubscriptionTree<V> {
 impl<V> Node<V> {
     const fn new() -> Self {
         Node {
-            children: Children::Few(Vec::new()),
+            children: Children::new(),
             values: Vec::new(),
             wild: None,
         }
@@ -631,130 +558,6 @@ impl<V> Default for Wildcards<V> {
     }
 }
 
-impl<V> Children<V> {
-    fn len(&self) -> usize {
-        match self {
-            Children::Few(few) => few.len(),
-            Children::Many(many) => many.len(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Children::Few(few) => few.is_empty(),
-            Children::Many(many) => many.is_empty(),
-        }
-    }
-
-    fn get(&self, level: &[u8]) -> Option<&Node<V>> {
-        match self {
-            Children::Few(few) => few
-                .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                .ok()
-                .and_then(|index| few.get(index))
-                .map(|(_, node)| node),
-            Children::Many(many) => many.get(level),
-        }
-    }
-
-    fn get_mut(&mut self, level: &[u8]) -> Option<&mut Node<V>> {
-        match self {
-            Children::Few(few) => few
-                .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                .ok()
-                .and_then(|index| few.get_mut(index))
-                .map(|(_, node)| node),
-            Children::Many(many) => many.get_mut(level),
-        }
-    }
-
-    fn get_or_insert(&mut self, level: &[u8]) -> &mut Node<V> {
-        if let Children::Few(few) = self {
-            if few.len() >= FEW_MAX
-                && few
-                    .binary_search_by(|(k, _)| k.as_bytes().cmp(level))
-                    .is_err()
-            {
-                *self = Children::Many(Box::new(mem::take(few).into_iter().collect()));
-            }
-        }
-        match self {
-            Children::Few(few) => {
-                let index = match few.binary_search_by(|(key, _)| key.as_bytes().cmp(level)) {
-                    Ok(index) => index,
-                    Err(index) => {
-                        // Grow one entry at a time: most nodes have one or two children, and
-                        // the default growth would reserve room for four.
-                        few.reserve_exact(1);
-                        few.insert(index, (Key::new(level), Node::new()));
-                        index
-                    }
-                };
-                match few.get_mut(index) {
-                    Some((_, node)) => node,
-                    // `index` was just found in `few` or inserted into it.
-                    None => unreachable!("child index out of bounds"),
-                }
-            }
-            Children::Many(many) => many.entry(Key::new(level)).or_default(),
-        }
-    }
-
-    fn remove(&mut self, level: &[u8]) -> Option<Node<V>> {
-        match self {
-            Children::Few(few) => {
-                let index = few
-                    .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                    .ok()?;
-                let (_, node) = few.remove(index);
-                if few.capacity() > few.len().saturating_mul(2) {
-                    few.shrink_to_fit();
-                }
-                Some(node)
-            }
-            Children::Many(many) => {
-                let node = many.remove(level);
-                if many.len() < MANY_MIN {
-                    *self = Children::Few(mem::take(&mut **many).into_iter().collect());
-                }
-                node
-            }
-        }
-    }
-
-    fn nodes_mut(&mut self) -> impl Iterator<Item = &mut Node<V>> {
-        let (few, many) = match self {
-            Children::Few(few) => (Some(few.iter_mut().map(|(_, node)| node)), None),
-            Children::Many(many) => (None, Some(many.values_mut())),
-        };
-        few.into_iter().flatten().chain(many.into_iter().flatten())
-    }
-
-    fn iter(&self) -> ChildIter<'_, V> {
-        match self {
-            Children::Few(few) => ChildIter::Few(few.iter()),
-            Children::Many(many) => ChildIter::Many(many.iter()),
-        }
-    }
-}
-
-/// The literal children of a node, in key order.
-enum ChildIter<'a, V> {
-    Few(core::slice::Iter<'a, (Key, Node<V>)>),
-    Many(btree_map::Iter<'a, Key, Node<V>>),
-}
-
-impl<'a, V> Iterator for ChildIter<'a, V> {
-    type Item = (&'a [u8], &'a Node<V>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            ChildIter::Few(few) => few.next().map(|(key, node)| (key.as_bytes(), node)),
-            ChildIter::Many(many) => many.next().map(|(key, node)| (key.as_bytes(), node)),
-        }
-    }
-}
-
 /// A node still to visit while matching, and where the level it must match starts in the
 /// name (`None`: the name has no level left).
 struct Branch<'a, V> {
@@ -873,7 +676,7 @@ impl<V> fmt::Debug for Matches<'_, V> {
 
 /// A node being iterated over by [`Iter`].
 struct Frame<'a, V> {
-    children: ChildIter<'a, V>,
+    children: ChildIter<'a, Node<V>>,
     /// The `+` child, until visited (after the literal children).
     plus: Option<&'a Node<V>>,
     /// Length of the node's filter in `Iter::path`; `None` for the root, which has no level.
@@ -1080,9 +883,10 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn sizes() {
+        use crate::topic::children::Key;
         use core::mem::size_of;
         assert_eq!(size_of::<Key>(), 24);
-        assert_eq!(size_of::<Children<u32>>(), 24);
+        assert_eq!(size_of::<Children<Node<u32>>>(), 24);
         assert_eq!(size_of::<Node<u32>>(), 56);
         assert_eq!(size_of::<Option<Branch<'_, u32>>>(), 24);
     }
