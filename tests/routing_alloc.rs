@@ -2,9 +2,13 @@
 //! that turned counting on allocates, and each check runs inside one `#[test]` so that the
 //! harness cannot disturb the count.
 
-use mqttwire::{RetainedIndex, TopicFilter, TopicName};
+use mqttwire::{
+    Deliveries, QoS, RetainedIndex, RoundRobin, SubscriptionIndex, SubscriptionOptions,
+    TopicFilter, TopicName,
+};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
+use std::num::NonZeroU32;
 
 struct Counting;
 
@@ -75,4 +79,39 @@ fn retained_matching_allocates_nothing() {
     let mut out = Vec::with_capacity(2000);
     let (allocs, ()) = allocations(|| out.extend(index.matching(&filter)));
     assert_eq!((allocs, out.len()), (0, 2000));
+}
+
+/// Routing writes into the caller's buffer: once it has room for the largest fan-out, and the
+/// round robin has seen every group, no message allocates.
+#[test]
+fn routing_allocates_nothing_once_the_buffer_has_grown() {
+    let mut index = SubscriptionIndex::new();
+    let options = SubscriptionOptions::new(QoS::AtLeastOnce);
+    for client in 0..100u32 {
+        for text in ["a/+/c", "a/#", "+/b/+", "$share/g/a/b/c", "$share/h/#"] {
+            let filter = TopicFilter::new(text).unwrap();
+            index
+                .subscribe(client, &filter, options, NonZeroU32::new(client + 1))
+                .unwrap();
+        }
+    }
+    let topic = TopicName::new("a/b/c").unwrap();
+    let mut choice = RoundRobin::new();
+    let mut deliveries = Deliveries::new();
+    index.route(&topic, Some(&7), &mut choice, &mut deliveries);
+    let (allocs, counts) = allocations(|| {
+        (0..50)
+            .map(|_| {
+                index
+                    .route(&topic, Some(&7), &mut choice, &mut deliveries)
+                    .len()
+            })
+            .collect::<Vec<usize>>()
+    });
+    // One allocation: the `Vec` of counts collected here.
+    assert_eq!(allocs, 1);
+    // 100 clients merged from three filters each, plus one member of each of two groups.
+    assert!(counts.iter().all(|&n| n == 102), "{counts:?}");
+    let ids: usize = deliveries.iter().map(|(_, ids)| ids.len()).sum();
+    assert_eq!(ids, 100 * 3 + 2);
 }
