@@ -6,6 +6,7 @@
 
 mod children;
 mod error;
+mod exact;
 mod filter;
 mod matching;
 mod name;

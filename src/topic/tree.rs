@@ -1,6 +1,7 @@
 //! `SubscriptionTree`: from a published topic name to the subscriptions whose filters match it.
 
 use super::children::{ChildIter, Children};
+use super::exact::{Entry, ExactTable};
 use super::{TopicFilter, TopicName, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use alloc::{boxed::Box, vec::Vec};
 use bytes::Bytes;
@@ -101,7 +102,10 @@ const INLINE_BRANCHES: usize = 8;
 /// here, a server should cap the number of levels it accepts. Dropping, cloning, matching and
 /// iterating never recurse, so however deep a filter is, they cannot overflow the stack.
 pub struct SubscriptionTree<V> {
+    /// The filters with a wildcard.
     root: Node<V>,
+    /// The filters without: a name matches them only when equal to them.
+    exact: ExactTable<V>,
     /// Number of values, over all filters.
     len: usize,
 }
@@ -123,6 +127,20 @@ struct Wildcards<V> {
     plus: Node<V>,
     /// Values of the filters ending in `#` after this level.
     multi: Vec<V>,
+}
+
+/// Runs `edit` on the values of a filter, then frees the room they no longer need; answers
+/// `edit`'s result and how many values it removed.
+fn edit_slot<V, R>(slot: &mut Vec<V>, edit: impl FnOnce(&mut Vec<V>) -> R) -> (R, usize) {
+    let before = slot.len();
+    let result = edit(slot);
+    let removed = before.saturating_sub(slot.len());
+    if slot.is_empty() {
+        *slot = Vec::new();
+    } else if slot.capacity() > slot.len().saturating_mul(2) {
+        slot.shrink_to_fit();
+    }
+    (result, removed)
 }
 
 /// One step down the trie: a level of a filter that is not its final `#`.
@@ -161,6 +179,7 @@ impl<V> SubscriptionTree<V> {
     pub const fn new() -> Self {
         SubscriptionTree {
             root: Node::new(),
+            exact: ExactTable::new(),
             len: 0,
         }
     }
@@ -181,12 +200,16 @@ impl<V> SubscriptionTree<V> {
     ///
     /// Costs one node per level not shared with a filter already in the tree.
     pub fn insert(&mut self, filter: &TopicFilter, value: V) {
-        let (steps, multi) = path(filter);
-        let mut node = &mut self.root;
-        for step in steps {
-            node = node.child_or_insert(step);
-        }
-        let slot = node.slot_or_insert(multi);
+        let slot = if filter.has_wildcards() {
+            let (steps, multi) = path(filter);
+            let mut node = &mut self.root;
+            for step in steps {
+                node = node.child_or_insert(step);
+            }
+            node.slot_or_insert(multi)
+        } else {
+            self.exact.get_or_insert(filter.as_bytes())
+        };
         if slot.is_empty() {
             // Most filters have a single subscriber: don't let `push` reserve room for four.
             slot.reserve_exact(1);
@@ -198,6 +221,9 @@ impl<V> SubscriptionTree<V> {
     /// The values of exactly `filter` (no wildcard matching: `a/+` is only `a/+`), in no
     /// particular order; empty if it has none.
     pub fn get(&self, filter: &TopicFilter) -> &[V] {
+        if !filter.has_wildcards() {
+            return self.exact.get(filter.as_bytes());
+        }
         let (steps, multi) = path(filter);
         let mut node = &self.root;
         for step in steps {
@@ -247,20 +273,22 @@ impl<V> SubscriptionTree<V> {
         filter: &TopicFilter,
         edit: impl FnOnce(&mut Vec<V>) -> R,
     ) -> Option<R> {
+        if !filter.has_wildcards() {
+            let slot = self.exact.get_mut(filter.as_bytes())?;
+            let (result, removed) = edit_slot(slot, edit);
+            if slot.is_empty() {
+                self.exact.remove(filter.as_bytes());
+            }
+            self.len = self.len.saturating_sub(removed);
+            return Some(result);
+        }
         let (steps, multi) = path(filter);
         let mut node = &mut self.root;
         for step in steps {
             node = node.child_mut(step)?;
         }
         let slot = node.slot_mut(multi)?;
-        let before = slot.len();
-        let result = edit(slot);
-        let removed = before.saturating_sub(slot.len());
-        if slot.is_empty() {
-            *slot = Vec::new();
-        } else if slot.capacity() > slot.len().saturating_mul(2) {
-            slot.shrink_to_fit();
-        }
+        let (result, removed) = edit_slot(slot, edit);
         node.tidy();
         let emptied = node.is_empty();
         self.len = self.len.saturating_sub(removed);
@@ -312,7 +340,8 @@ impl<V> SubscriptionTree<V> {
         let mut matches = Matches {
             name,
             system: name.first() == Some(&b'$'),
-            current: [].iter(),
+            // The wildcard-free filters equal to the name, found by one hash lookup.
+            current: self.exact.get(name).iter(),
             then: &[],
             inline: [None; INLINE_BRANCHES],
             inline_len: 0,
@@ -336,6 +365,7 @@ impl<V> SubscriptionTree<V> {
             path: Vec::new(),
             current: None,
             then: None,
+            exact: self.exact.entries(),
             remaining: self.len,
         };
         // `#` is the only filter whose values live at the root.
@@ -691,6 +721,8 @@ pub struct Iter<'a, V> {
     path: Vec<u8>,
     current: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
     then: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
+    /// The wildcard-free filters, given out after the trie's.
+    exact: core::iter::Flatten<core::slice::Iter<'a, Option<Entry<V>>>>,
     remaining: usize,
 }
 
@@ -742,7 +774,13 @@ impl<'a, V> Iterator for Iter<'a, V> {
                 self.current = self.then.take();
                 continue;
             }
-            let frame = self.frames.last_mut()?;
+            let Some(frame) = self.frames.last_mut() else {
+                let entry = self.exact.next()?;
+                // The key is the text of a valid filter.
+                let filter = TopicFilter::from_checked(Bytes::copy_from_slice(entry.key()));
+                self.current = Some((filter, entry.values.iter()));
+                continue;
+            };
             let parent_len = frame.path_len;
             if let Some((level, child)) = frame.children.next() {
                 self.enter(level, child, parent_len);
