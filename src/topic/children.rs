@@ -1,15 +1,16 @@
 //! The literal children of a node of the topic tries ([`SubscriptionTree`](super::SubscriptionTree)
 //! and [`RetainedIndex`](super::RetainedIndex)): a map from the text of a level to a node.
 
-use alloc::{boxed::Box, collections::btree_map, collections::BTreeMap, vec::Vec};
+use super::table::{LevelTable, Slot};
+use alloc::{boxed::Box, vec::Vec};
 use core::mem;
 
-/// A node with more literal children than this keeps them in a `BTreeMap` instead of a sorted
-/// `Vec`: a `Vec` is 4 to 10 times smaller for a handful of children (a B-tree leaf has room
-/// for 11 entries however few it holds), but inserting into a sorted `Vec` shifts its tail,
-/// which would make filling a node with a million children quadratic.
+/// A node with more literal children than this keeps them in a hash table instead of a sorted
+/// `Vec`: a `Vec` is smaller for a handful of children, but a binary search over many takes a
+/// cache miss per probe, and inserting into a sorted `Vec` shifts its tail, which would make
+/// filling a node with a million children quadratic.
 const FEW_MAX: usize = 32;
-/// A `BTreeMap` of children shrinks back to a `Vec` below this size; the gap with [`FEW_MAX`]
+/// A table of children shrinks back to a `Vec` below this size; the gap with [`FEW_MAX`]
 /// keeps a node at the boundary from converting back and forth on every insert and remove.
 const MANY_MIN: usize = 16;
 
@@ -19,8 +20,7 @@ pub(super) enum Children<N> {
     Few(Vec<(Key, N)>),
     /// Boxed so that `Children`, and so every node, is 8 bytes smaller: without the box the
     /// enum needs room for a tag besides the `Vec`. Only wide nodes pay the extra allocation.
-    #[allow(clippy::box_collection)]
-    Many(Box<BTreeMap<Key, N>>),
+    Many(Box<LevelTable<N>>),
 }
 
 /// Levels up to this many bytes are stored in their [`Key`], without an allocation of their own.
@@ -61,7 +61,7 @@ impl core::borrow::Borrow<[u8]> for Key {
     }
 }
 
-// Ordered as their bytes, as `Borrow<[u8]>` requires for `BTreeMap` lookups by `&[u8]`.
+// Ordered as their bytes.
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {
         self.as_bytes() == other.as_bytes()
@@ -127,7 +127,11 @@ impl<N: Default> Children<N> {
                     .binary_search_by(|(k, _)| k.as_bytes().cmp(level))
                     .is_err()
             {
-                *self = Children::Many(Box::new(mem::take(few).into_iter().collect()));
+                let mut many = LevelTable::new();
+                for (key, node) in mem::take(few) {
+                    many.insert_new(key, node);
+                }
+                *self = Children::Many(Box::new(many));
             }
         }
         match self {
@@ -148,7 +152,7 @@ impl<N: Default> Children<N> {
                     None => unreachable!("child index out of bounds"),
                 }
             }
-            Children::Many(many) => many.entry(Key::new(level)).or_default(),
+            Children::Many(many) => many.get_or_insert_with(level, N::default),
         }
     }
 
@@ -167,7 +171,11 @@ impl<N: Default> Children<N> {
             Children::Many(many) => {
                 let node = many.remove(level);
                 if many.len() < MANY_MIN {
-                    *self = Children::Few(mem::take(&mut **many).into_iter().collect());
+                    let mut few: Vec<(Key, N)> = mem::replace(&mut **many, LevelTable::new())
+                        .into_entries()
+                        .collect();
+                    few.sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
+                    *self = Children::Few(few);
                 }
                 node
             }
@@ -190,10 +198,11 @@ impl<N: Default> Children<N> {
     }
 }
 
-/// The literal children of a node and their keys, in key order.
+/// The literal children of a node and their keys: in key order for a few, in no particular
+/// order for many.
 pub(super) enum ChildIter<'a, N> {
     Few(core::slice::Iter<'a, (Key, N)>),
-    Many(btree_map::Iter<'a, Key, N>),
+    Many(core::iter::Flatten<core::slice::Iter<'a, Option<Slot<N>>>>),
 }
 
 impl<'a, N> Iterator for ChildIter<'a, N> {
@@ -202,7 +211,7 @@ impl<'a, N> Iterator for ChildIter<'a, N> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             ChildIter::Few(few) => few.next().map(|(key, node)| (key.as_bytes(), node)),
-            ChildIter::Many(many) => many.next().map(|(key, node)| (key.as_bytes(), node)),
+            ChildIter::Many(many) => many.next().map(|slot| (slot.key(), &slot.value)),
         }
     }
 }

@@ -6,12 +6,12 @@
 
 mod children;
 mod error;
-mod exact;
 mod filter;
 mod matching;
 mod name;
 mod shared;
 mod stack;
+mod table;
 mod tree;
 
 pub use error::TopicError;

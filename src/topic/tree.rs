@@ -1,7 +1,7 @@
 //! `SubscriptionTree`: from a published topic name to the subscriptions whose filters match it.
 
 use super::children::{ChildIter, Children};
-use super::exact::{Entry, ExactTable};
+use super::table::{LevelTable, Slot};
 use super::{TopicFilter, TopicName, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use alloc::{boxed::Box, vec::Vec};
 use bytes::Bytes;
@@ -105,7 +105,7 @@ pub struct SubscriptionTree<V> {
     /// The filters with a wildcard.
     root: Node<V>,
     /// The filters without: a name matches them only when equal to them.
-    exact: ExactTable<V>,
+    exact: LevelTable<Vec<V>>,
     /// Number of values, over all filters.
     len: usize,
 }
@@ -179,7 +179,7 @@ impl<V> SubscriptionTree<V> {
     pub const fn new() -> Self {
         SubscriptionTree {
             root: Node::new(),
-            exact: ExactTable::new(),
+            exact: LevelTable::new(),
             len: 0,
         }
     }
@@ -208,7 +208,7 @@ impl<V> SubscriptionTree<V> {
             }
             node.slot_or_insert(multi)
         } else {
-            self.exact.get_or_insert(filter.as_bytes())
+            self.exact.get_or_insert_with(filter.as_bytes(), Vec::new)
         };
         if slot.is_empty() {
             // Most filters have a single subscriber: don't let `push` reserve room for four.
@@ -222,7 +222,7 @@ impl<V> SubscriptionTree<V> {
     /// particular order; empty if it has none.
     pub fn get(&self, filter: &TopicFilter) -> &[V] {
         if !filter.has_wildcards() {
-            return self.exact.get(filter.as_bytes());
+            return self.exact.get(filter.as_bytes()).map_or(&[], Vec::as_slice);
         }
         let (steps, multi) = path(filter);
         let mut node = &self.root;
@@ -341,7 +341,7 @@ impl<V> SubscriptionTree<V> {
             name,
             system: name.first() == Some(&b'$'),
             // The wildcard-free filters equal to the name, found by one hash lookup.
-            current: self.exact.get(name).iter(),
+            current: self.exact.get(name).map_or(&[][..], Vec::as_slice).iter(),
             then: &[],
             inline: [None; INLINE_BRANCHES],
             inline_len: 0,
@@ -365,7 +365,7 @@ impl<V> SubscriptionTree<V> {
             path: Vec::new(),
             current: None,
             then: None,
-            exact: self.exact.entries(),
+            exact: self.exact.iter(),
             remaining: self.len,
         };
         // `#` is the only filter whose values live at the root.
@@ -722,7 +722,7 @@ pub struct Iter<'a, V> {
     current: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
     then: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
     /// The wildcard-free filters, given out after the trie's.
-    exact: core::iter::Flatten<core::slice::Iter<'a, Option<Entry<V>>>>,
+    exact: core::iter::Flatten<core::slice::Iter<'a, Option<Slot<Vec<V>>>>>,
     remaining: usize,
 }
 
@@ -778,7 +778,7 @@ impl<'a, V> Iterator for Iter<'a, V> {
                 let entry = self.exact.next()?;
                 // The key is the text of a valid filter.
                 let filter = TopicFilter::from_checked(Bytes::copy_from_slice(entry.key()));
-                self.current = Some((filter, entry.values.iter()));
+                self.current = Some((filter, entry.value.iter()));
                 continue;
             };
             let parent_len = frame.path_len;
