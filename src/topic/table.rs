@@ -264,6 +264,14 @@ mod tests {
         assert!(table.slots.is_empty());
     }
 
+    /// The sizes the memory figures of `SubscriptionTree` rest on (64-bit targets).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn slot_sizes() {
+        use core::mem::size_of;
+        assert_eq!(size_of::<Option<Slot<Vec<u32>>>>(), 56);
+    }
+
     #[test]
     fn hash_tells_lengths_apart() {
         assert_ne!(hash(b"a"), hash(b"a\0"));

@@ -13,12 +13,14 @@ const INLINE_BRANCHES: usize = 8;
 
 /// Subscriptions indexed by topic filter, to find the ones a published topic name reaches.
 ///
-/// A trie of topic levels: each node has its literal children, a dedicated `+` child and the
-/// values of the filters ending in `#` there. [`matches`](Self::matches) follows the name's
-/// levels down the matching literal and `+` branches only, so its cost grows with the depth
-/// of the name and the number of branches and values that match; the number of filters
-/// stored only enters through the lookup among a node's children (logarithmic) and through
-/// memory latency, as a bigger tree stays less in the caches (see the figures below).
+/// Filters without wildcards sit in a hash table by their whole text: a name matches them only
+/// when equal to them, so one lookup finds them all. Filters with wildcards sit in a trie of
+/// topic levels: each node has its literal children (a sorted `Vec` for up to 32, a hash
+/// table beyond), a dedicated `+` child and the values of the filters ending in `#` there.
+/// [`matches`](Self::matches) follows the name's levels down the matching literal and `+`
+/// branches only, so its cost grows with the depth of the name and the number of branches and
+/// values that match; the number of filters stored only enters through memory latency, as a
+/// bigger index stays less in the caches (see the figures below).
 ///
 /// A filter can hold several values (a broker stores one per subscribed client), and the same
 /// value several times. Matching follows section 4.7 exactly, like [`TopicFilter::matches`]:
@@ -80,24 +82,25 @@ const INLINE_BRANCHES: usize = 8;
 ///
 /// # Cost
 ///
-/// Measured with `cargo bench --manifest-path benches/criterion/Cargo.toml --bench topic` on
-/// a deterministic mix shaped like an IoT broker's (`tenant-T/site-S/device-D/metric` topics;
-/// 70% exact filters, the rest with `+` or a final `#`; see
-/// `benches/criterion/benches/topic.rs`), with `V = u32`, on a shared 2-core machine under
-/// load, so the times are upper bounds. Memory counts the bytes requested from the allocator,
-/// not its own per-block overhead.
+/// Measured with `cargo run --release --manifest-path benches/routing/Cargo.toml` (and
+/// `--bin routing-allocs` for memory) on a deterministic mix shaped like an IoT broker's
+/// (`tenant-T/site-S/device-D/metric` topics; 70% exact filters, the rest with `+` or a final
+/// `#`; see `benches/routing/src/lib.rs`), with `V = u32`, fat LTO, on a shared 2-core machine
+/// under load, so the times are upper bounds. Memory counts the bytes requested from the
+/// allocator, not its own per-block overhead.
 ///
-/// | filters   | bytes per subscription | allocations per subscription | insert | match a topic |
-/// |-----------|------|-----|---------|----------|
-/// | 10,000    | 254  | 3.1 | ~1.0 µs | ~0.45 µs |
-/// | 100,000   | 238  | 2.7 | ~1.6 µs | ~1.1 µs  |
-/// | 1,000,000 | 142  | 1.8 | ~2.5 µs | ~4.6 µs  |
+/// | filters   | bytes per subscription | allocations per subscription | insert | match, p50 of hits |
+/// |-----------|------|-----|-------------|---------|
+/// | 10,000    | 126  | 2.0 | 0.7–4.6 M/s | ~240 ns |
+/// | 100,000   | 152  | 2.0 | ~0.9 M/s    | ~850 ns |
 ///
 /// The more filters share prefixes, the less each costs. Levels of up to 22 bytes are stored
 /// inside their node, longer ones in an allocation of their own.
 ///
-/// A filter of `n` levels costs up to `n` nodes (shared with the filters it has a prefix in
-/// common with) of 80 bytes each, plus the level's text beyond 22 bytes. As a peer may
+/// A wildcard-free filter costs a slot of 56 bytes in the hash table (kept between 7/16 and
+/// 7/8 full), plus its text if longer than 22 bytes. A filter with a wildcard and `n` levels
+/// costs up to `n` nodes (shared with the filters it has a prefix in common with) of 80 bytes
+/// each (88 in a node with more than 32 children), plus the level's text beyond 22 bytes. As a peer may
 /// subscribe to a 65,535 byte filter of 32,768 levels (`a/a/a/…`), which costs about 2.6 MB
 /// here, a server should cap the number of levels it accepts. Dropping, cloning, matching and
 /// iterating never recurse, so however deep a filter is, they cannot overflow the stack.
@@ -354,8 +357,8 @@ impl<V> SubscriptionTree<V> {
         matches
     }
 
-    /// Every `(filter, value)` pair, filters in byte order of their levels (`+` after the
-    /// literal levels, a final `#` right after its parent).
+    /// Every `(filter, value)` pair, in no particular order (the values of one filter
+    /// together, in the order they were added).
     ///
     /// Rebuilds each filter from its levels: allocates once per filter, and the items of one
     /// filter share its bytes.
@@ -926,6 +929,10 @@ mod tests {
         assert_eq!(size_of::<Key>(), 24);
         assert_eq!(size_of::<Children<Node<u32>>>(), 24);
         assert_eq!(size_of::<Node<u32>>(), 56);
+        assert_eq!(
+            size_of::<Option<crate::topic::table::Slot<Node<u32>>>>(),
+            88
+        );
         assert_eq!(size_of::<Option<Branch<'_, u32>>>(), 24);
     }
 
