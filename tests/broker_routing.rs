@@ -72,6 +72,16 @@ fn shared_subscription_one_member_per_message_in_turn() {
     assert_eq!(first.payloads_until_quiet(QUIET), ["job 1", "job 3"]);
     assert_eq!(second.payloads_until_quiet(QUIET), ["job 2", "job 4"]);
 
+    // A 3.1.1 client may send a `$share/` filter that 4.8.2 forbids (a 5.0 decoder refuses
+    // it): refused with 0x80 Failure [MQTT-4.8.2-1], [MQTT-4.8.2-2].
+    for malformed in ["$share//jobs/#", "$share/workers"] {
+        let codes = second.subscribe_with(
+            vec![Subscription::new(filter(malformed), QoS::AtLeastOnce)],
+            Properties::EMPTY,
+        );
+        assert_eq!(codes, [SubAckReasonCode::UnspecifiedError], "{malformed}");
+    }
+
     // The 3.1.1 member leaves: the 5.0 one gets everything.
     second.unsubscribe("$share/workers/jobs/#");
     let sent = publish_jobs(port, 2);
