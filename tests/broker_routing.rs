@@ -14,7 +14,7 @@ mod examples;
 #[path = "support/peers.rs"]
 mod peers;
 
-use client::{filter, message, payload, Client};
+use client::{filter, message, new_connect, payload, Client};
 use examples::start_broker_with;
 use mqttwire::{
     Properties, Property, Protocol, PubAckReasonCode, QoS, RetainHandling, SubAckReasonCode,
@@ -87,6 +87,36 @@ fn shared_subscription_one_member_per_message_in_turn() {
     let sent = publish_jobs(port, 2);
     assert_eq!(first.payloads_until_quiet(QUIET), sent);
     assert!(second.payloads_until_quiet(QUIET).is_empty());
+}
+
+/// A member whose client is away (a persistent session without its connection) is skipped
+/// while another member is connected (section 4.8.2 leaves the choice to the server): the
+/// messages are not left waiting for it.
+#[test]
+fn shared_subscription_prefers_connected_members() {
+    let (_broker, port) = start_broker_with(&[]);
+    let persistent = || new_connect("away-member", Protocol::V311).with_clean_session(false);
+    let (mut away, _) = Client::connect_with(port, persistent());
+    away.subscribe("$share/g/jobs/+", QoS::AtLeastOnce);
+    let mut present = Client::connect(port, "present-member", Protocol::V5);
+    present.subscribe("$share/g/jobs/+", QoS::AtLeastOnce);
+    let mut watcher = Client::connect(port, "watcher", Protocol::V5);
+    watcher.subscribe("$SYS/broker/clients/connected", QoS::AtMostOnce);
+    assert_eq!(watcher.payloads_until_quiet(QUIET), ["3"]);
+
+    away.disconnect();
+    // The broker published the new count once it had detached the session.
+    let count = watcher.message(STEP).expect("client count");
+    assert_eq!(payload(&count), "2");
+    let sent = publish_jobs(port, 2);
+    assert_eq!(present.payloads_until_quiet(QUIET), sent);
+
+    let (mut back, ack) = Client::connect_with(port, persistent());
+    assert!(
+        ack.session_present,
+        "the session and its membership were kept"
+    );
+    assert!(back.payloads_until_quiet(QUIET).is_empty());
 }
 
 /// `--share-choice hash`: one publisher's messages all go to one member of the group (section

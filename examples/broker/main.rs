@@ -29,7 +29,8 @@
 //!   (0x11 No subscription existed) and PUBACK/PUBREC (0x10 No matching subscribers);
 //! - shared subscriptions (`$share/{group}/{filter}`, from 3.1.1 and 5.0 clients alike): each
 //!   message goes to one member of each group, chosen in turn, at random or by a hash of the
-//!   publisher's client id (`--share-choice`); no retained messages for them;
+//!   publisher's client id (`--share-choice`), a connected member rather than an away one;
+//!   no retained messages for them;
 //! - QoS 0, 1 and 2 in both directions, QoS 2 delivered exactly once;
 //! - retained messages, kept in mqttwire's `RetainedIndex` (a new subscription finds its own
 //!   without a scan of the others); Wills published when a connection ends without DISCONNECT
@@ -111,7 +112,8 @@ reaches subscribers of both (a 3.1.1 subscriber gets it without its 5.0 properti
 
 Shared subscriptions ($share/GROUP/FILTER) are served to 3.1.1 and 5.0 clients alike: each
 message matching FILTER goes to one member of each group (see --share-choice), and to every
-non-shared subscriber. They receive no retained messages.
+non-shared subscriber. A member whose client is away (a persistent session) is chosen only
+when no member is connected. Shared subscriptions receive no retained messages.
 
 LIMITS (no QoS 1/2 message is dropped silently: drops and disconnections are logged on
 stderr with the client id, drops counted at most once a second per client):

@@ -49,6 +49,35 @@ impl ShareChoice<Arc<str>> for Sharing {
     }
 }
 
+/// [`Sharing`] steered towards connected members: when the policy picks a member whose client
+/// is away (a persistent session without its connection), it is asked again, up to once per
+/// member, so that the message goes to a member that can take it now (section 4.8.2 lets the
+/// server choose). When no member is connected, the first pick's session keeps the message
+/// until its client comes back. Round robin thus skips the absent members in turn; hash keeps
+/// its pick (it picks the same member each time).
+pub struct Connected<'a, F> {
+    pub policy: &'a mut Sharing,
+    /// Whether the client with this id is connected.
+    pub connected: F,
+}
+
+impl<F: Fn(&str) -> bool> ShareChoice<Arc<str>> for Connected<'_, F> {
+    fn choose(&mut self, group: &ShareGroup<'_, Arc<str>>) -> Option<usize> {
+        let is_connected = |at: usize| group.members.get(at).is_some_and(|c| (self.connected)(c));
+        let first = self.policy.choose(group)?;
+        if is_connected(first) {
+            return Some(first);
+        }
+        for _ in 1..group.members.len() {
+            let next = self.policy.choose(group)?;
+            if is_connected(next) {
+                return Some(next);
+            }
+        }
+        Some(first)
+    }
+}
+
 /// A seed that differs from run to run: the standard library's random hash keys (the library
 /// has no entropy source of its own, and the example needs no random crate for this).
 fn seed() -> u64 {

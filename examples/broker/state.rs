@@ -9,7 +9,7 @@ use crate::connection::accept_publish;
 use crate::forward::{self, Skipped};
 use crate::limits;
 use crate::peer::{Expiry, Peer};
-use crate::sharing::Sharing;
+use crate::sharing::{Connected, Sharing};
 use mqttwire::{
     Deliveries, Packet, PacketId, PubRel, Publish, QoS, QosPid, RetainedIndex, ShareError,
     SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
@@ -176,11 +176,15 @@ impl Broker {
     /// the routing itself will make next.
     fn full_subscribers(&mut self, topic: &TopicName, qos: QoS, publisher: &str) -> Vec<String> {
         let max = limits().max_queued;
-        let mut sharing = self.sharing.clone();
+        let mut policy = self.sharing.clone();
+        let mut choice = Connected {
+            policy: &mut policy,
+            connected: |client: &str| is_connected(&self.sessions, client),
+        };
         let publisher = Arc::from(publisher);
         let deliveries =
             self.subscriptions
-                .route(topic, Some(&publisher), &mut sharing, &mut self.deliveries);
+                .route(topic, Some(&publisher), &mut choice, &mut self.deliveries);
         deliveries
             .iter()
             .filter(|(delivery, _)| qos.min(delivery.qos) != QoS::AtMostOnce)
@@ -332,11 +336,16 @@ impl Broker {
         // One delivery per client, at the highest QoS of its matching subscriptions with all
         // their identifiers [MQTT-3.3.4-2], [MQTT-3.3.4-3], none back to its publisher through
         // a No Local subscription [MQTT-3.8.3-3]; and one per share group, to the member the
-        // policy picks (section 4.8.2).
+        // policy picks, a connected one if it can (section 4.8.2).
+        let sessions = &self.sessions;
+        let mut choice = Connected {
+            policy: &mut self.sharing,
+            connected: |client: &str| is_connected(sessions, client),
+        };
         let deliveries = self.subscriptions.route(
             &topic,
             message.from.as_ref(),
-            &mut self.sharing,
+            &mut choice,
             &mut self.deliveries,
         );
         for (delivery, ids) in deliveries.iter() {
@@ -712,6 +721,11 @@ impl Session {
         }
         self.pump();
     }
+}
+
+/// Whether `client` has a session with a live connection.
+fn is_connected(sessions: &HashMap<String, Session>, client: &str) -> bool {
+    sessions.get(client).is_some_and(|s| s.link.is_some())
 }
 
 /// "1 message", "2 messages".

@@ -12,8 +12,8 @@ use super::peers::{read_until, STEP};
 use bytes::BytesMut;
 use mqttwire::{
     ConnAck, Connect, ConnectReasonCode, Decoder, Disconnect, Encoder, MqttString, Packet,
-    PacketId, Properties, PubAck, PubAckReasonCode, Publish, QoS, QosPid, Role, SubAckReasonCode,
-    Subscribe, Subscription, TopicFilter, TopicName, Unsubscribe,
+    PacketId, Properties, Protocol, PubAck, PubAckReasonCode, Publish, QoS, QosPid, Role,
+    SubAckReasonCode, Subscribe, Subscription, TopicFilter, TopicName, Unsubscribe,
 };
 use std::io::Write;
 use std::net::TcpStream;
@@ -29,6 +29,13 @@ pub fn filter(s: &str) -> TopicFilter {
 
 pub fn payload(p: &Publish) -> &str {
     std::str::from_utf8(p.payload()).expect("UTF-8 payload")
+}
+
+/// A CONNECT as `name` in `protocol`: clean, keep-alive 30 s.
+pub fn new_connect(name: &str, protocol: Protocol) -> Connect {
+    Connect::new(MqttString::new(name).expect("client id"))
+        .with_keep_alive(30)
+        .with_protocol(protocol)
 }
 
 /// A PUBLISH of `text` on `topic_` at `qos` (its packet identifier is the client's to set).
@@ -47,25 +54,18 @@ pub struct Client {
 }
 
 impl Client {
-    /// Connects as `name` in `protocol` (clean, keep-alive 30 s), expects the connection
-    /// accepted, and returns the CONNACK too.
-    pub fn connect_with_ack(
-        port: u16,
-        name: &str,
-        protocol: mqttwire::Protocol,
-    ) -> (Client, ConnAck) {
+    /// Sends `connect`, expects the connection accepted, and returns the CONNACK too.
+    pub fn connect_with(port: u16, connect: Connect) -> (Client, ConnAck) {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).expect("nodelay");
         let mut client = Client {
             stream,
             buf: BytesMut::new(),
-            decoder: Decoder::new().protocol(protocol).role(Role::Client),
-            encoder: Encoder::new(protocol),
+            decoder: Decoder::new().protocol(connect.protocol).role(Role::Client),
+            encoder: Encoder::new(connect.protocol),
             next_id: 0,
         };
-        let connect = Connect::new(MqttString::new(name).expect("client id"))
-            .with_keep_alive(30)
-            .with_protocol(protocol);
+        let name = connect.client_id.to_string();
         client.send(connect);
         match client.recv(STEP) {
             Some(Packet::ConnAck(ack)) => {
@@ -76,8 +76,14 @@ impl Client {
         }
     }
 
+    /// Connects as `name` in `protocol` (clean, keep-alive 30 s), expects the connection
+    /// accepted, and returns the CONNACK too.
+    pub fn connect_with_ack(port: u16, name: &str, protocol: Protocol) -> (Client, ConnAck) {
+        Client::connect_with(port, new_connect(name, protocol))
+    }
+
     /// [`Client::connect_with_ack`] without the CONNACK.
-    pub fn connect(port: u16, name: &str, protocol: mqttwire::Protocol) -> Client {
+    pub fn connect(port: u16, name: &str, protocol: Protocol) -> Client {
         Client::connect_with_ack(port, name, protocol).0
     }
 
