@@ -176,15 +176,14 @@ impl Broker {
     /// the routing itself will make next.
     fn full_subscribers(&mut self, topic: &TopicName, qos: QoS, publisher: &str) -> Vec<String> {
         let max = limits().max_queued;
-        let mut policy = self.sharing.clone();
-        let mut choice = Connected {
-            policy: &mut policy,
-            connected: |client: &str| is_connected(&self.sessions, client),
-        };
-        let publisher = Arc::from(publisher);
-        let deliveries =
-            self.subscriptions
-                .route(topic, Some(&publisher), &mut choice, &mut self.deliveries);
+        let deliveries = route(
+            &self.subscriptions,
+            &self.sessions,
+            &mut self.sharing.clone(),
+            topic,
+            Some(&Arc::from(publisher)),
+            &mut self.deliveries,
+        );
         deliveries
             .iter()
             .filter(|(delivery, _)| qos.min(delivery.qos) != QoS::AtMostOnce)
@@ -337,15 +336,12 @@ impl Broker {
         // their identifiers [MQTT-3.3.4-2], [MQTT-3.3.4-3], none back to its publisher through
         // a No Local subscription [MQTT-3.8.3-3]; and one per share group, to the member the
         // policy picks, a connected one if it can (section 4.8.2).
-        let sessions = &self.sessions;
-        let mut choice = Connected {
-            policy: &mut self.sharing,
-            connected: |client: &str| is_connected(sessions, client),
-        };
-        let deliveries = self.subscriptions.route(
+        let deliveries = route(
+            &self.subscriptions,
+            &self.sessions,
+            &mut self.sharing,
             &topic,
             message.from.as_ref(),
-            &mut choice,
             &mut self.deliveries,
         );
         for (delivery, ids) in deliveries.iter() {
@@ -723,9 +719,21 @@ impl Session {
     }
 }
 
-/// Whether `client` has a session with a live connection.
-fn is_connected(sessions: &HashMap<String, Session>, client: &str) -> bool {
-    sessions.get(client).is_some_and(|s| s.link.is_some())
+/// Writes into `out` the deliveries of a message on `topic` from `publisher`: the index's,
+/// each share group's going to a connected member if it can (see [`Connected`]).
+fn route<'o>(
+    subscriptions: &SubscriptionIndex<Arc<str>>,
+    sessions: &HashMap<String, Session>,
+    policy: &mut Sharing,
+    topic: &TopicName,
+    publisher: Option<&Arc<str>>,
+    out: &'o mut Deliveries<Arc<str>>,
+) -> &'o Deliveries<Arc<str>> {
+    let mut choice = Connected {
+        policy,
+        connected: |client: &str| sessions.get(client).is_some_and(|s| s.link.is_some()),
+    };
+    subscriptions.route(topic, publisher, &mut choice, out)
 }
 
 /// "1 message", "2 messages".
