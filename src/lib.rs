@@ -256,7 +256,10 @@ pub use reason::{
 pub use string::{MqttString, StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::{MqttCodec, MqttCodecError};
-pub use topic::SubscriptionTree;
+pub use topic::{
+    Deliveries, Delivery, HashPublisher, Random, RetainedIndex, RoundRobin, ShareChoice,
+    ShareError, ShareGroup, SharedFilter, SubscriptionIndex, SubscriptionTree,
+};
 pub use topic::{TopicError, TopicFilter, TopicName};
 pub use types::{
     ConnectReturnCode, PacketId, Protocol, QoS, QosPid, Role, SubscribeReturnCode, ZeroPacketId,

@@ -572,7 +572,7 @@ fn example_broker_retain_options_and_reason_codes() {
         "[MQTT-3.3.1-12]"
     );
 
-    // UNSUBACK says which subscriptions existed; a shared subscription is refused (0x9E).
+    // UNSUBACK says which subscriptions existed; a shared subscription is granted.
     let packet_id = sub.next_id();
     sub.send(Unsubscribe::new(packet_id, [filter("ret/#"), filter("none/#")]).expect("unsub"));
     match sub.recv(STEP) {
@@ -589,7 +589,7 @@ fn example_broker_retain_options_and_reason_codes() {
         vec![Subscription::new(filter("$share/g/ret/#"), QoS::AtMostOnce)],
         Properties::EMPTY,
     );
-    assert_eq!(codes, [SubAckReasonCode::SharedSubscriptionsNotSupported]);
+    assert_eq!(codes, [SubAckReasonCode::GrantedQos0]);
 }
 
 #[test]

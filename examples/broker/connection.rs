@@ -4,7 +4,7 @@
 use crate::aliases::Aliases;
 use crate::forward;
 use crate::peer::{connack_properties, Expiry, Peer};
-use crate::state::{Broker, Inflight, Link, Message, Session, SubOptions};
+use crate::state::{Broker, Inflight, Link, Message, Session};
 use crate::writer::write_loop;
 use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
@@ -17,6 +17,7 @@ use mqttwire::{
 use std::fmt;
 use std::io::{self, ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::num::NonZeroU32;
 use std::sync::atomic::AtomicUsize;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -413,7 +414,7 @@ fn read_loop(
                 Some(comp.into())
             }
             Packet::Subscribe(s) => {
-                on_subscribe(&mut state, client, s, v5);
+                on_subscribe(&mut state, client, s);
                 None
             }
             Packet::Unsubscribe(u) => Some(on_unsubscribe(&mut state, client, &u, v5)),
@@ -534,7 +535,7 @@ fn on_publish(state: &mut Broker, client: &str, p: Publish) -> Option<Packet> {
             .get(client)
             .is_some_and(|s| !s.held.is_empty());
         let topic = p.topic_name();
-        if behind || topic.is_some_and(|t| state.blocked(&t, p.qos(), Instant::now())) {
+        if behind || topic.is_some_and(|t| state.blocked(&t, p.qos(), client, Instant::now())) {
             if let Some(session) = state.sessions.get_mut(client) {
                 trace(|| format!("{client}: PUBLISH held until its subscribers have room"));
                 session.held.push_back(p);
@@ -583,34 +584,40 @@ pub fn accept_publish(state: &mut Broker, client: &str, mut p: Publish) -> Optio
 
 /// A SUBSCRIBE: record each filter, answer SUBACK, then send the matching retained messages
 /// (after the SUBACK, so the client knows the subscription they belong to), as each
-/// subscription's Retain Handling says.
-fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe, v5: bool) {
-    let id = s.properties().subscription_identifier();
+/// subscription's Retain Handling says. A `$share/{group}/{filter}` filter, from a 3.1.1 or a
+/// 5.0 client, joins the share group and gets no retained messages (sections 3.8.4, 4.8.2).
+fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
+    // 0 is refused by the decoder (a Protocol Error, section 3.8.2.1.2).
+    let id = s
+        .properties()
+        .subscription_identifier()
+        .and_then(NonZeroU32::new);
     let subscriptions = s.subscriptions();
     let mut codes = Vec::with_capacity(subscriptions.len());
     let mut retained = Vec::new();
     for sub in subscriptions {
-        if v5 && sub.filter.as_str().starts_with("$share/") {
-            // Announced in the CONNACK (Shared Subscription Available 0).
-            codes.push(SubAckReasonCode::SharedSubscriptionsNotSupported);
-            continue;
-        }
-        let options = SubOptions {
-            qos: sub.qos,
-            no_local: sub.no_local,
-            retain_as_published: sub.retain_as_published,
-            id,
+        let existed = match state.subscribe(client, &sub.filter, sub.options(), id) {
+            Ok(existed) => existed,
+            Err(e) => {
+                // Only from a 3.1.1 client (the 5.0 decoder refuses such a filter): 0x80
+                // Failure.
+                eprintln!("{client}: subscription to {} refused: {e}", sub.filter);
+                codes.push(SubAckReasonCode::UnspecifiedError);
+                continue;
+            }
         };
         // Every QoS is supported, so the granted QoS is the one asked for.
-        let existed = state.subscribe(client, &sub.filter, options);
         codes.push(SubAckReasonCode::granted(sub.qos));
-        let send_retained = match sub.retain_handling {
-            RetainHandling::SendOnSubscribe => true,
-            RetainHandling::SendOnSubscribeIfNew => !existed,
-            RetainHandling::DoNotSend => false,
-        };
+        // Accepted, so a filter with this prefix is a shared subscription.
+        let shared = sub.filter.as_str().starts_with("$share/");
+        let send_retained = !shared
+            && match sub.retain_handling {
+                RetainHandling::SendOnSubscribe => true,
+                RetainHandling::SendOnSubscribeIfNew => !existed,
+                RetainHandling::DoNotSend => false,
+            };
         if send_retained {
-            retained.extend(state.retained_for(&sub.filter, &options));
+            retained.extend(state.retained_for(&sub.filter, sub.qos, id));
         }
     }
     if let Some(session) = state.sessions.get_mut(client) {

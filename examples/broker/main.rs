@@ -21,15 +21,21 @@
 //!   long after the connection ends; 0 ends it with the connection), subscriptions and
 //!   unacknowledged QoS 1/2 messages kept while the client is away and sent again when it
 //!   comes back;
-//! - SUBSCRIBE/UNSUBSCRIBE with wildcards, matched by mqttwire's subscription tree, and the
-//!   `$` rule (`#` does not see `$SYS/...`); in 5.0 the subscription options No Local, Retain
-//!   As Published and Retain Handling, Subscription Identifiers carried on the messages they
-//!   deliver, and reason codes in SUBACK, UNSUBACK (0x11 No subscription existed) and
-//!   PUBACK/PUBREC (0x10 No matching subscribers);
+//! - SUBSCRIBE/UNSUBSCRIBE with wildcards, routed by mqttwire's `SubscriptionIndex`, and the
+//!   `$` rule (`#` does not see `$SYS/...`); a client with overlapping subscriptions gets one
+//!   copy at the highest QoS; in 5.0 the subscription options No Local, Retain As Published
+//!   and Retain Handling, Subscription Identifiers carried on the messages they deliver (all
+//!   of them on a copy for overlapping subscriptions), and reason codes in SUBACK, UNSUBACK
+//!   (0x11 No subscription existed) and PUBACK/PUBREC (0x10 No matching subscribers);
+//! - shared subscriptions (`$share/{group}/{filter}`, from 3.1.1 and 5.0 clients alike): each
+//!   message goes to one member of each group, chosen in turn, at random or by a hash of the
+//!   publisher's client id (`--share-choice`), a connected member rather than an away one;
+//!   no retained messages for them;
 //! - QoS 0, 1 and 2 in both directions, QoS 2 delivered exactly once;
-//! - retained messages, Wills published when a connection ends without DISCONNECT (in 5.0
-//!   also with DISCONNECT 0x04, and after the Will Delay Interval unless the client comes back
-//!   first);
+//! - retained messages, kept in mqttwire's `RetainedIndex` (a new subscription finds its own
+//!   without a scan of the others); Wills published when a connection ends without DISCONNECT
+//!   (in 5.0 also with DISCONNECT 0x04, and after the Will Delay Interval unless the client
+//!   comes back first);
 //! - 5.0 per connection: the client's Maximum Packet Size (a message too large for it is not
 //!   sent to it, [MQTT-3.1.2-25]; the broker's own packets leave out their Reason String and
 //!   User Properties first), its Receive Maximum (QoS 1/2 messages in flight towards it),
@@ -41,10 +47,10 @@
 //!   DISCONNECT with `DecodeError::reason_code`);
 //! - bounded memory per client, and no QoS 1/2 message lost silently (see `--help`).
 //!
-//! Left out (also listed by `--help`): enhanced authentication (AUTH), shared subscriptions
-//! (SUBACK 0x9E in 5.0), Topic Aliases towards clients (never sent, whatever the client's Topic
-//! Alias Maximum), Request/Response Information, Server Keep Alive, Server Reference, a
-//! Receive Maximum of its own (it reads a client's PUBLISH packets as its limits allow instead).
+//! Left out (also listed by `--help`): enhanced authentication (AUTH), Topic Aliases towards
+//! clients (never sent, whatever the client's Topic Alias Maximum), Request/Response
+//! Information, Server Keep Alive, Server Reference, a Receive Maximum of its own (it reads a
+//! client's PUBLISH packets as its limits allow instead).
 //!
 //! Design: one thread reads each connection and a second one writes to it. The broker's state
 //! sits behind one mutex that readers hold only briefly; they never write to a socket while
@@ -57,15 +63,18 @@
 //! Files: `main.rs` (command line, listening), `state.rs` (sessions, routing, delivery),
 //! `connection.rs` (one connection, from CONNECT to its end), `peer.rs` (what a client
 //! announced in its CONNECT), `aliases.rs` (Topic Aliases a client sends), `forward.rs` (a
-//! message as it goes to one subscriber), `writer.rs` (the writer thread).
+//! message as it goes to one subscriber), `sharing.rs` (which member of a share group gets a
+//! message), `writer.rs` (the writer thread).
 
 mod aliases;
 mod connection;
 mod forward;
 mod peer;
+mod sharing;
 mod state;
 mod writer;
 
+use sharing::Sharing;
 use state::Broker;
 use std::io;
 use std::net::TcpListener;
@@ -91,11 +100,20 @@ OPTIONS:
                         without acknowledging anything                   [10]
   --topic-alias-max N   Topic Alias Maximum announced to 5.0 clients
                         (0 to 65535, 0: they may not use aliases)        [16]
+  --share-choice HOW    which member of a share group ($share/GROUP/FILTER)
+                        gets a message: round-robin (each in turn),
+                        random, or hash (of the publisher's client id:
+                        one publisher's messages to one member)          [round-robin]
   -v, --verbose         log every packet
   -h, --help            print this help
 
 MQTT 3.1.1 and 5.0 clients are served on the same port: a message published in one version
 reaches subscribers of both (a 3.1.1 subscriber gets it without its 5.0 properties).
+
+Shared subscriptions ($share/GROUP/FILTER) are served to 3.1.1 and 5.0 clients alike: each
+message matching FILTER goes to one member of each group (see --share-choice), and to every
+non-shared subscriber. A member whose client is away (a persistent session) is chosen only
+when no member is connected. Shared subscriptions receive no retained messages.
 
 LIMITS (no QoS 1/2 message is dropped silently: drops and disconnections are logged on
 stderr with the client id, drops counted at most once a second per client):
@@ -120,7 +138,6 @@ stderr with the client id, drops counted at most once a second per client):
 NOT SUPPORTED (MQTT 5.0):
   - enhanced authentication: a CONNECT with an Authentication Method gets CONNACK 0x8C Bad
     authentication method, an AUTH packet DISCONNECT 0x82 Protocol Error;
-  - shared subscriptions ($share/...): SUBACK 0x9E, announced in CONNACK;
   - Topic Aliases towards clients: never sent (those a client sends are accepted);
   - Request/Response Information, Server Keep Alive, Server Reference, and a Receive Maximum
     of the broker's own (the backpressure above bounds what it reads instead). Every QoS and
@@ -167,6 +184,7 @@ fn main() -> ExitCode {
     let mut host = "127.0.0.1".to_owned();
     let mut port: u16 = 1883;
     let mut limits = DEFAULT_LIMITS;
+    let mut sharing = Sharing::default();
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -197,6 +215,11 @@ fn main() -> ExitCode {
                 limits.topic_alias_maximum = count(&arg, &v, 0, 65_535)? as u16;
                 Ok(())
             }),
+            "--share-choice" => value().and_then(|v| {
+                sharing = Sharing::from_name(&v)
+                    .ok_or(format!("{arg} takes {}, not {v}", Sharing::NAMES))?;
+                Ok(())
+            }),
             "--stall-timeout" => value().and_then(|v| {
                 limits.stall_timeout = v
                     .parse::<f64>()
@@ -215,7 +238,7 @@ fn main() -> ExitCode {
     }
     // Set once, before any thread reads it.
     let _ = LIMITS.set(limits);
-    match serve(&host, port) {
+    match serve(&host, port, sharing) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("broker: {e}");
@@ -236,10 +259,10 @@ fn count(option: &str, value: &str, min: usize, max: usize) -> Result<usize, Str
 }
 
 /// Accepts connections forever, one pair of threads each.
-fn serve(host: &str, port: u16) -> io::Result<()> {
+fn serve(host: &str, port: u16, sharing: Sharing) -> io::Result<()> {
     let listener = TcpListener::bind((host, port))?;
     println!("listening on {}", listener.local_addr()?);
-    let broker = Arc::new(Mutex::new(Broker::new()));
+    let broker = Arc::new(Mutex::new(Broker::new(sharing)));
     lock(&broker).publish_sys("$SYS/broker/version", "mqttwire example broker");
     let watchdog = Arc::clone(&broker);
     thread::spawn(move || loop {

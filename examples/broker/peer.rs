@@ -85,14 +85,15 @@ impl Expiry {
     }
 }
 
-/// The properties of the CONNACK accepting a 5.0 client: what the broker accepts from it, what
-/// it does not support, and the client id it made up for a client that sent an empty one
-/// [MQTT-3.2.2-16].
+/// The properties of the CONNACK accepting a 5.0 client: what the broker accepts from it, that
+/// it serves shared subscriptions, and the client id it made up for a client that sent an
+/// empty one [MQTT-3.2.2-16].
 pub fn connack_properties(assigned_id: Option<&str>, topic_alias_maximum: u16) -> Properties {
     let max_packet = u32::try_from(Decoder::DEFAULT_MAX_PACKET_SIZE).unwrap_or(u32::MAX);
     let mut properties = vec![
         Property::MaximumPacketSize(max_packet),
-        Property::SharedSubscriptionAvailable(false),
+        // Absent means available too; said anyway, for clients that look for it.
+        Property::SharedSubscriptionAvailable(true),
     ];
     if topic_alias_maximum > 0 {
         properties.push(Property::TopicAliasMaximum(topic_alias_maximum));

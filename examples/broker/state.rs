@@ -1,15 +1,22 @@
 //! The broker's shared state: sessions, subscriptions, retained messages and delayed Wills,
 //! and how a message is routed to subscribers and delivered to each.
+//!
+//! Routing is mqttwire's: a `SubscriptionIndex` keeps every subscription with its options
+//! (shared ones included) and turns a message into one delivery per receiver, a
+//! `RetainedIndex` keeps the retained messages and finds those a new subscription receives.
 
 use crate::connection::accept_publish;
 use crate::forward::{self, Skipped};
 use crate::limits;
 use crate::peer::{Expiry, Peer};
+use crate::sharing::{Connected, Sharing};
 use mqttwire::{
-    Packet, PacketId, PubRel, Publish, QoS, QosPid, SubscriptionTree, TopicFilter, TopicName,
+    Deliveries, Packet, PacketId, PubRel, Publish, QoS, QosPid, RetainedIndex, ShareError,
+    SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{Shutdown, TcpStream};
+use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -21,11 +28,16 @@ const DROP_REPORT_INTERVAL: Duration = Duration::from_secs(1);
 /// Everything shared between connections.
 pub struct Broker {
     pub sessions: HashMap<String, Session>,
-    /// Which client subscribed to which filter, with which options: the tree finds the
-    /// subscriptions a topic name matches without looking at the others.
-    subscriptions: SubscriptionTree<(String, SubOptions)>,
+    /// Which client subscribed to which filter, with which options, and the share groups
+    /// (`$share/{group}/{filter}`): the index finds the subscriptions a topic name matches
+    /// without looking at the others, and merges a client's overlapping ones.
+    subscriptions: SubscriptionIndex<Arc<str>>,
+    /// Which member of a share group receives a message (`--share-choice`).
+    sharing: Sharing,
+    /// The deliveries of the message being routed: kept to reuse its room.
+    deliveries: Deliveries<Arc<str>>,
     /// The last retained message of each topic [MQTT-3.3.1-5].
-    retained: BTreeMap<TopicName, Message>,
+    retained: RetainedIndex<Message>,
     /// Counts the ids handed to clients that sent an empty one.
     pub generated_ids: u64,
     /// Clients with PUBLISH packets waiting for room in a subscriber's queue (`Session::held`);
@@ -39,18 +51,6 @@ pub struct Broker {
 struct PendingWill {
     due: Instant,
     message: Message,
-}
-
-/// The options of one subscription (section 3.8.3.1), and its Subscription Identifier.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct SubOptions {
-    pub qos: QoS,
-    /// Not to the connection that published the message [MQTT-3.8.3-3].
-    pub no_local: bool,
-    /// RETAIN as published, instead of cleared [MQTT-3.3.1-12], [MQTT-3.3.1-13].
-    pub retain_as_published: bool,
-    /// Carried on the messages this subscription delivers [MQTT-3.3.4-3].
-    pub id: Option<u32>,
 }
 
 /// An application message on its way to subscribers: a PUBLISH as the broker received it (or
@@ -99,8 +99,9 @@ pub struct Session {
     pub expiry: Expiry,
     /// Since when the client has been away (the session expires from then).
     away_since: Option<Instant>,
-    /// The client's subscriptions, also kept in `Broker::subscriptions`.
-    filters: HashMap<TopicFilter, SubOptions>,
+    /// The filters the client subscribed to (`$share/...` ones included), to remove them
+    /// from `Broker::subscriptions`, which keeps their options, when the session ends.
+    filters: HashSet<TopicFilter>,
     /// QoS 1/2 messages sent to the client and not yet acknowledged.
     pub inflight: BTreeMap<PacketId, Inflight>,
     /// QoS 1/2 messages waiting for room in `inflight` (or for the client to come back): at most
@@ -156,11 +157,13 @@ pub enum Inflight {
 }
 
 impl Broker {
-    pub fn new() -> Broker {
+    pub fn new(sharing: Sharing) -> Broker {
         Broker {
             sessions: HashMap::new(),
-            subscriptions: SubscriptionTree::new(),
-            retained: BTreeMap::new(),
+            subscriptions: SubscriptionIndex::new(),
+            sharing,
+            deliveries: Deliveries::new(),
+            retained: RetainedIndex::new(),
             generated_ids: 0,
             holding: HashSet::new(),
             pending_wills: HashMap::new(),
@@ -168,32 +171,37 @@ impl Broker {
     }
 
     /// The connected subscribers whose queue is full and that a QoS `qos` message on `topic`
-    /// would be queued for.
-    fn full_subscribers<'a>(
-        &'a self,
-        topic: &'a TopicName,
-        qos: QoS,
-    ) -> impl Iterator<Item = &'a str> + 'a {
+    /// from `publisher` would be queued for if it were routed now: the deliveries are the
+    /// index's, and share groups choose with a copy of the policy, which makes the choices
+    /// the routing itself will make next.
+    fn full_subscribers(&mut self, topic: &TopicName, qos: QoS, publisher: &str) -> Vec<String> {
         let max = limits().max_queued;
-        self.subscriptions
-            .matches(topic)
-            .filter(move |(_, options)| qos.min(options.qos) != QoS::AtMostOnce)
-            .map(|(client, _)| client.as_str())
-            .filter(move |client| {
+        let deliveries = route(
+            &self.subscriptions,
+            &self.sessions,
+            &mut self.sharing.clone(),
+            topic,
+            Some(&Arc::from(publisher)),
+            &mut self.deliveries,
+        );
+        deliveries
+            .iter()
+            .filter(|(delivery, _)| qos.min(delivery.qos) != QoS::AtMostOnce)
+            .map(|(delivery, _)| &*delivery.client)
+            .filter(|client| {
                 self.sessions
                     .get(*client)
                     .is_some_and(|s| s.link.is_some() && s.queue.len() >= max)
             })
+            .map(str::to_owned)
+            .collect()
     }
 
-    /// Whether a client's QoS `qos` PUBLISH on `topic` must wait for room (backpressure): a
+    /// Whether `publisher`'s QoS `qos` PUBLISH on `topic` must wait for room (backpressure): a
     /// connected subscriber it would be queued for has a full queue. Such subscribers are
     /// holding a publisher up: their stall timer starts if it is not running.
-    pub fn blocked(&mut self, topic: &TopicName, qos: QoS, now: Instant) -> bool {
-        let full: Vec<String> = self
-            .full_subscribers(topic, qos)
-            .map(str::to_owned)
-            .collect();
+    pub fn blocked(&mut self, topic: &TopicName, qos: QoS, publisher: &str, now: Instant) -> bool {
+        let full = self.full_subscribers(topic, qos, publisher);
         for client in &full {
             if let Some(session) = self.sessions.get_mut(client) {
                 session.stalled_since.get_or_insert(now);
@@ -216,7 +224,7 @@ impl Broker {
                     break;
                 };
                 let (topic, qos) = (head.topic_name(), head.qos());
-                if topic.is_some_and(|topic| self.blocked(&topic, qos, now)) {
+                if topic.is_some_and(|topic| self.blocked(&topic, qos, &client, now)) {
                     break;
                 }
                 let Some(publish) = self
@@ -242,10 +250,11 @@ impl Broker {
         self.release_held(now);
         // A subscriber stalls only while it holds up the oldest held PUBLISH of a publisher.
         let mut stalling = HashSet::new();
-        for client in &self.holding {
-            let head = self.sessions.get(client).and_then(|s| s.held.front());
-            if let Some((head, topic)) = head.and_then(|h| Some((h, h.topic_name()?))) {
-                stalling.extend(self.full_subscribers(&topic, head.qos()).map(str::to_owned));
+        let holding: Vec<String> = self.holding.iter().cloned().collect();
+        for client in holding {
+            let head = self.sessions.get(&client).and_then(|s| s.held.front());
+            if let Some((qos, topic)) = head.and_then(|h| Some((h.qos(), h.topic_name()?))) {
+                stalling.extend(self.full_subscribers(&topic, qos, &client));
             }
         }
         for (client, session) in &mut self.sessions {
@@ -308,54 +317,49 @@ impl Broker {
     }
 
     /// Hands a message to every matching subscriber, at the lower of the message's QoS and the
-    /// subscription's, and updates the retained store when it asks for it. Returns how many
-    /// clients it was for.
+    /// subscription's, and updates the retained messages when it asks for it. Returns how many
+    /// deliveries it made (clients, and share groups).
     pub fn publish(&mut self, message: Message) -> usize {
         let Some(topic) = message.publish.topic_name() else {
             return 0; // never: messages have their topic name (see `Message`)
         };
         if message.publish.retain() {
             if message.publish.payload().is_empty() {
-                // An empty retained message clears the topic [MQTT-3.3.1-10], [MQTT-3.3.1-11].
-                self.retained.remove(&topic);
+                // An empty retained message clears the topic, and is not kept [MQTT-3.3.1-6],
+                // [MQTT-3.3.1-7] (3.1.1: [MQTT-3.3.1-10], [MQTT-3.3.1-11]).
+                self.retained.clear(&topic);
             } else {
-                self.retained.insert(topic.clone(), message.clone());
+                self.retained.set(&topic, message.clone());
             }
         }
-        // A client with overlapping subscriptions gets one copy at the highest QoS granted,
-        // with the identifiers of all of them (section 3.3.4 allows one copy or several; one is
-        // kinder to the client, [MQTT-3.3.4-3]).
-        let mut targets: HashMap<&str, Target> = HashMap::new();
-        for (client, options) in self.subscriptions.matches(&topic) {
-            if options.no_local && message.from.as_deref() == Some(client.as_str()) {
-                continue; // not back to its publisher [MQTT-3.8.3-3]
-            }
-            let target = targets.entry(client.as_str()).or_insert(Target {
-                qos: options.qos,
-                retain_as_published: false,
-                ids: Vec::new(),
-            });
-            target.qos = target.qos.max(options.qos);
-            target.retain_as_published |= options.retain_as_published;
-            target.ids.extend(options.id);
-        }
-        let count = targets.len();
-        for (client, target) in targets {
-            if let Some(session) = self.sessions.get_mut(client) {
+        // One delivery per client, at the highest QoS of its matching subscriptions with all
+        // their identifiers [MQTT-3.3.4-2], [MQTT-3.3.4-3], none back to its publisher through
+        // a No Local subscription [MQTT-3.8.3-3]; and one per share group, to the member the
+        // policy picks, a connected one if it can (section 4.8.2).
+        let deliveries = route(
+            &self.subscriptions,
+            &self.sessions,
+            &mut self.sharing,
+            &topic,
+            message.from.as_ref(),
+            &mut self.deliveries,
+        );
+        for (delivery, ids) in deliveries.iter() {
+            if let Some(session) = self.sessions.get_mut(&*delivery.client) {
                 let mut publish = message.publish.clone();
                 // Messages forwarded to existing subscriptions are not marked retained
-                // [MQTT-3.3.1-9], unless Retain As Published says so [MQTT-3.3.1-13].
-                publish.set_retain(target.retain_as_published && message.publish.retain());
+                // [MQTT-3.3.1-12], unless Retain As Published says so [MQTT-3.3.1-13].
+                publish.set_retain(delivery.retain_as_published && message.publish.retain());
                 session.deliver(Message {
                     publish,
-                    qos: message.qos.min(target.qos),
+                    qos: message.qos.min(delivery.qos),
                     from: message.from.clone(),
                     expires: message.expires,
-                    subscription_ids: target.ids,
+                    subscription_ids: ids.to_vec(),
                 });
             }
         }
-        count
+        deliveries.len()
     }
 
     /// Publishes a retained `$SYS` message, the broker's own status topics.
@@ -372,27 +376,39 @@ impl Broker {
         self.publish_sys("$SYS/broker/clients/connected", &connected.to_string());
     }
 
-    /// Records a subscription; returns whether the client already had one to this filter.
-    pub fn subscribe(&mut self, client: &str, filter: &TopicFilter, options: SubOptions) -> bool {
-        let existed = match self.sessions.get_mut(client) {
-            // A second subscription to the same filter replaces the first [MQTT-3.8.4-3].
-            Some(session) => session.filters.insert(filter.clone(), options).is_some(),
-            None => false,
-        };
-        self.subscriptions.retain(filter, |(c, _)| c != client);
-        self.subscriptions
-            .insert(filter, (client.to_owned(), options));
-        existed
+    /// Records a subscription with its options and Subscription Identifier `id` (a
+    /// `$share/{group}/{filter}` one makes the client a member of the group); returns whether
+    /// the client already had one to this filter, which the new one replaces [MQTT-3.8.4-3].
+    ///
+    /// Fails, changing nothing, for a filter that starts with `$share/` but is not of the form
+    /// of section 4.8.2 [MQTT-4.8.2-1], [MQTT-4.8.2-2] (only a 3.1.1 client can send one: the
+    /// 5.0 decoder refuses them).
+    pub fn subscribe(
+        &mut self,
+        client: &str,
+        filter: &TopicFilter,
+        options: SubscriptionOptions,
+        id: Option<NonZeroU32>,
+    ) -> Result<bool, ShareError> {
+        let existed = self
+            .subscriptions
+            .subscribe(Arc::from(client), filter, options, id)?;
+        if let Some(session) = self.sessions.get_mut(client) {
+            session.filters.insert(filter.clone());
+        }
+        Ok(existed)
     }
 
-    /// Removes a subscription; returns whether there was one.
+    /// Removes a subscription (a `$share/...` one: the client's membership of the group);
+    /// returns whether there was one.
     pub fn unsubscribe(&mut self, client: &str, filter: &TopicFilter) -> bool {
-        let existed = self
-            .sessions
-            .get_mut(client)
-            .is_some_and(|s| s.filters.remove(filter).is_some());
-        self.subscriptions.retain(filter, |(c, _)| c != client);
-        existed
+        if let Some(session) = self.sessions.get_mut(client) {
+            session.filters.remove(filter);
+        }
+        // A malformed `$share/` filter cannot have been subscribed to.
+        self.subscriptions
+            .unsubscribe(&Arc::from(client), filter)
+            .unwrap_or(false)
     }
 
     /// Forgets a session and its subscriptions; logs the messages it had not delivered, and
@@ -412,41 +428,42 @@ impl Broker {
                     session.queue.len()
                 );
             }
-            for filter in session.filters.keys() {
-                self.subscriptions.retain(filter, |(c, _)| c != client);
+            // A session that ends leaves its share groups too (section 4.8.2).
+            let key = Arc::from(client);
+            for filter in &session.filters {
+                let _ = self.subscriptions.unsubscribe(&key, filter);
             }
         }
         self.publish_pending_will(client);
     }
 
-    /// The retained messages a new subscription to `filter` receives, marked retained
-    /// [MQTT-3.3.1-6], [MQTT-3.3.1-8], with the subscription's identifier; expired ones are
-    /// left out [MQTT-3.3.2-5].
-    pub fn retained_for(&self, filter: &TopicFilter, options: &SubOptions) -> Vec<Message> {
+    /// The retained messages a new non-shared subscription to `filter` receives (the index
+    /// finds them without looking at the others, and applies the `$` rule), marked retained
+    /// (section 3.3.1.3) at the lower of their QoS and `qos`, with the subscription's identifier
+    /// `id`; expired ones are left out [MQTT-3.3.2-5].
+    pub fn retained_for(
+        &self,
+        filter: &TopicFilter,
+        qos: QoS,
+        id: Option<NonZeroU32>,
+    ) -> Vec<Message> {
         let now = Instant::now();
         self.retained
-            .iter()
-            .filter(|(topic, m)| filter.matches(topic) && !m.expired(now))
+            .matching(filter)
+            .filter(|(_, m)| !m.expired(now))
             .map(|(_, m)| {
                 let mut publish = m.publish.clone();
                 publish.set_retain(true);
                 Message {
                     publish,
-                    qos: m.qos.min(options.qos),
+                    qos: m.qos.min(qos),
                     from: m.from.clone(),
                     expires: m.expires,
-                    subscription_ids: options.id.into_iter().collect(),
+                    subscription_ids: id.map(NonZeroU32::get).into_iter().collect(),
                 }
             })
             .collect()
     }
-}
-
-/// How a message goes to one client: the best of the subscriptions it matched.
-struct Target {
-    qos: QoS,
-    retain_as_published: bool,
-    ids: Vec<u32>,
 }
 
 impl Session {
@@ -456,7 +473,7 @@ impl Session {
             link: None,
             expiry: Expiry::AtDisconnect,
             away_since: None,
-            filters: HashMap::new(),
+            filters: HashSet::new(),
             inflight: BTreeMap::new(),
             queue: VecDeque::new(),
             held: VecDeque::new(),
@@ -700,6 +717,23 @@ impl Session {
         }
         self.pump();
     }
+}
+
+/// Writes into `out` the deliveries of a message on `topic` from `publisher`: the index's,
+/// each share group's going to a connected member if it can (see [`Connected`]).
+fn route<'o>(
+    subscriptions: &SubscriptionIndex<Arc<str>>,
+    sessions: &HashMap<String, Session>,
+    policy: &mut Sharing,
+    topic: &TopicName,
+    publisher: Option<&Arc<str>>,
+    out: &'o mut Deliveries<Arc<str>>,
+) -> &'o Deliveries<Arc<str>> {
+    let mut choice = Connected {
+        policy,
+        connected: |client: &str| sessions.get(client).is_some_and(|s| s.link.is_some()),
+    };
+    subscriptions.route(topic, publisher, &mut choice, out)
 }
 
 /// "1 message", "2 messages".

@@ -4,11 +4,14 @@
 //! a wildcard. A [`TopicFilter`] is what a client subscribes to (`home/+/temperature`,
 //! `home/#`). Both are checked when made, so a value of either type is always valid.
 
+mod children;
 mod error;
 mod filter;
 mod matching;
 mod name;
 mod shared;
+mod stack;
+mod table;
 mod tree;
 
 pub use error::TopicError;
@@ -16,8 +19,17 @@ pub(crate) use filter::check_filter;
 pub use filter::TopicFilter;
 pub(crate) use name::check_name;
 pub use name::TopicName;
-pub(crate) use shared::{is_shared, ShareError};
+pub(crate) use shared::is_shared;
+pub use shared::{ShareError, SharedFilter};
 pub use tree::{Iter, Matches, SubscriptionTree};
+
+// The routing indexes, which need `alloc`.
+mod index;
+mod retained;
+mod share_choice;
+pub use index::{Deliveries, Delivery, SubscriptionIndex};
+pub use retained::{RetainedIndex, RetainedIter};
+pub use share_choice::{HashPublisher, Random, RoundRobin, ShareChoice, ShareGroup};
 
 /// The topic level separator (section 4.7.1.1).
 pub(crate) const LEVEL_SEPARATOR: u8 = b'/';

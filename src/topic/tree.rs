@@ -1,30 +1,26 @@
 //! `SubscriptionTree`: from a published topic name to the subscriptions whose filters match it.
 
+use super::children::{ChildIter, Children};
+use super::table::{LevelTable, Slot};
 use super::{TopicFilter, TopicName, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
-use alloc::{boxed::Box, collections::btree_map, collections::BTreeMap, vec::Vec};
+use alloc::{boxed::Box, vec::Vec};
 use bytes::Bytes;
 use core::{fmt, mem};
 
-/// A node with more literal children than this keeps them in a `BTreeMap` instead of a sorted
-/// `Vec`: a `Vec` is 4 to 10 times smaller for a handful of children (a B-tree leaf has room
-/// for 11 entries however few it holds), but inserting into a sorted `Vec` shifts its tail,
-/// which would make filling a node with a million children quadratic.
-const FEW_MAX: usize = 32;
-/// A `BTreeMap` of children shrinks back to a `Vec` below this size; the gap with [`FEW_MAX`]
-/// keeps a node at the boundary from converting back and forth on every insert and remove.
-const MANY_MIN: usize = 16;
 /// Branches of a match that [`Matches`] keeps without allocating. A pending branch is a `+`
 /// subscription not yet visited, at most one per level of the name being matched.
 const INLINE_BRANCHES: usize = 8;
 
 /// Subscriptions indexed by topic filter, to find the ones a published topic name reaches.
 ///
-/// A trie of topic levels: each node has its literal children, a dedicated `+` child and the
-/// values of the filters ending in `#` there. [`matches`](Self::matches) follows the name's
-/// levels down the matching literal and `+` branches only, so its cost grows with the depth
-/// of the name and the number of branches and values that match; the number of filters
-/// stored only enters through the lookup among a node's children (logarithmic) and through
-/// memory latency, as a bigger tree stays less in the caches (see the figures below).
+/// Filters without wildcards sit in a hash table by their whole text: a name matches them only
+/// when equal to them, so one lookup finds them all. Filters with wildcards sit in a trie of
+/// topic levels: each node has its literal children (a sorted `Vec` for up to 32, a hash
+/// table beyond), a dedicated `+` child and the values of the filters ending in `#` there.
+/// [`matches`](Self::matches) follows the name's levels down the matching literal and `+`
+/// branches only, so its cost grows with the depth of the name and the number of branches and
+/// values that match; the number of filters stored only enters through memory latency, as a
+/// bigger index stays less in the caches (see the figures below).
 ///
 /// A filter can hold several values (a broker stores one per subscribed client), and the same
 /// value several times. Matching follows section 4.7 exactly, like [`TopicFilter::matches`]:
@@ -86,29 +82,33 @@ const INLINE_BRANCHES: usize = 8;
 ///
 /// # Cost
 ///
-/// Measured with `cargo bench --manifest-path benches/criterion/Cargo.toml --bench topic` on
-/// a deterministic mix shaped like an IoT broker's (`tenant-T/site-S/device-D/metric` topics;
-/// 70% exact filters, the rest with `+` or a final `#`; see
-/// `benches/criterion/benches/topic.rs`), with `V = u32`, on a shared 2-core machine under
-/// load, so the times are upper bounds. Memory counts the bytes requested from the allocator,
-/// not its own per-block overhead.
+/// Measured with `cargo run --release --manifest-path benches/routing/Cargo.toml` (and
+/// `--bin routing-allocs` for memory) on a deterministic mix shaped like an IoT broker's
+/// (`tenant-T/site-S/device-D/metric` topics; 70% exact filters, the rest with `+` or a final
+/// `#`; see `benches/routing/src/lib.rs`), with `V = u32`, fat LTO, on a shared 2-core machine
+/// under load, so the times are upper bounds. Memory counts the bytes requested from the
+/// allocator, not its own per-block overhead.
 ///
-/// | filters   | bytes per subscription | allocations per subscription | insert | match a topic |
-/// |-----------|------|-----|---------|----------|
-/// | 10,000    | 254  | 3.1 | ~1.0 µs | ~0.45 µs |
-/// | 100,000   | 238  | 2.7 | ~1.6 µs | ~1.1 µs  |
-/// | 1,000,000 | 142  | 1.8 | ~2.5 µs | ~4.6 µs  |
+/// | filters   | bytes per subscription | allocations per subscription | insert | match, p50 of hits |
+/// |-----------|------|-----|-------------|---------|
+/// | 10,000    | 126  | 2.0 | 0.7–4.6 M/s | ~240 ns |
+/// | 100,000   | 152  | 2.0 | ~0.9 M/s    | ~850 ns |
 ///
 /// The more filters share prefixes, the less each costs. Levels of up to 22 bytes are stored
 /// inside their node, longer ones in an allocation of their own.
 ///
-/// A filter of `n` levels costs up to `n` nodes (shared with the filters it has a prefix in
-/// common with) of 80 bytes each, plus the level's text beyond 22 bytes. As a peer may
+/// A wildcard-free filter costs a slot of 56 bytes in the hash table (kept between 7/16 and
+/// 7/8 full), plus its text if longer than 22 bytes. A filter with a wildcard and `n` levels
+/// costs up to `n` nodes (shared with the filters it has a prefix in common with) of 80 bytes
+/// each (88 in a node with more than 32 children), plus the level's text beyond 22 bytes. As a peer may
 /// subscribe to a 65,535 byte filter of 32,768 levels (`a/a/a/…`), which costs about 2.6 MB
 /// here, a server should cap the number of levels it accepts. Dropping, cloning, matching and
 /// iterating never recurse, so however deep a filter is, they cannot overflow the stack.
 pub struct SubscriptionTree<V> {
+    /// The filters with a wildcard.
     root: Node<V>,
+    /// The filters without: a name matches them only when equal to them.
+    exact: LevelTable<Vec<V>>,
     /// Number of values, over all filters.
     len: usize,
 }
@@ -116,7 +116,7 @@ pub struct SubscriptionTree<V> {
 /// One level of the trie: the filters whose path goes through it.
 struct Node<V> {
     /// Children for literal levels.
-    children: Children<V>,
+    children: Children<Node<V>>,
     /// Values of the filters that end at this level.
     values: Vec<V>,
     /// The `+` child and the values of the filters ending in `#` after this level, behind one
@@ -132,70 +132,18 @@ struct Wildcards<V> {
     multi: Vec<V>,
 }
 
-/// The literal children of a [`Node`], keyed by level (bytes of a valid filter level).
-enum Children<V> {
-    /// Sorted by key.
-    Few(Vec<(Key, Node<V>)>),
-    /// Boxed so that `Children`, and so every node, is 8 bytes smaller: without the box the
-    /// enum needs room for a tag besides the `Vec`. Only wide nodes pay the extra allocation.
-    #[allow(clippy::box_collection)]
-    Many(Box<BTreeMap<Key, Node<V>>>),
-}
-
-/// Levels up to this many bytes are stored in their [`Key`], without an allocation of their own.
-const INLINE_KEY: usize = 22;
-
-/// The text of a level, in place when short (most levels are: `kitchen`, `device-17`): looking
-/// a child up then compares keys without reading other memory, and a node costs one allocation
-/// less. 24 bytes, like the `Box<[u8]>` and its length it replaces.
-enum Key {
-    Inline { len: u8, bytes: [u8; INLINE_KEY] },
-    Heap(Box<[u8]>),
-}
-
-impl Key {
-    fn new(level: &[u8]) -> Key {
-        let mut bytes = [0u8; INLINE_KEY];
-        match (u8::try_from(level.len()), bytes.get_mut(..level.len())) {
-            (Ok(len), Some(prefix)) => {
-                prefix.copy_from_slice(level);
-                Key::Inline { len, bytes }
-            }
-            _ => Key::Heap(Box::from(level)),
-        }
+/// Runs `edit` on the values of a filter, then frees the room they no longer need; answers
+/// `edit`'s result and how many values it removed.
+fn edit_slot<V, R>(slot: &mut Vec<V>, edit: impl FnOnce(&mut Vec<V>) -> R) -> (R, usize) {
+    let before = slot.len();
+    let result = edit(slot);
+    let removed = before.saturating_sub(slot.len());
+    if slot.is_empty() {
+        *slot = Vec::new();
+    } else if slot.capacity() > slot.len().saturating_mul(2) {
+        slot.shrink_to_fit();
     }
-
-    #[inline]
-    fn as_bytes(&self) -> &[u8] {
-        match self {
-            Key::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
-            Key::Heap(bytes) => bytes,
-        }
-    }
-}
-
-impl core::borrow::Borrow<[u8]> for Key {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
-// Ordered as their bytes, as `Borrow<[u8]>` requires for `BTreeMap` lookups by `&[u8]`.
-impl PartialEq for Key {
-    fn eq(&self, other: &Key) -> bool {
-        self.as_bytes() == other.as_bytes()
-    }
-}
-impl Eq for Key {}
-impl PartialOrd for Key {
-    fn partial_cmp(&self, other: &Key) -> Option<core::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Key {
-    fn cmp(&self, other: &Key) -> core::cmp::Ordering {
-        self.as_bytes().cmp(other.as_bytes())
-    }
+    (result, removed)
 }
 
 /// One step down the trie: a level of a filter that is not its final `#`.
@@ -234,6 +182,7 @@ impl<V> SubscriptionTree<V> {
     pub const fn new() -> Self {
         SubscriptionTree {
             root: Node::new(),
+            exact: LevelTable::new(),
             len: 0,
         }
     }
@@ -254,12 +203,16 @@ impl<V> SubscriptionTree<V> {
     ///
     /// Costs one node per level not shared with a filter already in the tree.
     pub fn insert(&mut self, filter: &TopicFilter, value: V) {
-        let (steps, multi) = path(filter);
-        let mut node = &mut self.root;
-        for step in steps {
-            node = node.child_or_insert(step);
-        }
-        let slot = node.slot_or_insert(multi);
+        let slot = if filter.has_wildcards() {
+            let (steps, multi) = path(filter);
+            let mut node = &mut self.root;
+            for step in steps {
+                node = node.child_or_insert(step);
+            }
+            node.slot_or_insert(multi)
+        } else {
+            self.exact.get_or_insert_with(filter.as_bytes(), Vec::new)
+        };
         if slot.is_empty() {
             // Most filters have a single subscriber: don't let `push` reserve room for four.
             slot.reserve_exact(1);
@@ -271,6 +224,9 @@ impl<V> SubscriptionTree<V> {
     /// The values of exactly `filter` (no wildcard matching: `a/+` is only `a/+`), in no
     /// particular order; empty if it has none.
     pub fn get(&self, filter: &TopicFilter) -> &[V] {
+        if !filter.has_wildcards() {
+            return self.exact.get(filter.as_bytes()).map_or(&[], Vec::as_slice);
+        }
         let (steps, multi) = path(filter);
         let mut node = &self.root;
         for step in steps {
@@ -320,20 +276,22 @@ impl<V> SubscriptionTree<V> {
         filter: &TopicFilter,
         edit: impl FnOnce(&mut Vec<V>) -> R,
     ) -> Option<R> {
+        if !filter.has_wildcards() {
+            let slot = self.exact.get_mut(filter.as_bytes())?;
+            let (result, removed) = edit_slot(slot, edit);
+            if slot.is_empty() {
+                self.exact.remove(filter.as_bytes());
+            }
+            self.len = self.len.saturating_sub(removed);
+            return Some(result);
+        }
         let (steps, multi) = path(filter);
         let mut node = &mut self.root;
         for step in steps {
             node = node.child_mut(step)?;
         }
         let slot = node.slot_mut(multi)?;
-        let before = slot.len();
-        let result = edit(slot);
-        let removed = before.saturating_sub(slot.len());
-        if slot.is_empty() {
-            *slot = Vec::new();
-        } else if slot.capacity() > slot.len().saturating_mul(2) {
-            slot.shrink_to_fit();
-        }
+        let (result, removed) = edit_slot(slot, edit);
         node.tidy();
         let emptied = node.is_empty();
         self.len = self.len.saturating_sub(removed);
@@ -385,7 +343,8 @@ impl<V> SubscriptionTree<V> {
         let mut matches = Matches {
             name,
             system: name.first() == Some(&b'$'),
-            current: [].iter(),
+            // The wildcard-free filters equal to the name, found by one hash lookup.
+            current: self.exact.get(name).map_or(&[][..], Vec::as_slice).iter(),
             then: &[],
             inline: [None; INLINE_BRANCHES],
             inline_len: 0,
@@ -398,8 +357,8 @@ impl<V> SubscriptionTree<V> {
         matches
     }
 
-    /// Every `(filter, value)` pair, filters in byte order of their levels (`+` after the
-    /// literal levels, a final `#` right after its parent).
+    /// Every `(filter, value)` pair, in no particular order (the values of one filter
+    /// together, in the order they were added).
     ///
     /// Rebuilds each filter from its levels: allocates once per filter, and the items of one
     /// filter share its bytes.
@@ -409,6 +368,7 @@ impl<V> SubscriptionTree<V> {
             path: Vec::new(),
             current: None,
             then: None,
+            exact: self.exact.iter(),
             remaining: self.len,
         };
         // `#` is the only filter whose values live at the root.
@@ -477,7 +437,7 @@ impl<'a, V> IntoIterator for &'a SubscriptionTree<V> {
 impl<V> Node<V> {
     const fn new() -> Self {
         Node {
-            children: Children::Few(Vec::new()),
+            children: Children::new(),
             values: Vec::new(),
             wild: None,
         }
@@ -631,130 +591,6 @@ impl<V> Default for Wildcards<V> {
     }
 }
 
-impl<V> Children<V> {
-    fn len(&self) -> usize {
-        match self {
-            Children::Few(few) => few.len(),
-            Children::Many(many) => many.len(),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        match self {
-            Children::Few(few) => few.is_empty(),
-            Children::Many(many) => many.is_empty(),
-        }
-    }
-
-    fn get(&self, level: &[u8]) -> Option<&Node<V>> {
-        match self {
-            Children::Few(few) => few
-                .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                .ok()
-                .and_then(|index| few.get(index))
-                .map(|(_, node)| node),
-            Children::Many(many) => many.get(level),
-        }
-    }
-
-    fn get_mut(&mut self, level: &[u8]) -> Option<&mut Node<V>> {
-        match self {
-            Children::Few(few) => few
-                .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                .ok()
-                .and_then(|index| few.get_mut(index))
-                .map(|(_, node)| node),
-            Children::Many(many) => many.get_mut(level),
-        }
-    }
-
-    fn get_or_insert(&mut self, level: &[u8]) -> &mut Node<V> {
-        if let Children::Few(few) = self {
-            if few.len() >= FEW_MAX
-                && few
-                    .binary_search_by(|(k, _)| k.as_bytes().cmp(level))
-                    .is_err()
-            {
-                *self = Children::Many(Box::new(mem::take(few).into_iter().collect()));
-            }
-        }
-        match self {
-            Children::Few(few) => {
-                let index = match few.binary_search_by(|(key, _)| key.as_bytes().cmp(level)) {
-                    Ok(index) => index,
-                    Err(index) => {
-                        // Grow one entry at a time: most nodes have one or two children, and
-                        // the default growth would reserve room for four.
-                        few.reserve_exact(1);
-                        few.insert(index, (Key::new(level), Node::new()));
-                        index
-                    }
-                };
-                match few.get_mut(index) {
-                    Some((_, node)) => node,
-                    // `index` was just found in `few` or inserted into it.
-                    None => unreachable!("child index out of bounds"),
-                }
-            }
-            Children::Many(many) => many.entry(Key::new(level)).or_default(),
-        }
-    }
-
-    fn remove(&mut self, level: &[u8]) -> Option<Node<V>> {
-        match self {
-            Children::Few(few) => {
-                let index = few
-                    .binary_search_by(|(key, _)| key.as_bytes().cmp(level))
-                    .ok()?;
-                let (_, node) = few.remove(index);
-                if few.capacity() > few.len().saturating_mul(2) {
-                    few.shrink_to_fit();
-                }
-                Some(node)
-            }
-            Children::Many(many) => {
-                let node = many.remove(level);
-                if many.len() < MANY_MIN {
-                    *self = Children::Few(mem::take(&mut **many).into_iter().collect());
-                }
-                node
-            }
-        }
-    }
-
-    fn nodes_mut(&mut self) -> impl Iterator<Item = &mut Node<V>> {
-        let (few, many) = match self {
-            Children::Few(few) => (Some(few.iter_mut().map(|(_, node)| node)), None),
-            Children::Many(many) => (None, Some(many.values_mut())),
-        };
-        few.into_iter().flatten().chain(many.into_iter().flatten())
-    }
-
-    fn iter(&self) -> ChildIter<'_, V> {
-        match self {
-            Children::Few(few) => ChildIter::Few(few.iter()),
-            Children::Many(many) => ChildIter::Many(many.iter()),
-        }
-    }
-}
-
-/// The literal children of a node, in key order.
-enum ChildIter<'a, V> {
-    Few(core::slice::Iter<'a, (Key, Node<V>)>),
-    Many(btree_map::Iter<'a, Key, Node<V>>),
-}
-
-impl<'a, V> Iterator for ChildIter<'a, V> {
-    type Item = (&'a [u8], &'a Node<V>);
-
-    fn next(&mut self) -> Option<Self::Item> {
-        match self {
-            ChildIter::Few(few) => few.next().map(|(key, node)| (key.as_bytes(), node)),
-            ChildIter::Many(many) => many.next().map(|(key, node)| (key.as_bytes(), node)),
-        }
-    }
-}
-
 /// A node still to visit while matching, and where the level it must match starts in the
 /// name (`None`: the name has no level left).
 struct Branch<'a, V> {
@@ -873,7 +709,7 @@ impl<V> fmt::Debug for Matches<'_, V> {
 
 /// A node being iterated over by [`Iter`].
 struct Frame<'a, V> {
-    children: ChildIter<'a, V>,
+    children: ChildIter<'a, Node<V>>,
     /// The `+` child, until visited (after the literal children).
     plus: Option<&'a Node<V>>,
     /// Length of the node's filter in `Iter::path`; `None` for the root, which has no level.
@@ -888,6 +724,8 @@ pub struct Iter<'a, V> {
     path: Vec<u8>,
     current: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
     then: Option<(TopicFilter, core::slice::Iter<'a, V>)>,
+    /// The wildcard-free filters, given out after the trie's.
+    exact: core::iter::Flatten<core::slice::Iter<'a, Option<Slot<Vec<V>>>>>,
     remaining: usize,
 }
 
@@ -939,7 +777,13 @@ impl<'a, V> Iterator for Iter<'a, V> {
                 self.current = self.then.take();
                 continue;
             }
-            let frame = self.frames.last_mut()?;
+            let Some(frame) = self.frames.last_mut() else {
+                let entry = self.exact.next()?;
+                // The key is the text of a valid filter.
+                let filter = TopicFilter::from_checked(Bytes::copy_from_slice(entry.key()));
+                self.current = Some((filter, entry.value.iter()));
+                continue;
+            };
             let parent_len = frame.path_len;
             if let Some((level, child)) = frame.children.next() {
                 self.enter(level, child, parent_len);
@@ -1080,10 +924,15 @@ mod tests {
     #[test]
     #[cfg(target_pointer_width = "64")]
     fn sizes() {
+        use crate::topic::children::Key;
         use core::mem::size_of;
         assert_eq!(size_of::<Key>(), 24);
-        assert_eq!(size_of::<Children<u32>>(), 24);
+        assert_eq!(size_of::<Children<Node<u32>>>(), 24);
         assert_eq!(size_of::<Node<u32>>(), 56);
+        assert_eq!(
+            size_of::<Option<crate::topic::table::Slot<Node<u32>>>>(),
+            88
+        );
         assert_eq!(size_of::<Option<Branch<'_, u32>>>(), 24);
     }
 
