@@ -172,11 +172,7 @@ fn report(
                 continue;
             }
             let ns = median(times).as_nanos() as f64 / corpus.packets as f64;
-            let check = if e.problems.is_empty() {
-                "ok".to_string()
-            } else {
-                e.problems.join("; ")
-            };
+            let check = e.check_text();
             let allocs = fmt_allocs(allocs, (corpus.name, e.codec, e.op), corpus.packets);
             rows.push((e.codec, ns, allocs, check));
         }
