@@ -311,6 +311,31 @@ fn single(corpus_name: &str, codec: &'static str, op: &str, quick: bool) -> Resu
     Ok(())
 }
 
+/// Every codec of a corpus doing `op`, one after the other, each as [`single`] runs one: for
+/// `benches/callgrind.sh --table`, which has callgrind dump its counts after each measured run
+/// (one process instead of one per codec: valgrind takes a minute to start on this binary).
+fn every_codec(corpus_name: &str, op: &str, quick: bool) {
+    let corpus = harness::leak(corpus::build(corpus_name, quick).unwrap_or_else(|| {
+        eprintln!("unknown corpus {corpus_name}");
+        std::process::exit(2)
+    }));
+    let (mut entries, _) = harness::entries(corpus);
+    for e in entries.iter_mut().filter(|e| e.op == op) {
+        e.runner.setup();
+        e.runner.run();
+        e.runner.teardown();
+        let (_, o) = timed(e.runner.as_mut());
+        e.runner.teardown();
+        harness::check(e, corpus, &o);
+        println!(
+            "corpus={corpus_name} codec={} op={op} packets={} check={}",
+            e.codec,
+            corpus.packets,
+            e.check_text()
+        );
+    }
+}
+
 fn main() {
     let args = harness::args();
     if args.help {
@@ -328,6 +353,10 @@ fn main() {
         return;
     }
     if let [corpus_name, codec, op] = &args.positional[..] {
+        if codec == "all" {
+            every_codec(corpus_name, op, args.quick);
+            return;
+        }
         let codec = harness::codec_name(codec).unwrap_or_else(|| {
             eprintln!("unknown codec {codec}");
             std::process::exit(2)
