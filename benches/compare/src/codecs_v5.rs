@@ -1102,3 +1102,93 @@ mod core5 {
         }
     }
 }
+
+/// The checks must catch a codec that decodes a field wrongly: every codec's packets are
+/// compared with what the corpus writer put in, then the corpus is changed in one field and
+/// every codec's packets must differ there.
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus;
+    use crate::seen::compare;
+
+    fn all_codecs() -> impl Iterator<Item = &'static str> {
+        ["mqttwire", "mqttwire-ref"].into_iter().chain(PEERS)
+    }
+
+    /// Where each frame of `bytes` starts, with its first byte.
+    fn frames(bytes: &[u8]) -> Vec<(usize, u8)> {
+        let mut out = Vec::new();
+        let mut pos = 0;
+        while let Some(len) = frame_len(&bytes[pos..]) {
+            out.push((pos, bytes[pos]));
+            pos += len;
+            if pos >= bytes.len() {
+                break;
+            }
+        }
+        out
+    }
+
+    /// Each codec decodes `bytes`, which differ from the corpus in one field: the check must
+    /// name that field.
+    fn each_codec_reports(expected: &[Seen], bytes: &[u8], field: &str) {
+        for codec in all_codecs() {
+            let got = seen(codec, bytes).unwrap_or_else(|e| panic!("{codec}: {e}"));
+            let report =
+                compare(expected, &got).unwrap_or_else(|| panic!("{codec}: no difference"));
+            assert!(report.contains(field), "{codec}: {report}");
+        }
+    }
+
+    #[test]
+    fn every_codec_decodes_the_corpus_as_written() {
+        for name in [
+            "v5-telemetry-mix",
+            "v5-small-publish",
+            "v5-small-publish-props",
+        ] {
+            let corpus = corpus::build(name, true).expect("corpus");
+            assert_eq!(corpus.expect.len(), corpus.packets);
+            for codec in all_codecs() {
+                let got = seen(codec, &corpus.bytes).unwrap_or_else(|e| panic!("{codec}: {e}"));
+                assert_eq!(compare(&corpus.expect, &got), None, "{codec} on {name}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_changed_user_property_is_reported() {
+        let corpus = corpus::build("v5-telemetry-mix", true).expect("corpus");
+        let mut bytes = corpus.bytes.clone();
+        let at = bytes
+            .windows(7)
+            .position(|w| w == b"celsius")
+            .expect("a unit");
+        bytes[at..at + 7].copy_from_slice(b"kelvins");
+        each_codec_reports(&corpus.expect, &bytes, "user properties");
+    }
+
+    #[test]
+    fn a_changed_packet_identifier_is_reported() {
+        let corpus = corpus::build("v5-telemetry-mix", true).expect("corpus");
+        let mut bytes = corpus.bytes.clone();
+        // The first PUBACK in its short form: 0x40, Remaining Length 2, the identifier.
+        let (at, _) = frames(&bytes)
+            .into_iter()
+            .find(|&(at, first)| first == 0x40 && bytes[at + 1] == 2)
+            .expect("a short PUBACK");
+        bytes[at + 3] ^= 0x01;
+        each_codec_reports(&corpus.expect, &bytes, "packet id");
+    }
+
+    #[test]
+    fn a_changed_topic_is_reported() {
+        let corpus = corpus::build("v5-small-publish", true).expect("corpus");
+        let mut bytes = corpus.bytes.clone();
+        // The first PUBLISH: fixed header (2 bytes here), topic length (2), then "site/...".
+        assert_eq!(&bytes[4..8], b"site");
+        bytes[4] = b'S';
+        each_codec_reports(&corpus.expect, &bytes, "topic");
+    }
+}
