@@ -241,13 +241,16 @@ pub fn codec_name(name: &str) -> Option<&'static str> {
         .copied()
 }
 
+/// A selection's runner, how many packets (or pairs) one run handles, and its corpus.
+pub type Single = (Box<dyn Runner>, usize, Option<&'static Corpus>);
+
 /// One selection: its runner, how many packets (or pairs) one run handles, and its corpus.
 pub fn single_runner(
     corpus_name: &str,
     codec: &'static str,
     op: &str,
     quick: bool,
-) -> Result<(Box<dyn Runner>, usize, Option<&'static Corpus>), String> {
+) -> Result<Single, String> {
     if op == "match" {
         let pairs = match_pairs(quick);
         let runner =
