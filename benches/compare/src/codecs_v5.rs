@@ -10,6 +10,19 @@ use crate::corpus::{frame_len, Corpus};
 use crate::seen::{options_byte, Seen};
 use std::hint::black_box;
 
+#[path = "codecs_v5/protocol_core.rs"]
+mod core5;
+#[path = "codecs_v5/mqtt5_protocol.rs"]
+mod m5p;
+#[path = "codecs_v5/ntex.rs"]
+mod ntex5;
+#[path = "codecs_v5/mqtt_proto.rs"]
+mod proto5;
+#[path = "codecs_v5/rumqttc.rs"]
+mod rumqttc5;
+#[path = "codecs_v5/mqttwire.rs"]
+mod wire5;
+
 /// The 5.0 peers, as the tables name them.
 pub const PEERS: [&str; 5] = [
     "rumqttc",
@@ -63,44 +76,6 @@ pub fn seen(codec: &str, bytes: &[u8]) -> Result<Vec<Seen>, String> {
         None => Ok(all),
     }
 }
-
-#[path = "codecs_v5/mqttwire.rs"]
-mod wire5;
-
-/// The Reason Code of a reason enum that has no public conversion to its byte, from the name
-/// its `Debug` gives, which follows the standard's names (sections 2.4 and 3.4.2.1); 0xff for
-/// a name not in the table, so that the check reports it.
-fn code_by_name(reason: &impl std::fmt::Debug) -> u8 {
-    match format!("{reason:?}").as_str() {
-        "Success" => 0x00,
-        "NoMatchingSubscribers" => 0x10,
-        "UnspecifiedError" | "Unspecified" => 0x80,
-        "ImplementationSpecificError" | "ImplementationSpecific" => 0x83,
-        "NotAuthorized" => 0x87,
-        "TopicFilterInvalid" => 0x8f,
-        "TopicNameInvalid" => 0x90,
-        "PacketIdentifierInUse" | "PkidInUse" => 0x91,
-        "PacketIdentifierNotFound" => 0x92,
-        "QuotaExceeded" => 0x97,
-        "PayloadFormatInvalid" => 0x99,
-        _ => 0xff,
-    }
-}
-
-#[path = "codecs_v5/rumqttc.rs"]
-mod rumqttc5;
-
-#[path = "codecs_v5/ntex.rs"]
-mod ntex5;
-
-#[path = "codecs_v5/mqtt_proto.rs"]
-mod proto5;
-
-#[path = "codecs_v5/mqtt5_protocol.rs"]
-mod m5p;
-
-#[path = "codecs_v5/protocol_core.rs"]
-mod core5;
 
 /// The checks must catch a codec that decodes a field wrongly: every codec's packets are
 /// compared with what the corpus writer put in, then the corpus is changed in one field and

@@ -5,6 +5,26 @@ use super::*;
 use bytes::BytesMut;
 use rumqttc::v5::mqttbytes::v5::Packet;
 
+/// The Reason Code of a reason enum that has no public conversion to its byte, from the name
+/// its `Debug` gives, which follows the standard's names (sections 2.4 and 3.4.2.1); 0xff for
+/// a name not in the table, so that the check reports it.
+fn code_by_name(reason: &impl std::fmt::Debug) -> u8 {
+    match format!("{reason:?}").as_str() {
+        "Success" => 0x00,
+        "NoMatchingSubscribers" => 0x10,
+        "UnspecifiedError" | "Unspecified" => 0x80,
+        "ImplementationSpecificError" | "ImplementationSpecific" => 0x83,
+        "NotAuthorized" => 0x87,
+        "TopicFilterInvalid" => 0x8f,
+        "TopicNameInvalid" => 0x90,
+        "PacketIdentifierInUse" | "PkidInUse" => 0x91,
+        "PacketIdentifierNotFound" => 0x92,
+        "QuotaExceeded" => 0x97,
+        "PayloadFormatInvalid" => 0x99,
+        _ => 0xff,
+    }
+}
+
 pub fn decode_all(buf: &mut BytesMut, mut f: impl FnMut(Packet)) -> Outcome {
     let start = buf.len();
     let mut n = 0;
