@@ -143,9 +143,9 @@ pub fn check(e: &mut Entry, corpus: &Corpus, o: &Outcome) {
     let output = e.runner.output();
     match &output {
         Some(out) if *out != corpus.bytes => {
-            // MQTT 5.0 lets an encoder write a packet in more than one form (an acknowledgement
-            // with Reason Code 0x00 and no properties in two bytes or three, properties in
-            // any order): the same packets, decoded again by mqttwire, are not an error.
+            // MQTT 5.0 lets an encoder write a packet in more than one form (an acknowledgement's
+            // Reason Code 0x00 and Property Length 0 left out or written, properties in any
+            // order): the same packets, decoded again by mqttwire, are not an error.
             let same = corpus.v5
                 && codecs_v5::seen("mqttwire", out)
                     .is_ok_and(|got| seen::compare(&corpus.expect, &got).is_none());
@@ -244,7 +244,7 @@ pub fn codec_name(name: &str) -> Option<&'static str> {
 /// A selection's runner, how many packets (or pairs) one run handles, and its corpus.
 pub type Single = (Box<dyn Runner>, usize, Option<&'static Corpus>);
 
-/// One selection: its runner, how many packets (or pairs) one run handles, and its corpus.
+/// One selection ([`Single`]).
 pub fn single_runner(
     corpus_name: &str,
     codec: &'static str,
