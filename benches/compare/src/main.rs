@@ -1,4 +1,4 @@
-//! mqttwire against other MQTT 3.1.1 codecs, on the same corpora, in one process: times.
+//! mqttwire against other MQTT 3.1.1 and 5.0 codecs, on the same corpora, in one process: times.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/compare/Cargo.toml --            # everything
@@ -341,12 +341,14 @@ fn main() {
     if args.help {
         println!(
             "usage: compare [--quick] [CORPUS|topics]       all codecs and operations\n       \
-             compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n\
+             compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n       \
+             compare [--quick] CORPUS all OP         every codec in turn (callgrind.sh --table)\n\
              corpora: {:?} (and `topics` with op `match`)\n\
              codecs: {:?} (and mqttwire-vec: encode into a Vec<u8>; mqttwire-twin: a second \
-             mqttwire encoder) baselines: {:?}\nops: {:?} match",
+             mqttwire encoder)\n5.0 peers (the v5- corpora): {:?}\nbaselines: {:?}\nops: {:?} match",
             corpus::NAMES,
             CODECS,
+            mqttwire_compare::codecs_v5::PEERS,
             BASELINES,
             OPS
         );
