@@ -72,7 +72,7 @@ const PAGE: usize = 4096;
 /// 2,048 bytes (benches/NOTES.md). Codecs that copy payloads into their own small allocations
 /// escape it by chance. Real programs have no such coincidence, so every encoder gets its
 /// input at the same distance from its output, one that never aliases.
-fn source_copy(bytes: &[u8], out: *const u8) -> (Vec<u8>, usize) {
+pub(crate) fn source_copy(bytes: &[u8], out: *const u8) -> (Vec<u8>, usize) {
     let mut storage = vec![0u8; bytes.len() + PAGE];
     let start = skewed_start(storage.as_ptr(), out);
     storage[start..start + bytes.len()].copy_from_slice(bytes);
@@ -89,7 +89,7 @@ fn skewed_start(base: *const u8, out: *const u8) -> usize {
 }
 
 /// [`source_copy`] as a `bytes::BytesMut` holding just the copy.
-fn source_bytes_mut(bytes: &[u8], out: *const u8) -> bytes::BytesMut {
+pub(crate) fn source_bytes_mut(bytes: &[u8], out: *const u8) -> bytes::BytesMut {
     let mut buf = bytes::BytesMut::with_capacity(bytes.len() + PAGE);
     let start = skewed_start(buf.as_ptr(), out);
     buf.resize(start, 0);
@@ -104,7 +104,7 @@ fn source_static(bytes: &[u8], out: *const u8) -> &'static [u8] {
     &Box::leak(storage.into_boxed_slice())[start..start + bytes.len()]
 }
 
-fn outcome(packets: usize, bytes: usize, error: Option<String>) -> Outcome {
+pub(crate) fn outcome(packets: usize, bytes: usize, error: Option<String>) -> Outcome {
     Outcome {
         packets,
         bytes,
@@ -114,15 +114,14 @@ fn outcome(packets: usize, bytes: usize, error: Option<String>) -> Outcome {
 
 /// A runner for `codec` doing `op` on `corpus`, or why there is none.
 pub fn make(codec: &str, op: &str, corpus: &'static Corpus) -> Result<Box<dyn Runner>, String> {
-    // The MQTT 5.0 corpora: mqttwire's runners and the baselines (the peers' 5.0 codecs are
-    // not in the bench yet).
-    let v5_runner = matches!(
+    // The MQTT 5.0 corpora: mqttwire's runners, the baselines and the peers' 5.0 codecs.
+    let own = matches!(
         codec,
         "memcpy" | "frame-copy" | "frame-walk" | "frame-share"
     ) || codec.starts_with("mqttwire")
         || codec.starts_with("baseline");
-    if corpus.v5 && !v5_runner {
-        return Err("no MQTT 5.0 runner".into());
+    if corpus.v5 && !own {
+        return crate::codecs_v5::make(codec, op, corpus);
     }
     Ok(match (codec, op) {
         ("memcpy", _) => Box::new(Memcpy {

@@ -3,6 +3,8 @@
 //! under test also produces the input it is measured on. Deterministic: a fixed-seed xorshift
 //! generator.
 
+use crate::seen::{options_byte, Seen};
+
 /// A corpus: packets back to back, as they would arrive on a connection.
 pub struct Corpus {
     pub name: &'static str,
@@ -12,12 +14,15 @@ pub struct Corpus {
     pub packets: usize,
     /// Packets of each type, indexed by the packet type's four bits.
     pub by_type: [usize; 16],
+    /// The `v5-` corpora: what each packet holds, to check each codec's decoding against.
+    pub expect: Vec<Seen>,
 }
 
-pub const NAMES: [&str; 5] = [
+pub const NAMES: [&str; 6] = [
     "telemetry-mix",
     "small-publish",
     "large-publish",
+    "v5-telemetry-mix",
     "v5-small-publish",
     "v5-small-publish-props",
 ];
@@ -29,6 +34,7 @@ pub fn build(name: &str, quick: bool) -> Option<Corpus> {
         "telemetry-mix" => telemetry_mix(scale(100_000)),
         "small-publish" => small_publish(scale(100_000)),
         "large-publish" => large_publish(scale(2_000)),
+        "v5-telemetry-mix" => v5_telemetry_mix(scale(100_000)),
         "v5-small-publish" => v5_small_publish(scale(100_000), false),
         "v5-small-publish-props" => v5_small_publish(scale(100_000), true),
         _ => return None,
@@ -42,6 +48,7 @@ impl Rng {
     pub fn new(seed: u64) -> Self {
         Rng(seed | 1)
     }
+    #[allow(clippy::should_implement_trait)] // an endless generator, not an iterator
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
@@ -62,6 +69,7 @@ struct Writer {
     out: Vec<u8>,
     packets: usize,
     by_type: [usize; 16],
+    expect: Vec<Seen>,
 }
 
 impl Writer {
@@ -70,6 +78,7 @@ impl Writer {
             out: Vec::new(),
             packets: 0,
             by_type: [0; 16],
+            expect: Vec::new(),
         }
     }
 
@@ -169,24 +178,80 @@ impl Writer {
     /// MQTT 5.0 PUBLISH (section 3.3): the topic, the packet identifier above QoS 0, then the
     /// Property Length (a Variable Byte Integer, section 1.5.5) and the properties (section
     /// 3.3.2.3), then the payload.
-    fn publish_v5(
-        &mut self,
-        qos: u8,
-        retain: bool,
-        topic: &str,
-        pid: u16,
-        properties: &[u8],
-        payload: &[u8],
-    ) {
+    fn publish_v5(&mut self, qos: u8, topic: &str, pid: u16, props: &Props, payload: &[u8]) {
+        let mut properties = Vec::new();
+        let mut seen = Seen::new(3);
+        props.write(&mut properties, &mut seen);
         let mut body = Vec::with_capacity(payload.len() + topic.len() + properties.len() + 8);
         string(&mut body, topic.as_bytes());
         if qos > 0 {
             body.extend_from_slice(&pid.to_be_bytes());
         }
         vbi(&mut body, properties.len());
-        body.extend_from_slice(properties);
+        body.extend_from_slice(&properties);
         body.extend_from_slice(payload);
-        self.packet(0x30 | (qos << 1) | u8::from(retain), &body);
+        self.packet(0x30 | (qos << 1), &body);
+        seen.qos = qos;
+        seen.packet_id = if qos > 0 { pid } else { 0 };
+        seen.topic = topic.into();
+        seen.payload = payload.into();
+        self.expect.push(seen);
+    }
+
+    /// MQTT 5.0 PUBACK (4), PUBREC (5), PUBREL (6), PUBCOMP (7), sections 3.4.2 to 3.7.2: the
+    /// short form (Remaining Length 2, Reason Code 0x00 implied) when `reason` is `None`; the
+    /// Reason Code alone (Remaining Length 3, no Property Length) when there are no
+    /// properties; else the Reason Code and the properties.
+    fn ack_v5(&mut self, packet_type: u8, pid: u16, reason: Option<u8>, props: &Props) {
+        let flags = if packet_type == 6 { 0b0010 } else { 0 };
+        let mut body = pid.to_be_bytes().to_vec();
+        let mut seen = Seen::new(packet_type);
+        seen.packet_id = pid;
+        if let Some(code) = reason {
+            body.push(code);
+            seen.reason = code;
+            let mut properties = Vec::new();
+            props.write(&mut properties, &mut seen);
+            if !properties.is_empty() {
+                vbi(&mut body, properties.len());
+                body.extend_from_slice(&properties);
+            }
+        }
+        self.packet((packet_type << 4) | flags, &body);
+        self.expect.push(seen);
+    }
+
+    /// MQTT 5.0 SUBSCRIBE (section 3.8): no properties, each filter with its Subscription
+    /// Options byte.
+    fn subscribe_v5(&mut self, pid: u16, filters: &[(&str, u8)]) {
+        let mut body = pid.to_be_bytes().to_vec();
+        vbi(&mut body, 0);
+        for (filter, options) in filters {
+            string(&mut body, filter.as_bytes());
+            body.push(*options);
+        }
+        self.packet(0x82, &body);
+        let mut seen = Seen::new(8);
+        seen.packet_id = pid;
+        seen.filters = filters.iter().map(|(f, o)| (f.to_string(), *o)).collect();
+        self.expect.push(seen);
+    }
+
+    /// MQTT 5.0 SUBACK (section 3.9): no properties, one Reason Code per filter.
+    fn suback_v5(&mut self, pid: u16, codes: &[u8]) {
+        let mut body = pid.to_be_bytes().to_vec();
+        vbi(&mut body, 0);
+        body.extend_from_slice(codes);
+        self.packet(0x90, &body);
+        let mut seen = Seen::new(9);
+        seen.packet_id = pid;
+        seen.codes = codes.to_vec();
+        self.expect.push(seen);
+    }
+
+    fn pingreq_v5(&mut self) {
+        self.empty(12);
+        self.expect.push(Seen::new(12));
     }
 
     fn finish(self, name: &'static str) -> Corpus {
@@ -196,6 +261,7 @@ impl Writer {
             bytes: self.out,
             packets: self.packets,
             by_type: self.by_type,
+            expect: self.expect,
         }
     }
 }
@@ -217,12 +283,63 @@ fn vbi(out: &mut Vec<u8>, mut value: usize) {
     }
 }
 
-/// A User Property (MQTT 5.0 section 3.3.2.3.7): identifier 38 (0x26), then a UTF-8 String
-/// Pair (section 1.5.7), name then value, each a UTF-8 Encoded String.
-fn user_property(out: &mut Vec<u8>, name: &str, value: &str) {
-    out.push(0x26);
-    string(out, name.as_bytes());
-    string(out, value.as_bytes());
+/// The properties the `v5-` corpora send, each written (in this order) when set.
+#[derive(Default)]
+struct Props {
+    /// Payload Format Indicator (0x01) 1: the payload is UTF-8.
+    utf8: bool,
+    /// Message Expiry Interval (0x02), seconds.
+    expiry: u32,
+    /// Topic Alias (0x23).
+    alias: u16,
+    /// Content Type (0x03).
+    content_type: &'static str,
+    /// Reason String (0x1f), acknowledgements only.
+    reason_string: &'static str,
+    /// User Properties (0x26), each a UTF-8 String Pair (section 1.5.7).
+    user: Vec<(String, String)>,
+}
+
+impl Props {
+    fn write(&self, out: &mut Vec<u8>, seen: &mut Seen) {
+        if self.utf8 {
+            out.extend_from_slice(&[0x01, 1]);
+            seen.utf8 = true;
+        }
+        if self.expiry > 0 {
+            out.push(0x02);
+            out.extend_from_slice(&self.expiry.to_be_bytes());
+            seen.message_expiry = self.expiry;
+        }
+        if self.alias > 0 {
+            out.push(0x23);
+            out.extend_from_slice(&self.alias.to_be_bytes());
+            seen.topic_alias = self.alias;
+        }
+        if !self.content_type.is_empty() {
+            out.push(0x03);
+            string(out, self.content_type.as_bytes());
+            seen.content_type = self.content_type.into();
+        }
+        if !self.reason_string.is_empty() {
+            out.push(0x1f);
+            string(out, self.reason_string.as_bytes());
+            seen.reason_string = self.reason_string.into();
+        }
+        for (name, value) in &self.user {
+            out.push(0x26);
+            string(out, name.as_bytes());
+            string(out, value.as_bytes());
+        }
+        seen.user.clone_from(&self.user);
+    }
+}
+
+fn user(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+    pairs
+        .iter()
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 /// A UTF-8 encoded string or binary field (section 1.5.3): two-byte length, then the bytes.
@@ -302,24 +419,116 @@ pub fn small_publish(n: usize) -> Corpus {
 pub fn v5_small_publish(n: usize, props: bool) -> Corpus {
     let mut rng = Rng::new(0x5a11);
     let mut w = Writer::new();
-    let mut properties = Vec::new();
     for i in 0..n {
         let (site, device) = (rng.range(0, 15), rng.range(0, 9_999));
         let topic = format!("site/{site}/device/{device}/telemetry");
-        properties.clear();
+        let mut properties = Props::default();
         if props {
-            user_property(&mut properties, "unit", "celsius");
-            user_property(&mut properties, "device", &format!("sensor-{device:04}"));
-            user_property(&mut properties, "fw", "1.4.2");
-            user_property(&mut properties, "seq", &i.to_string());
+            properties.user = user(&[
+                ("unit", "celsius"),
+                ("device", &format!("sensor-{device:04}")),
+                ("fw", "1.4.2"),
+                ("seq", &i.to_string()),
+            ]);
         }
-        w.publish_v5(0, false, &topic, 0, &properties, &rng.bytes(32));
+        w.publish_v5(0, &topic, 0, &properties, &rng.bytes(32));
     }
     w.finish(if props {
         "v5-small-publish-props"
     } else {
         "v5-small-publish"
     })
+}
+
+/// A sensor network's traffic in MQTT 5.0: 45% QoS 0 PUBLISH without properties (16–128 B),
+/// 15% with a Payload Format Indicator, a Message Expiry Interval, a Content Type and two User
+/// Properties, 5% with a Topic Alias (half of them setting it with the topic, half with an
+/// empty topic name), 10% QoS 1 PUBLISH (1 KiB, one User Property), 12% PUBACK, PUBREC, PUBREL,
+/// PUBCOMP (short forms, a Reason Code alone, with a Reason String or a User Property), 5%
+/// PINGREQ, 4% SUBSCRIBE with Subscription Options, 4% SUBACK.
+pub fn v5_telemetry_mix(n: usize) -> Corpus {
+    let mut rng = Rng::new(0x7e1e_3e75);
+    let mut w = Writer::new();
+    for i in 0..n {
+        let site = rng.range(0, 15);
+        let device = rng.range(0, 9_999);
+        let topic = format!("site/{site}/device/{device}/telemetry");
+        let none = Props::default();
+        match rng.range(0, 99) {
+            0..=44 => {
+                let len = rng.range(16, 128);
+                w.publish_v5(0, &topic, 0, &none, &rng.bytes(len));
+            }
+            45..=59 => {
+                let props = Props {
+                    utf8: true,
+                    expiry: 300,
+                    content_type: "application/json",
+                    user: user(&[("unit", "celsius"), ("seq", &i.to_string())]),
+                    ..Props::default()
+                };
+                let reading = format!("{{\"t\":{}.{}}}", rng.range(0, 40), rng.range(0, 9));
+                w.publish_v5(0, &topic, 0, &props, reading.as_bytes());
+            }
+            60..=64 => {
+                let props = Props {
+                    alias: (device % 16) as u16 + 1,
+                    ..Props::default()
+                };
+                let topic = if rng.range(0, 1) == 1 {
+                    topic.as_str()
+                } else {
+                    ""
+                };
+                let len = rng.range(16, 64);
+                w.publish_v5(0, topic, 0, &props, &rng.bytes(len));
+            }
+            65..=74 => {
+                let props = Props {
+                    user: user(&[("batch", &format!("{site}-{device}"))]),
+                    ..Props::default()
+                };
+                let topic = format!("site/{site}/device/{device}/batch");
+                w.publish_v5(1, &topic, pid(i), &props, &rng.bytes(1024));
+            }
+            75..=77 => w.ack_v5(4, pid(i), None, &none),
+            78 => w.ack_v5(4, pid(i), Some(0x10), &none),
+            79 => {
+                let props = Props {
+                    reason_string: "not authorized for this topic",
+                    ..Props::default()
+                };
+                w.ack_v5(4, pid(i), Some(0x87), &props);
+            }
+            80 => w.ack_v5(5, pid(i), None, &none),
+            81 => w.ack_v5(5, pid(i), Some(0x10), &none),
+            82 => w.ack_v5(6, pid(i), None, &none),
+            83 => w.ack_v5(6, pid(i), Some(0x92), &none),
+            84 => w.ack_v5(7, pid(i), None, &none),
+            85 => {
+                let props = Props {
+                    user: user(&[("trace", &format!("{i:08x}"))]),
+                    ..Props::default()
+                };
+                w.ack_v5(7, pid(i), Some(0x00), &props);
+            }
+            86 => w.ack_v5(7, pid(i), Some(0x92), &none),
+            87..=91 => w.pingreq_v5(),
+            92..=95 => {
+                let own = format!("site/{site}/device/{device}/cmd/+");
+                let mut filters = vec![
+                    (own.as_str(), options_byte(1, true, false, 0)),
+                    ("site/+/config/#", options_byte(0, false, true, 1)),
+                ];
+                if rng.range(0, 1) == 1 {
+                    filters.push(("$SYS/broker/load/#", options_byte(0, false, false, 2)));
+                }
+                w.subscribe_v5(pid(i), &filters);
+            }
+            _ => w.suback_v5(pid(i), &[1, 0, 0x87]),
+        }
+    }
+    w.finish("v5-telemetry-mix")
 }
 
 /// QoS 1 PUBLISH with a 64 KiB payload.

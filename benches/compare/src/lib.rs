@@ -9,5 +9,7 @@
 //! Both build the runners of a corpus the same way, in the same order ([`harness::entries`]).
 
 pub mod codecs;
+pub mod codecs_v5;
 pub mod corpus;
 pub mod harness;
+pub mod seen;

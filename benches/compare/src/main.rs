@@ -1,4 +1,4 @@
-//! mqttwire against other MQTT 3.1.1 codecs, on the same corpora, in one process: times.
+//! mqttwire against other MQTT 3.1.1 and 5.0 codecs, on the same corpora, in one process: times.
 //!
 //! ```text
 //! cargo run --release --manifest-path benches/compare/Cargo.toml --            # everything
@@ -172,11 +172,7 @@ fn report(
                 continue;
             }
             let ns = median(times).as_nanos() as f64 / corpus.packets as f64;
-            let check = if e.problems.is_empty() {
-                "ok".to_string()
-            } else {
-                e.problems.join("; ")
-            };
+            let check = e.check_text();
             let allocs = fmt_allocs(allocs, (corpus.name, e.codec, e.op), corpus.packets);
             rows.push((e.codec, ns, allocs, check));
         }
@@ -315,23 +311,54 @@ fn single(corpus_name: &str, codec: &'static str, op: &str, quick: bool) -> Resu
     Ok(())
 }
 
+/// Every codec of a corpus doing `op`, one after the other, each as [`single`] runs one: for
+/// `benches/callgrind.sh --table`, which has callgrind dump its counts after each measured run
+/// (one process instead of one per codec: valgrind takes a minute to start on this binary).
+fn every_codec(corpus_name: &str, op: &str, quick: bool) {
+    let corpus = harness::leak(corpus::build(corpus_name, quick).unwrap_or_else(|| {
+        eprintln!("unknown corpus {corpus_name}");
+        std::process::exit(2)
+    }));
+    let (mut entries, _) = harness::entries(corpus);
+    for e in entries.iter_mut().filter(|e| e.op == op) {
+        e.runner.setup();
+        e.runner.run();
+        e.runner.teardown();
+        let (_, o) = timed(e.runner.as_mut());
+        e.runner.teardown();
+        harness::check(e, corpus, &o);
+        println!(
+            "corpus={corpus_name} codec={} op={op} packets={} check={}",
+            e.codec,
+            corpus.packets,
+            e.check_text()
+        );
+    }
+}
+
 fn main() {
     let args = harness::args();
     if args.help {
         println!(
             "usage: compare [--quick] [CORPUS|topics]       all codecs and operations\n       \
-             compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n\
+             compare [--quick] CORPUS CODEC OP       one selection (for callgrind)\n       \
+             compare [--quick] CORPUS all OP         every codec in turn (callgrind.sh --table)\n\
              corpora: {:?} (and `topics` with op `match`)\n\
              codecs: {:?} (and mqttwire-vec: encode into a Vec<u8>; mqttwire-twin: a second \
-             mqttwire encoder) baselines: {:?}\nops: {:?} match",
+             mqttwire encoder)\n5.0 peers (the v5- corpora): {:?}\nbaselines: {:?}\nops: {:?} match",
             corpus::NAMES,
             CODECS,
+            mqttwire_compare::codecs_v5::PEERS,
             BASELINES,
             OPS
         );
         return;
     }
     if let [corpus_name, codec, op] = &args.positional[..] {
+        if codec == "all" {
+            every_codec(corpus_name, op, args.quick);
+            return;
+        }
         let codec = harness::codec_name(codec).unwrap_or_else(|| {
             eprintln!("unknown codec {codec}");
             std::process::exit(2)

@@ -65,11 +65,7 @@ fn count(runner: &mut dyn Runner) -> (u64, Outcome) {
 }
 
 fn print(corpus: &str, e: &Entry, allocs: u64, per: usize) {
-    let check = if e.problems.is_empty() {
-        "ok".to_string()
-    } else {
-        e.problems.join("; ")
-    };
+    let check = e.check_text();
     println!(
         "allocs\t{corpus}\t{}\t{}\t{allocs}\t{per}\t{check}",
         e.codec, e.op
