@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds (does not run) the benchmarks so that they cannot rot: the criterion benches in
 # benches/criterion, the comparison crate in benches/compare and the routing comparison in
-# benches/routing (each its own workspace and
-# Cargo.lock; the comparison has the other MQTT codecs as dependencies). The criterion benches
+# benches/routing (each its own workspace and Cargo.lock; the comparisons have the other MQTT
+# codecs and topic indexes as dependencies). The criterion benches
 # are built with the dev profile into the repository's target directory, sharing what the test
 # suite already built. The comparison crate is built with the dev profile too (not its fat-LTO
 # release profile) to run its tests: that every MQTT 5.0 codec decodes the corpora as written
