@@ -6,7 +6,7 @@ use crate::header::{
 };
 use crate::types::{Protocol, Role};
 // The encoding side's items, where the packets have always imported them from.
-pub(crate) use crate::encode::{begin, frame_len, Encode};
+pub(crate) use crate::encode::{frame_len, Encode};
 use crate::packet::{publish, Packet, PacketRef, Publish};
 use crate::prefetch;
 use bytes::{Buf, Bytes, BytesMut};

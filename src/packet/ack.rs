@@ -11,8 +11,9 @@ use crate::properties::{AsProperties, Properties, PropertiesRef, PropertySet};
 use crate::reason::{PubAckReasonCode, PubRelReasonCode};
 use crate::types::PacketId;
 use crate::wire::{finish, finish_prefix, packet_id};
+use crate::write::Target;
 use crate::write::{encode_frame, NOTHING};
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 macro_rules! ack_packet {
     ($(#[$doc:meta])* $name:ident, $reason:ident) => {
@@ -126,7 +127,7 @@ macro_rules! ack_packet {
             }
 
             #[inline]
-            fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+            fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
                 let first = first_byte(PacketType::$name);
                 let id = self.packet_id.get();
                 match self.tail(encoder)? {

@@ -8,7 +8,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::AuthReasonCode;
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+use bytes::Bytes;
 
 /// AUTH (section 3.15), MQTT 5.0 only: a step of extended authentication, with the
 /// Authentication Method and Data in its properties.
@@ -130,7 +131,7 @@ impl<P: AsProperties> Encode for Auth<P> {
         self.tail(&encoder).map_or(2, |tail| frame_len(tail.len()))
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         encode_alone(buf, first_byte(PacketType::Auth), &self.tail(encoder)?)
     }
 }

@@ -12,8 +12,8 @@ use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
 use crate::properties::PropertiesRef;
+use crate::write::Target;
 use alloc::boxed::Box;
-use bytes::BufMut;
 
 /// An MQTT control packet borrowed from the buffer it was decoded from: what
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref) returns.
@@ -171,11 +171,11 @@ impl Encode for PacketRef<'_> {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         by_packet!(
             PacketRef,
             self,
-            p => p.encode_for(encoder, buf),
+            p => p.write_to(encoder, buf),
             ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }

@@ -13,6 +13,7 @@ use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 use crate::properties::{properties, vbi_len, Outgoing, PropertiesRef, PropertySet};
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, packet_id, vbi};
+use crate::write::Target;
 use crate::write::{encode_frame, Put, Sink, WriteRest, NOTHING};
 use bytes::{BufMut, Bytes, BytesMut};
 use core::hash::{Hash, Hasher};
@@ -318,10 +319,10 @@ impl Parts<'_> {
     /// As [`Parts::plan`], and [`EncodeError::PacketTooLarge`] or
     /// [`EncodeError::BufferTooSmall`].
     #[inline]
-    pub(crate) fn encode_for<C: Code, B: BufMut>(
+    pub(crate) fn encode_for<C: Code, T: Target>(
         &self,
         encoder: &Encoder,
-        buf: &mut B,
+        buf: &mut T,
     ) -> Result<(), EncodeError> {
         let (remaining, properties) = self.plan::<C>(encoder)?;
         let first = first_byte(C::PACKET);

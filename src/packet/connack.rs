@@ -12,8 +12,9 @@ use crate::properties::{
 use crate::reason::ConnectReasonCode;
 use crate::types::ConnectReturnCode;
 use crate::wire::{byte, finish, finish_prefix};
+use crate::write::Target;
 use crate::write::{encode_frame, NOTHING};
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 /// Bit 0 of the Connect Acknowledge Flags; bits 7-1 are reserved (section 3.2.2.1).
 const SESSION_PRESENT: u8 = 0b0000_0001;
@@ -216,7 +217,7 @@ impl<P: AsProperties> Encode for ConnAck<P> {
         }
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let flags = self.flags()?;
         let first = first_byte(PacketType::ConnAck);
         if !encoder.v5() {

@@ -18,8 +18,9 @@ use crate::string::{checked_text, MqttString, MAX_STRING_LEN};
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
+use crate::write::Target;
 use crate::write::{encode_frame, Sink, WriteRest};
-use bytes::{BufMut, Bytes, BytesMut};
+use bytes::{Bytes, BytesMut};
 use core::fmt;
 
 // Connect Flags (section 3.1.2.3: Figure 3.4 in 3.1.1, Figure 3-4 in 5.0; the same layout).
@@ -899,7 +900,7 @@ impl Fields<'_> {
     }
 
     /// Encodes the CONNECT in its own version, if it fits in `max_packet_size` bytes.
-    fn encode<B: BufMut>(&self, max_packet_size: usize, buf: &mut B) -> Result<(), EncodeError> {
+    fn encode<T: Target>(&self, max_packet_size: usize, buf: &mut T) -> Result<(), EncodeError> {
         self.check()?;
         let remaining = self.remaining_len();
         let size = frame_len(remaining);
@@ -953,7 +954,7 @@ impl Encode for ConnectRef<'_> {
         frame_len(self.wire().remaining_len())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }
@@ -965,7 +966,7 @@ impl Encode for Connect {
         frame_len(self.wire().remaining_len())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }

@@ -9,7 +9,8 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
 use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::DisconnectReasonCode;
-use bytes::{BufMut, Bytes};
+use crate::write::{encode_body, Target, NOTHING};
+use bytes::Bytes;
 
 /// DISCONNECT (section 3.14): the sender closes the connection, saying why (MQTT 5.0).
 ///
@@ -138,12 +139,12 @@ impl<P: AsProperties> Encode for Disconnect<P> {
         }
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(PacketType::Disconnect);
         match self.tail(encoder)? {
             None => {
                 encoder.fits(2)?;
-                crate::encode::begin(buf, first, 0)
+                encode_body(buf, first, 0, NOTHING)
             }
             Some(tail) => encode_alone(buf, first, &tail),
         }

@@ -22,6 +22,7 @@ use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 use crate::properties::{properties, vbi_len, PropertiesRef, PropertySet};
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, non_empty_list, packet_id, vbi, Parsed};
+use crate::write::Target;
 use crate::write::{encode_body, encode_frame, Put, Sink, WriteRest};
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
@@ -399,9 +400,9 @@ impl<E: Entry> OwnedList<E> {
     ///
     /// As [`encode_for`].
     #[inline]
-    pub(crate) fn encode_for<B: BufMut>(
+    pub(crate) fn encode_for<T: Target>(
         &self,
-        buf: &mut B,
+        buf: &mut T,
         packet_type: PacketType,
         encoder: &Encoder,
     ) -> Result<(), EncodeError> {
@@ -413,7 +414,7 @@ impl<E: Entry> OwnedList<E> {
             list_is_v311: !self.v5 || E::SAME_IN_V311,
         };
         let wire = (encoder.v5() == self.v5).then_some(&self.body[..]);
-        encode_for::<E, B>(buf, packet_type, encoder, &parts, wire)
+        encode_for::<E, T>(buf, packet_type, encoder, &parts, wire)
     }
 }
 
@@ -618,8 +619,8 @@ pub(crate) fn encoded_len_for(properties: &[u8], list: &[u8], v5: bool) -> usize
 /// for 5.0, the error of an entry 5.0 refuses ([`Entry::check_v5_encoding`]); as
 /// [`encode_frame`].
 #[inline]
-pub(crate) fn encode_for<E: Entry, B: BufMut>(
-    buf: &mut B,
+pub(crate) fn encode_for<E: Entry, T: Target>(
+    buf: &mut T,
     packet_type: PacketType,
     encoder: &Encoder,
     parts: &Parts<'_>,
@@ -648,7 +649,7 @@ pub(crate) fn encode_for<E: Entry, B: BufMut>(
     }
     let id = parts.packet_id.get();
     match wire {
-        Some(body) => encode_body(buf, first, body),
+        Some(body) => encode_body(buf, first, body.len(), body),
         None if v5 => encode_frame(buf, first, remaining, id, &V5Rest(parts)),
         None if parts.list_is_v311 => encode_frame(buf, first, remaining, id, parts.list),
         None => encode_frame(

@@ -32,12 +32,14 @@ pub use subscribe::{
 pub use unsuback::{UnsubAck, UnsubAckIter, UnsubAckRef};
 pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
 
-use crate::codec::{begin, Decoder};
+use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
+use crate::write::Target;
+use crate::write::{encode_body, NOTHING};
 use alloc::boxed::Box;
-use bytes::{BufMut, Bytes};
+use bytes::Bytes;
 
 /// An MQTT control packet, of 3.1.1 or 5.0: the same types serve both versions, what 5.0 adds
 /// (properties, reason codes, AUTH) being empty or Success in 3.1.1.
@@ -203,10 +205,10 @@ const fn first_byte(packet_type: PacketType) -> u8 {
 /// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP), if the peer takes a
 /// packet of 2 bytes (a Maximum Packet Size of 1 is legal in MQTT 5.0, if useless: nothing
 /// may then be sent [MQTT-3.1.2-24], [MQTT-3.2.2-15]).
-pub(crate) fn encode_empty<B: BufMut>(
+pub(crate) fn encode_empty<T: Target>(
     packet_type: PacketType,
     encoder: &Encoder,
-    buf: &mut B,
+    buf: &mut T,
 ) -> Result<(), EncodeError> {
     const SIZE: usize = 2;
     if SIZE > encoder.max_packet_size {
@@ -215,7 +217,7 @@ pub(crate) fn encode_empty<B: BufMut>(
             max: encoder.max_packet_size,
         });
     }
-    begin(buf, first_byte(packet_type), 0)
+    encode_body(buf, first_byte(packet_type), 0, NOTHING)
 }
 
 /// Applies `$each` to the packet inside `$value`, a [`Packet`] or a [`PacketRef`] (named by
@@ -249,11 +251,11 @@ impl Encode for Packet {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         by_packet!(
             Packet,
             self,
-            p => p.encode_for(encoder, buf),
+            p => p.write_to(encoder, buf),
             ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }

@@ -11,6 +11,7 @@ use crate::string::checked_text;
 use crate::topic::{check_name, TopicError, TopicName};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::{prefixed_len, vbi};
+use crate::write::Target;
 use crate::write::{encode_body, encode_frame, Sink, WriteRest};
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use core::fmt;
@@ -778,14 +779,14 @@ impl Encode for Publish {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
         let v5 = encoder.v5();
         if encoder.limits() {
             fits(self.remaining_len(v5), encoder)?;
         }
         if self.body_is_wire(v5) {
-            return encode_body(buf, first, &self.body);
+            return encode_body(buf, first, self.body.len(), &self.body[..]);
         }
         let (topic, properties, payload) = self.split();
         let rest = Rest::new(topic, self.qos, properties, payload, v5)?;
@@ -807,7 +808,7 @@ impl Encode for PublishRef<'_> {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
         let v5 = encoder.v5();
         if v5 {

@@ -7,7 +7,8 @@ use crate::header::PacketType;
 use crate::properties::{Properties, PropertiesRef, PropertySet};
 use crate::reason::SubAckReasonCode;
 use crate::types::{PacketId, SubscribeReturnCode};
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+use bytes::Bytes;
 use core::fmt;
 
 /// SUBACK (section 3.9): one Reason Code per topic filter of the SUBSCRIBE it answers, in the
@@ -297,8 +298,8 @@ impl Encode for SubAckRef<'_> {
         self.parts().encoded_len_for::<SubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
-        self.parts().encode_for::<SubAckReasonCode, B>(encoder, buf)
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        self.parts().encode_for::<SubAckReasonCode, T>(encoder, buf)
     }
 }
 
@@ -309,9 +310,9 @@ impl Encode for SubAck {
             .encoded_len_for::<SubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.codes
             .parts()
-            .encode_for::<SubAckReasonCode, B>(encoder, buf)
+            .encode_for::<SubAckReasonCode, T>(encoder, buf)
     }
 }

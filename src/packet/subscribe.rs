@@ -13,6 +13,7 @@ use crate::topic::{is_shared, ShareError, TopicFilter};
 use crate::types::{PacketId, QoS};
 use crate::wire::{byte, prefixed, prefixed_len, Parsed};
 use crate::write::Sink;
+use crate::write::Target;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
@@ -497,7 +498,7 @@ impl Encode for SubscribeRef<'_> {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         if encoder.v5() {
             self.properties.check_for(PropertySet::Subscribe)?;
         }
@@ -507,7 +508,7 @@ impl Encode for SubscribeRef<'_> {
             list: self.list,
             list_is_v311: !self.v5,
         };
-        list::encode_for::<Pairs, B>(buf, PacketType::Subscribe, encoder, &parts, None)
+        list::encode_for::<Pairs, T>(buf, PacketType::Subscribe, encoder, &parts, None)
     }
 }
 
@@ -645,7 +646,7 @@ impl Encode for Subscribe {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.body.encode_for(buf, PacketType::Subscribe, encoder)
     }
 }

@@ -9,7 +9,8 @@ use crate::properties::{Properties, PropertiesRef, PropertySet};
 use crate::reason::UnsubAckReasonCode;
 use crate::types::PacketId;
 use crate::wire::{finish, packet_id};
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+use bytes::Bytes;
 use core::fmt;
 
 /// UNSUBACK (section 3.11): the answer to an UNSUBSCRIBE.
@@ -317,9 +318,9 @@ impl Encode for UnsubAckRef<'_> {
         self.parts().encoded_len_for::<UnsubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.parts()
-            .encode_for::<UnsubAckReasonCode, B>(encoder, buf)
+            .encode_for::<UnsubAckReasonCode, T>(encoder, buf)
     }
 }
 
@@ -330,9 +331,9 @@ impl Encode for UnsubAck {
             .encoded_len_for::<UnsubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.codes
             .parts()
-            .encode_for::<UnsubAckReasonCode, B>(encoder, buf)
+            .encode_for::<UnsubAckReasonCode, T>(encoder, buf)
     }
 }

@@ -13,6 +13,7 @@ use crate::topic::{is_shared, ShareError, TopicFilter};
 use crate::types::PacketId;
 use crate::wire::{prefixed, prefixed_len, Parsed};
 use crate::write::Sink;
+use crate::write::Target;
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
@@ -306,7 +307,7 @@ impl Encode for UnsubscribeRef<'_> {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         if encoder.v5() {
             self.properties.check_for(PropertySet::Unsubscribe)?;
         }
@@ -316,7 +317,7 @@ impl Encode for UnsubscribeRef<'_> {
             list: self.list,
             list_is_v311: true,
         };
-        list::encode_for::<Filters, B>(buf, PacketType::Unsubscribe, encoder, &parts, None)
+        list::encode_for::<Filters, T>(buf, PacketType::Unsubscribe, encoder, &parts, None)
     }
 }
 
@@ -410,7 +411,7 @@ impl Encode for Unsubscribe {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.body.encode_for(buf, PacketType::Unsubscribe, encoder)
     }
 }
