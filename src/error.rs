@@ -302,6 +302,7 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether the error is ill-formed UTF-8 in a string, topic name or filter: what the
     /// owned decoder repairs when `lossy_utf8` is on.
     pub(crate) fn is_ill_formed_utf8(&self) -> bool {

@@ -1,6 +1,7 @@
 //! The fixed header (section 2.2): packet type, flags and the Remaining Length varint.
 
 use crate::error::DecodeError;
+#[cfg(feature = "alloc")]
 use bytes::BufMut;
 
 /// The largest Remaining Length four varint bytes can carry (section 2.2.3).
@@ -402,6 +403,7 @@ pub(crate) const fn remaining_length_len(len: usize) -> usize {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Writes the fixed header. The caller has checked `remaining_length` ≤
 /// [`MAX_REMAINING_LENGTH`] and that the buffer has room.
 #[inline]
@@ -433,7 +435,7 @@ pub(crate) fn remaining_length_bytes(mut value: usize) -> impl Iterator<Item = u
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod fast_path_tests {
     use super::{FixedHeader, FIRST_BYTE_V311, FIRST_BYTE_V5};
 

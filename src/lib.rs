@@ -198,6 +198,7 @@
     clippy::arithmetic_side_effects
 )]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -214,6 +215,7 @@ mod string;
 #[cfg(feature = "tokio-codec")]
 mod tokio_codec;
 pub mod topic;
+mod topic_text;
 mod types;
 mod wire;
 mod write;
@@ -232,32 +234,43 @@ struct ReadmeDoctests;
 
 /// The [`bytes`](https://docs.rs/bytes/1) crate, whose `Bytes`, `BytesMut` and `BufMut` are
 /// part of mqttwire's API: re-exported so that users need not depend on it themselves.
+#[cfg(feature = "alloc")]
 pub use bytes;
 
-pub use codec::{decode, decode_frame, decode_ref, Decoder};
+#[cfg(feature = "alloc")]
+pub use codec::{decode, decode_frame};
+pub use codec::{decode_ref, Decoder};
 pub use encode::{Encode, Encoder};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
-    Auth, ConnAck, Connect, ConnectRef, Disconnect, Login, LoginRef, Packet, PacketRef, PubAck,
-    PubComp, PubRec, PubRel, Publish, PublishRef, RetainHandling, SubAck, SubAckIter, SubAckRef,
-    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
-    SubscriptionOptions, TopicFilterIter, UnsubAck, UnsubAckIter, UnsubAckRef, Unsubscribe,
-    UnsubscribeIter, UnsubscribeRef, Will, WillRef,
+    Auth, ConnAck, ConnectRef, Disconnect, LoginRef, PacketRef, PubAck, PubComp, PubRec, PubRel,
+    PublishRef, RetainHandling, SubAckIter, SubAckRef, SubscribeIter, SubscribeOptionsIter,
+    SubscribeRef, SubscriptionOptions, UnsubAckIter, UnsubAckRef, UnsubscribeIter, UnsubscribeRef,
+    WillRef,
 };
-pub use properties::{
-    PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet, ValueType,
+#[cfg(feature = "alloc")]
+pub use packet::{
+    Connect, Login, Packet, Publish, SubAck, Subscribe, Subscription, SubscriptionIter,
+    TopicFilterIter, UnsubAck, Unsubscribe, Will,
 };
+#[cfg(feature = "alloc")]
+pub use properties::Properties;
+pub use properties::{PayloadFormat, PropertiesRef, Property, PropertyId, PropertySet, ValueType};
 pub use reason::{
     AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, InvalidReasonCode, PubAckReasonCode,
     PubCompReasonCode, PubRecReasonCode, PubRelReasonCode, ReasonCode, SubAckReasonCode,
     UnsubAckReasonCode,
 };
-pub use string::{MqttString, StringError, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
+pub use string::MqttString;
+pub use string::{StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::{MqttCodec, MqttCodecError};
-pub use topic::SubscriptionTree;
-pub use topic::{TopicError, TopicFilter, TopicName};
+pub use topic::TopicError;
+#[cfg(feature = "alloc")]
+pub use topic::{SubscriptionTree, TopicFilter, TopicName};
+pub use topic_text::{check_topic_filter, check_topic_name, topic_filter_is_subset, topic_matches};
 pub use types::{
     ConnectReturnCode, PacketId, Protocol, QoS, QosPid, Role, SubscribeReturnCode, ZeroPacketId,
 };

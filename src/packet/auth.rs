@@ -3,12 +3,16 @@
 
 use super::first_byte;
 use super::tail::{self, encode_alone, Tail};
+use super::DefaultProperties;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{AsProperties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::AuthReasonCode;
 use crate::write::Target;
+#[cfg(feature = "alloc")]
 use bytes::Bytes;
 
 /// AUTH (section 3.15), MQTT 5.0 only: a step of extended authentication, with the
@@ -31,7 +35,10 @@ use bytes::Bytes;
 /// # Ok::<(), mqttwire::EncodeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Auth<P = Properties> {
+pub struct Auth<
+    #[cfg(feature = "alloc")] P = Properties,
+    #[cfg(not(feature = "alloc"))] P = PropertiesRef<'static>,
+> {
     /// Success, Continue authentication or Re-authenticate.
     pub reason_code: AuthReasonCode,
     /// Authentication Method and Data, Reason String, User Properties.
@@ -43,16 +50,18 @@ impl Auth {
     pub const fn new(reason_code: AuthReasonCode) -> Self {
         Auth {
             reason_code,
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// The packet with `properties`.
     pub fn with_properties(mut self, properties: Properties) -> Self {
         self.properties = properties;
         self
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a body; the properties share `frame`, which it was read from.
     pub(crate) fn decode(body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
         Auth::parse(body).map(|a| a.share(frame))
@@ -79,6 +88,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned one.
     pub fn to_owned(&self) -> Auth {
         Auth {
@@ -87,6 +97,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     fn share(&self, frame: &Bytes) -> Auth {
         Auth {
             reason_code: self.reason_code,
@@ -95,6 +106,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> From<Auth<PropertiesRef<'a>>> for Auth {
     fn from(a: Auth<PropertiesRef<'a>>) -> Self {
         a.to_owned()

@@ -13,8 +13,11 @@ use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 use crate::properties::{properties, vbi_len, Outgoing, PropertiesRef, PropertySet};
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, packet_id, vbi};
+#[cfg(feature = "alloc")]
+use crate::write::Put;
 use crate::write::Target;
-use crate::write::{encode_frame, Put, Sink, WriteRest, NOTHING};
+use crate::write::{encode_frame, Sink, WriteRest, NOTHING};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
@@ -28,6 +31,7 @@ pub(crate) trait Code: Copy + Sized {
     /// Whether MQTT 3.1.1 carries the codes (SUBACK) or none at all (UNSUBACK).
     const IN_V311: bool;
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// The wire byte.
     fn byte(self) -> u8;
 
@@ -37,6 +41,7 @@ pub(crate) trait Code: Copy + Sized {
     /// The byte MQTT 3.1.1 carries for the code `byte` (when it carries codes).
     fn to_v311(byte: u8) -> u8;
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether MQTT 3.1.1 carries the code `byte` as it is.
     fn is_v311(byte: u8) -> bool;
 
@@ -52,6 +57,7 @@ pub(crate) struct Parsed<'a> {
     pub(crate) packet_id: PacketId,
     pub(crate) properties: PropertiesRef<'a>,
     pub(crate) codes: &'a [u8],
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     pub(crate) rest: &'a [u8],
 }
 
@@ -73,6 +79,7 @@ pub(crate) fn parse<C: Code>(body: &[u8], v5: bool) -> Result<Parsed<'_>, Decode
     })
 }
 
+#[cfg(feature = "alloc")]
 /// The owned form: the packet identifier, and what follows it as on the wire.
 pub(crate) struct CodeList<C> {
     packet_id: PacketId,
@@ -83,6 +90,7 @@ pub(crate) struct CodeList<C> {
     code: PhantomData<C>,
 }
 
+#[cfg(feature = "alloc")]
 impl<C: Code> CodeList<C> {
     /// No codes, no properties: a 3.1.1 UNSUBACK (no allocation).
     pub(crate) const fn empty(packet_id: PacketId) -> Self {
@@ -192,6 +200,7 @@ impl<C: Code> CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<C> Clone for CodeList<C> {
     fn clone(&self) -> Self {
         CodeList {
@@ -203,6 +212,7 @@ impl<C> Clone for CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Equal when the packet identifiers, the properties and the codes are, whatever the form.
 impl<C: Code> PartialEq for CodeList<C> {
     fn eq(&self, other: &Self) -> bool {
@@ -210,8 +220,10 @@ impl<C: Code> PartialEq for CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<C: Code> Eq for CodeList<C> {}
 
+#[cfg(feature = "alloc")]
 impl<C: Code> Hash for CodeList<C> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (self.packet_id, self.split()).hash(state);

@@ -5,21 +5,29 @@
 //! `protocol` field names, whatever the [`Encoder`]: what 5.0 adds (properties, Will
 //! Properties) is left out of a 3.1.1 or 3.1 CONNECT.
 
-use super::fields::{share, string, topic_name, Checked, Repairs};
+#[cfg(feature = "alloc")]
+use super::fields::share;
+use super::fields::{string, topic_name, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{frame_len, Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{remaining_length_len, FixedHeader, PacketType};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
 use crate::properties::{
-    properties as property_block, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
+    properties as property_block, vbi_len, PropertiesRef, PropertyId, PropertySet,
 };
-use crate::string::{checked_text, MqttString, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
+use crate::string::MqttString;
+use crate::string::{checked_text, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
 use crate::topic::TopicName;
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
 use crate::write::Target;
 use crate::write::{encode_frame, Sink, WriteRest};
+#[cfg(feature = "alloc")]
 use bytes::{Bytes, BytesMut};
 use core::fmt;
 
@@ -33,6 +41,7 @@ const WILL_RETAIN: u8 = 0b0010_0000;
 const PASSWORD: u8 = 0b0100_0000;
 const USER_NAME: u8 = 0b1000_0000;
 
+#[cfg(feature = "alloc")]
 /// CONNECT (section 3.1): a client's request to open a session, in MQTT 3.1.1, 3.1 or 5.0.
 ///
 /// [`Connect::new`] makes the simplest one; the `with_` methods set the other fields in the
@@ -121,6 +130,7 @@ pub struct Connect {
     pub login: Option<Login>,
 }
 
+#[cfg(feature = "alloc")]
 /// The Will message of a CONNECT (sections 3.1.2.5 to 3.1.2.7, 3.1.3.2 to 3.1.3.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Will {
@@ -143,6 +153,7 @@ pub struct Will {
     pub properties: Properties,
 }
 
+#[cfg(feature = "alloc")]
 /// User name and password of a CONNECT (sections 3.1.3.4 and 3.1.3.5 of 3.1.1; 3.1.3.5 and
 /// 3.1.3.6 of 5.0).
 ///
@@ -160,6 +171,7 @@ pub struct Login {
     pub password: Option<Bytes>,
 }
 
+#[cfg(feature = "alloc")]
 impl Will {
     /// A Will message: `message` published to `topic` at `qos` if the connection is lost,
     /// with Will Retain clear ([`Will::with_retain`] sets it) and no Will Properties. `message`
@@ -212,6 +224,7 @@ impl Will {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Login {
     /// A user name without a password ([`Login::with_password`] adds one).
     ///
@@ -261,6 +274,7 @@ impl Login {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Connect {
     /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no properties, no Will,
     /// no login. The `with_` methods below change each of these.
@@ -322,6 +336,7 @@ impl Connect {
         self
     }
 
+    #[cfg(feature = "alloc")]
     pub(crate) fn decode(
         body: &[u8],
         frame: &Bytes,
@@ -380,6 +395,7 @@ pub struct ConnectRef<'a>(Source<'a>);
 enum Source<'a> {
     /// A CONNECT body the decoder checked.
     Wire(&'a [u8]),
+    #[cfg(feature = "alloc")]
     /// An owned CONNECT, whose fields are valid by construction.
     Owned(&'a Connect),
 }
@@ -412,6 +428,7 @@ impl<'a> ConnectRef<'a> {
         match self.0 {
             // The decoder accepted these bytes, so reading them again succeeds.
             Source::Wire(body) => finish(fields(body)).unwrap_or(Fields::NONE),
+            #[cfg(feature = "alloc")]
             Source::Owned(connect) => connect.wire(),
         }
     }
@@ -461,6 +478,7 @@ impl<'a> ConnectRef<'a> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings,
     /// binary fields and properties.
     pub fn to_owned(&self) -> Connect {
@@ -551,6 +569,7 @@ impl fmt::Debug for ConnectRef<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Owned properties over `block`, a copy of a checked property block.
 fn owned_properties(block: Bytes) -> Properties {
     PropertiesRef::checked(&block).share(&block)
@@ -572,6 +591,7 @@ impl<'a> LoginRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<ConnectRef<'_>> for Connect {
     fn from(connect: ConnectRef<'_>) -> Self {
         connect.to_owned()
@@ -596,6 +616,7 @@ struct WillFields<'a, T> {
     properties: PropertiesRef<'a>,
 }
 
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
 /// The fields of a CONNECT, checked, borrowed from the frame.
 pub(crate) struct RawConnect<'a> {
     pub(crate) protocol: Protocol,
@@ -775,6 +796,7 @@ fn check_binary(field: &[u8]) -> Result<(), EncodeError> {
     Ok(())
 }
 
+#[cfg(feature = "alloc")]
 impl Connect {
     fn wire(&self) -> Fields<'_> {
         let login = self.login.as_ref();
@@ -959,6 +981,7 @@ impl Encode for ConnectRef<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
 /// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for Connect {

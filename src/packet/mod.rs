@@ -1,5 +1,9 @@
 //! The MQTT 3.1.1 control packets (chapter 3), one file per packet or family of packets.
 
+// Each file imports for its owned and its borrowed packets together: without `alloc`, the
+// imports of the owned half go unused.
+#![cfg_attr(not(feature = "alloc"), allow(unused_imports))]
+
 mod ack;
 mod auth;
 mod borrowed;
@@ -21,16 +25,26 @@ pub use ack::{PubAck, PubComp, PubRec, PubRel};
 pub use auth::Auth;
 pub use borrowed::PacketRef;
 pub use connack::ConnAck;
-pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
+#[cfg(feature = "alloc")]
+pub use connect::{Connect, Login, Will};
+pub use connect::{ConnectRef, LoginRef, WillRef};
 pub use disconnect::Disconnect;
 pub use options::{RetainHandling, SubscriptionOptions};
-pub use publish::{Publish, PublishRef};
-pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{
-    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
-};
-pub use unsuback::{UnsubAck, UnsubAckIter, UnsubAckRef};
-pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
+#[cfg(feature = "alloc")]
+pub use publish::Publish;
+pub use publish::PublishRef;
+#[cfg(feature = "alloc")]
+pub use suback::SubAck;
+pub use suback::{SubAckIter, SubAckRef};
+#[cfg(feature = "alloc")]
+pub use subscribe::{Subscribe, Subscription, SubscriptionIter};
+pub use subscribe::{SubscribeIter, SubscribeOptionsIter, SubscribeRef};
+#[cfg(feature = "alloc")]
+pub use unsuback::UnsubAck;
+pub use unsuback::{UnsubAckIter, UnsubAckRef};
+#[cfg(feature = "alloc")]
+pub use unsubscribe::{TopicFilterIter, Unsubscribe};
+pub use unsubscribe::{UnsubscribeIter, UnsubscribeRef};
 
 use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
@@ -38,9 +52,12 @@ use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
 use crate::write::Target;
 use crate::write::{encode_body, NOTHING};
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
+#[cfg(feature = "alloc")]
 use bytes::Bytes;
 
+#[cfg(feature = "alloc")]
 /// An MQTT control packet, of 3.1.1 or 5.0: the same types serve both versions, what 5.0 adds
 /// (properties, reason codes, AUTH) being empty or Success in 3.1.1.
 ///
@@ -85,6 +102,7 @@ pub enum Packet {
     Auth(Auth),
 }
 
+#[cfg(feature = "alloc")]
 impl Packet {
     /// The packet's type.
     pub fn packet_type(&self) -> PacketType {
@@ -193,6 +211,15 @@ impl Packet {
     }
 }
 
+/// The properties of the packets generic over them (acknowledgements, CONNACK, DISCONNECT,
+/// AUTH) when not said: owned with the `alloc` feature, else borrowed, so that firmware builds
+/// `PubAck::new(id)` and the like to send.
+#[cfg(feature = "alloc")]
+pub(crate) type DefaultProperties = crate::properties::Properties;
+/// See above.
+#[cfg(not(feature = "alloc"))]
+pub(crate) type DefaultProperties = crate::properties::PropertiesRef<'static>;
+
 /// The first byte of a packet whose flags are fixed.
 const fn first_byte(packet_type: PacketType) -> u8 {
     let flags = match packet_type.fixed_flags() {
@@ -244,6 +271,7 @@ macro_rules! by_packet {
 }
 pub(crate) use by_packet;
 
+#[cfg(feature = "alloc")]
 impl Encode for Packet {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
@@ -261,6 +289,7 @@ impl Encode for Packet {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// `From` conversions from each packet struct into [`Packet`].
 macro_rules! into_packet {
     ($($ty:ident),*) => {
@@ -271,6 +300,7 @@ macro_rules! into_packet {
         })*
     };
 }
+#[cfg(feature = "alloc")]
 into_packet!(
     Auth,
     Disconnect,
@@ -286,13 +316,14 @@ into_packet!(
     UnsubAck
 );
 
+#[cfg(feature = "alloc")]
 impl From<Connect> for Packet {
     fn from(p: Connect) -> Packet {
         Packet::Connect(Box::new(p))
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::{Encode, Encoder, Packet, PacketRef};
     use crate::error::EncodeError;

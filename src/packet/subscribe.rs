@@ -1,22 +1,32 @@
 //! SUBSCRIBE (section 3.8): a client's request for messages on topic filters.
 
-use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
-use super::list::{self, DebugList, Entries, Entry, OwnedList, Parts, Shared};
+use super::fields::topic_filter;
+#[cfg(feature = "alloc")]
+use super::fields::{put_repaired_filter, repaired_field_len, share};
+use super::list::{self, Entries, Entry, Parts};
+#[cfg(feature = "alloc")]
+use super::list::{DebugList, OwnedList, Shared};
 use super::options::{self, RetainHandling, SubscriptionOptions};
 use crate::codec::{Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{Properties, PropertiesRef, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{PropertiesRef, PropertySet};
 use crate::string::checked_text;
-use crate::topic::{is_shared, ShareError, TopicFilter};
+#[cfg(feature = "alloc")]
+use crate::topic::TopicFilter;
+use crate::topic::{is_shared, ShareError};
 use crate::types::{PacketId, QoS};
 use crate::wire::{byte, prefixed, prefixed_len, Parsed};
 use crate::write::Sink;
 use crate::write::Target;
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 /// SUBSCRIBE (section 3.8): topic filters and the maximum QoS wanted for each, with the
 /// MQTT 5.0 Subscription Options and properties.
 ///
@@ -63,6 +73,7 @@ pub struct Subscribe {
     body: OwnedList<Pairs>,
 }
 
+#[cfg(feature = "alloc")]
 /// One topic filter of a SUBSCRIBE with its Subscription Options (section 3.8.3.1): the
 /// Requested (Maximum) QoS and, in MQTT 5.0, No Local, Retain As Published and Retain
 /// Handling.
@@ -100,6 +111,7 @@ pub struct Subscription {
     pub retain_handling: RetainHandling,
 }
 
+#[cfg(feature = "alloc")]
 impl Subscription {
     /// A subscription to `filter` at `qos`, the MQTT 5.0 options off (as in 3.1.1).
     pub fn new(filter: TopicFilter, qos: QoS) -> Self {
@@ -152,6 +164,7 @@ impl Subscription {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Subscribe {
     /// A SUBSCRIBE with packet identifier `packet_id` and `subscriptions`, in order (the
     /// SUBACK answers them in that order). The list is written once, as it goes on the wire,
@@ -265,6 +278,7 @@ impl Subscribe {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a SUBSCRIBE body, read from `frame`: the list is shared with the frame, or,
     /// when [`Decoder::lossy_utf8`] repaired a filter, written again with the repairs.
     pub(crate) fn decode(
@@ -284,6 +298,7 @@ impl Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The entries and what they hold: `(filter, QoS)` pairs for a packet in the 3.1.1 form, the
 /// properties and every option in the 5.0 form.
 impl fmt::Debug for Subscribe {
@@ -301,6 +316,7 @@ impl fmt::Debug for Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a Subscribe {
     type Item = (&'a str, QoS);
     type IntoIter = SubscribeIter<'a>;
@@ -310,12 +326,14 @@ impl<'a> IntoIterator for &'a Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The subscriptions of a [`Subscribe`], as owned [`Subscription`]s sharing its buffer.
 #[derive(Debug, Clone)]
 pub struct SubscriptionIter<'a> {
     entries: Shared<'a, Pairs>,
 }
 
+#[cfg(feature = "alloc")]
 impl Iterator for SubscriptionIter<'_> {
     type Item = Subscription;
 
@@ -330,6 +348,7 @@ impl Iterator for SubscriptionIter<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl ExactSizeIterator for SubscriptionIter<'_> {}
 
 /// Reads and checks a SUBSCRIBE body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both
@@ -408,6 +427,7 @@ impl<'a> SubscribeRef<'a> {
         self.list
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`Subscribe`]: one allocation, for its body (packet
     /// identifier, properties and list) as it is on the wire.
     pub fn to_owned(&self) -> Subscribe {
@@ -436,6 +456,7 @@ impl<'a> IntoIterator for SubscribeRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<SubscribeRef<'_>> for Subscribe {
     #[inline]
     fn from(subscribe: SubscribeRef<'_>) -> Self {
@@ -543,6 +564,7 @@ pub(crate) fn check_shared_encoding(filter: &[u8], no_local: bool) -> Result<(),
 impl Entry for Pairs {
     type Raw<'a> = (&'a [u8], u8);
     type Item<'a> = (&'a str, QoS);
+    #[cfg(feature = "alloc")]
     type Owned = Subscription;
 
     const SET: PropertySet = PropertySet::Subscribe;
@@ -584,6 +606,7 @@ impl Entry for Pairs {
         (checked_text(filter), options::qos_of(byte))
     }
 
+    #[cfg(feature = "alloc")]
     #[inline]
     fn share((filter, byte): (&[u8], u8), body: &Bytes) -> Subscription {
         let options = SubscriptionOptions::from_checked(byte);
@@ -591,10 +614,12 @@ impl Entry for Pairs {
             .with_options(options)
     }
 
+    #[cfg(feature = "alloc")]
     fn repaired_len((filter, _): (&[u8], u8)) -> usize {
         repaired_field_len(filter).saturating_add(1)
     }
 
+    #[cfg(feature = "alloc")]
     fn put_repaired(
         (filter, byte): (&[u8], u8),
         out: &mut BytesMut,
@@ -616,14 +641,17 @@ impl Entry for Pairs {
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_len(entry: &Subscription) -> usize {
         prefixed_len(entry.filter.len()).saturating_add(1)
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_is_v311(entry: &Subscription) -> bool {
         entry.options().is_v311()
     }
 
+    #[cfg(feature = "alloc")]
     fn check_owned(entry: &Subscription) -> Result<(), EncodeError> {
         if entry.no_local && is_shared(entry.filter.as_bytes()) != Ok(false) {
             return Err(EncodeError::NoLocalOnSharedSubscription);
@@ -631,6 +659,7 @@ impl Entry for Pairs {
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     fn put_owned(entry: &Subscription, out: &mut BytesMut) {
         // A topic filter is at most 65,535 bytes: the truncation cannot happen.
         out.put_u16(entry.filter.len() as u16);
@@ -639,6 +668,7 @@ impl Entry for Pairs {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for Subscribe {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {

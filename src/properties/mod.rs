@@ -12,8 +12,10 @@ mod outgoing;
 mod value;
 
 pub(crate) use block::properties;
+#[cfg(feature = "alloc")]
+pub use block::Properties;
 pub use block::{
-    AsProperties, Properties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
+    AsProperties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
 };
 pub use id::{PropertyId, PropertySet, ValueType};
 pub(crate) use outgoing::Outgoing;

@@ -9,14 +9,19 @@ mod filter;
 mod matching;
 mod name;
 mod shared;
+#[cfg(feature = "alloc")]
 mod tree;
 
 pub use error::TopicError;
 pub(crate) use filter::check_filter;
+#[cfg(feature = "alloc")]
 pub use filter::TopicFilter;
+pub(crate) use matching::{filter_is_subset, filter_matches};
 pub(crate) use name::check_name;
+#[cfg(feature = "alloc")]
 pub use name::TopicName;
 pub(crate) use shared::{is_shared, ShareError};
+#[cfg(feature = "alloc")]
 pub use tree::{Iter, Matches, SubscriptionTree};
 
 /// The topic level separator (section 4.7.1.1).
