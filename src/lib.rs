@@ -244,10 +244,10 @@ pub use encode::{Encode, Encoder};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
-    Auth, ConnAck, ConnectRef, Disconnect, LoginRef, PacketRef, PubAck, PubComp, PubRec, PubRel,
-    PublishRef, RetainHandling, SubAckIter, SubAckRef, SubscribeIter, SubscribeOptionsIter,
-    SubscribeRef, SubscriptionOptions, UnsubAckIter, UnsubAckRef, UnsubscribeIter, UnsubscribeRef,
-    WillRef,
+    Auth, ConnAck, ConnectParts, ConnectRef, Disconnect, LoginRef, PacketRef, PubAck, PubComp,
+    PubRec, PubRel, PublishRef, RetainHandling, SubAckIter, SubAckRef, SubscribeIter,
+    SubscribeOptionsIter, SubscribeRef, SubscriptionOptions, UnsubAckIter, UnsubAckRef,
+    UnsubscribeIter, UnsubscribeRef, WillRef,
 };
 #[cfg(feature = "alloc")]
 pub use packet::{

@@ -20,9 +20,10 @@ use crate::properties::{
 };
 #[cfg(feature = "alloc")]
 use crate::string::MqttString;
-use crate::string::{checked_text, MAX_STRING_LEN};
+use crate::string::{check_str, checked_text, StringError, MAX_STRING_LEN};
 #[cfg(feature = "alloc")]
 use crate::topic::TopicName;
+use crate::topic::{check_name, TopicError};
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
 use crate::write::Target;
@@ -573,6 +574,144 @@ impl fmt::Debug for ConnectRef<'_> {
 /// Owned properties over `block`, a copy of a checked property block.
 fn owned_properties(block: Bytes) -> Properties {
     PropertiesRef::checked(&block).share(&block)
+}
+
+/// A CONNECT to send, built from borrowed parts without a heap: what firmware encodes (with
+/// [`Encode::encode_to_slice`]) where [`Connect`] needs the `alloc` feature. It is encoded in
+/// the version its `protocol` says, as [`Connect`] is.
+///
+/// ```
+/// use mqttwire::{ConnectParts, Encode, LoginRef, QoS, WillRef};
+///
+/// let mut connect = ConnectParts::new("sensor-17")?;
+/// connect.keep_alive = 60;
+/// connect.will = Some(WillRef::new("sensors/17/status", QoS::AtLeastOnce, b"offline")?);
+/// connect.login = Some(LoginRef::new("sensor")?.with_password(b"secret"));
+/// let mut out = [0u8; 128];
+/// let len = connect.encode_to_slice(&mut out)?;
+/// assert_eq!(&out[..2], [0x10, 65]);
+/// assert_eq!(len, connect.encoded_len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnectParts<'a> {
+    /// Protocol name and level (sections 3.1.2.1 and 3.1.2.2): MQTT 3.1.1 unless set.
+    pub protocol: Protocol,
+    /// Clean Session (Clean Start in MQTT 5.0), section 3.1.2.4: set unless cleared.
+    pub clean_session: bool,
+    /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
+    pub keep_alive: u16,
+    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11); left out in 3.1.1 and 3.1.
+    pub properties: PropertiesRef<'a>,
+    client_id: &'a str,
+    /// The Will message (section 3.1.2.5).
+    pub will: Option<WillRef<'a>>,
+    /// User name and password (sections 3.1.3.4 and 3.1.3.5).
+    pub login: Option<LoginRef<'a>>,
+}
+
+impl<'a> ConnectParts<'a> {
+    /// An MQTT 3.1.1 CONNECT with Clean Session set, Keep Alive off, no Will, no login, after
+    /// checking `client_id` as a UTF-8 encoded string (section 1.5.3).
+    ///
+    /// # Errors
+    ///
+    /// The [`StringError`] naming the rule `client_id` breaks.
+    pub fn new(client_id: &'a str) -> Result<Self, StringError> {
+        check_str(client_id)?;
+        Ok(ConnectParts {
+            protocol: Protocol::V311,
+            clean_session: true,
+            keep_alive: 0,
+            properties: PropertiesRef::EMPTY,
+            client_id,
+            will: None,
+            login: None,
+        })
+    }
+
+    /// Client Identifier (section 3.1.3.1).
+    pub fn client_id(&self) -> &'a str {
+        self.client_id
+    }
+
+    /// The fields, as bytes.
+    fn wire(&self) -> Fields<'a> {
+        Fields {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            properties: self.properties,
+            client_id: self.client_id.as_bytes(),
+            will: self.will.map(|w| WillFields {
+                topic: w.topic.as_bytes(),
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties,
+            }),
+            username: self.login.and_then(|l| l.username).map(str::as_bytes),
+            password: self.login.and_then(|l| l.password),
+        }
+    }
+}
+
+/// Encoding in the version the CONNECT's `protocol` says, as for [`ConnectRef`].
+impl Encode for ConnectParts<'_> {
+    fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
+        frame_len(self.wire().remaining_len())
+    }
+
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        self.wire().encode(encoder.max_packet_size_limit(), buf)
+    }
+}
+
+impl<'a> WillRef<'a> {
+    /// A Will (Retain clear, no properties) on a topic name, which is checked.
+    ///
+    /// # Errors
+    ///
+    /// The [`TopicError`] naming the rule `topic` breaks.
+    pub fn new(topic: &'a str, qos: QoS, payload: &'a [u8]) -> Result<Self, TopicError> {
+        check_name(topic)?;
+        Ok(WillRef {
+            topic,
+            payload,
+            qos,
+            retain: false,
+            properties: PropertiesRef::EMPTY,
+        })
+    }
+}
+
+impl<'a> LoginRef<'a> {
+    /// A user name, checked, without a password.
+    ///
+    /// # Errors
+    ///
+    /// The [`StringError`] naming the rule `username` breaks.
+    pub fn new(username: &'a str) -> Result<Self, StringError> {
+        check_str(username)?;
+        Ok(LoginRef {
+            username: Some(username),
+            password: None,
+        })
+    }
+
+    /// A password alone, without a user name: MQTT 5.0 only (section 3.1.2.9).
+    pub fn password_only(password: &'a [u8]) -> Self {
+        LoginRef {
+            username: None,
+            password: Some(password),
+        }
+    }
+
+    /// The login with `password`.
+    pub fn with_password(mut self, password: &'a [u8]) -> Self {
+        self.password = Some(password);
+        self
+    }
 }
 
 impl<'a> WillRef<'a> {

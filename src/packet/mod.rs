@@ -27,7 +27,7 @@ pub use borrowed::PacketRef;
 pub use connack::ConnAck;
 #[cfg(feature = "alloc")]
 pub use connect::{Connect, Login, Will};
-pub use connect::{ConnectRef, LoginRef, WillRef};
+pub use connect::{ConnectParts, ConnectRef, LoginRef, WillRef};
 pub use disconnect::Disconnect;
 pub use options::{RetainHandling, SubscriptionOptions};
 #[cfg(feature = "alloc")]
