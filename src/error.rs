@@ -490,6 +490,11 @@ pub enum EncodeError {
     #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
     EmptySubAck,
 
+    /// A string given as a topic filter is not one (section 4.7): what
+    /// [`SubscribeParts::new`](crate::SubscribeParts::new) answers, whose filters are `&str`.
+    #[error("invalid topic filter: {0}")]
+    InvalidTopicFilter(TopicError),
+
     /// MQTT 5.0: No Local on a Shared Subscription (a `$share/` topic filter) [MQTT-3.8.3-4]:
     /// what [`Subscribe::new`](crate::Subscribe::new) answers for such a subscription.
     #[error("No Local on a shared subscription [MQTT-3.8.3-4]")]

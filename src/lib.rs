@@ -246,8 +246,8 @@ pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LE
 pub use packet::{
     Auth, ConnAck, ConnectParts, ConnectRef, Disconnect, LoginRef, PacketRef, PubAck, PubComp,
     PubRec, PubRel, PublishRef, RetainHandling, SubAckIter, SubAckRef, SubscribeIter,
-    SubscribeOptionsIter, SubscribeRef, SubscriptionOptions, UnsubAckIter, UnsubAckRef,
-    UnsubscribeIter, UnsubscribeRef, WillRef,
+    SubscribeOptionsIter, SubscribeParts, SubscribeRef, SubscriptionOptions, UnsubAckIter,
+    UnsubAckRef, UnsubscribeIter, UnsubscribeRef, WillRef,
 };
 #[cfg(feature = "alloc")]
 pub use packet::{

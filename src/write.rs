@@ -201,9 +201,15 @@ impl Target for SliceTarget<'_> {
         rest: &R,
     ) -> Result<(), EncodeError> {
         let room = self.frame_room(remaining_length)?;
-        let mut writer = FrameWriter::start(room, first_byte, remaining_length, value);
+        let mut writer = SliceWriter {
+            out: room,
+            written: 0,
+        };
+        writer.u8(first_byte);
+        writer.vbi(remaining_length);
+        writer.u16(value);
         rest.write_rest(&mut writer);
-        self.written = writer.written;
+        self.written = writer.finish();
         Ok(())
     }
 
@@ -215,15 +221,75 @@ impl Target for SliceTarget<'_> {
         rest: &R,
     ) -> Result<(), EncodeError> {
         let room = self.frame_room(remaining_length)?;
-        let mut writer = FrameWriter {
-            chunk: room,
+        let mut writer = SliceWriter {
+            out: room,
             written: 0,
         };
         writer.u8(first_byte);
         writer.vbi(remaining_length);
         rest.write_rest(&mut writer);
-        self.written = writer.written;
+        self.written = writer.finish();
         Ok(())
+    }
+}
+
+/// Appends to a frame in a slice of exactly its length. Its methods are `#[inline]`, not
+/// `#[inline(always)]` as the [`Sink`] defaults: in firmware built for size the compiler then
+/// keeps one copy of each (forced inlining into every packet's encoder cost 2.3 KiB of the
+/// 25 KiB of `.ci/firmware.sh`'s `all_packets`); at higher optimisation levels it inlines them
+/// anyway.
+struct SliceWriter<'a> {
+    out: &'a mut [u8],
+    /// Bytes written at the start of `out`.
+    written: usize,
+}
+
+impl SliceWriter<'_> {
+    /// The number of bytes written: all of `out`, since the caller gave the frame's length.
+    #[inline]
+    fn finish(self) -> usize {
+        debug_assert_eq!(
+            self.written,
+            self.out.len(),
+            "the Remaining Length disagrees with the fields"
+        );
+        self.written
+    }
+}
+
+impl Sink for SliceWriter<'_> {
+    /// Copies `bytes` after what was written. The room was checked for the whole frame, so
+    /// they always fit; were the Remaining Length wrong, the bytes that do not fit would be
+    /// left out (and `finish` asserts in debug builds), never written out of bounds.
+    #[inline]
+    fn append(&mut self, bytes: &[u8]) {
+        let end = self.written.saturating_add(bytes.len());
+        if let Some(dst) = self.out.get_mut(self.written..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.written = end;
+    }
+
+    #[inline]
+    fn u8(&mut self, byte: u8) {
+        self.append(&[byte]);
+    }
+
+    #[inline]
+    fn u16(&mut self, value: u16) {
+        self.append(&value.to_be_bytes());
+    }
+
+    #[inline]
+    fn u32(&mut self, value: u32) {
+        self.append(&value.to_be_bytes());
+    }
+
+    #[inline]
+    fn prefixed(&mut self, bytes: &[u8]) {
+        // Truncation cannot happen: every caller checked the length.
+        self.u16(bytes.len() as u16);
+        self.append(bytes);
     }
 }
 
@@ -353,43 +419,26 @@ fn write_frame<B: BufMut, R: WriteRest + ?Sized>(
     true
 }
 
-/// Memory a [`FrameWriter`] writes into: a `BufMut`'s spare room or a slice.
-pub(crate) trait Chunk {
-    /// Copies `bytes` at `at`. Panics if they do not fit: never skips a write, which the
-    /// `SAFETY` argument of `write_frame` relies on.
-    fn copy_at(&mut self, at: usize, bytes: &[u8]);
-}
-
-impl Chunk for [u8] {
-    #[inline(always)]
-    #[allow(clippy::indexing_slicing)] // The panic the trait asks for.
-    fn copy_at(&mut self, at: usize, bytes: &[u8]) {
-        self[at..][..bytes.len()].copy_from_slice(bytes);
-    }
-}
-
-#[cfg(feature = "alloc")]
-impl Chunk for UninitSlice {
-    #[inline(always)]
-    #[allow(clippy::indexing_slicing)] // The panic the trait asks for.
-    fn copy_at(&mut self, at: usize, bytes: &[u8]) {
-        copy(&mut self[at..][..bytes.len()], bytes);
-    }
-}
-
 /// Appends to a frame in a chunk of spare room. Every byte before `written` has been written.
-struct FrameWriter<'a, C: Chunk + ?Sized> {
-    chunk: &'a mut C,
+#[cfg(feature = "alloc")]
+struct FrameWriter<'a> {
+    chunk: &'a mut UninitSlice,
     written: usize,
 }
 
-impl<'a, C: Chunk + ?Sized> FrameWriter<'a, C> {
+#[cfg(feature = "alloc")]
+impl<'a> FrameWriter<'a> {
     /// Writes the fixed header and a Two Byte Integer at the start of `chunk`, which holds the
     /// whole frame. A Remaining Length of one or two bytes (frames under 16 KiB) is written
     /// without a branch: four bytes at once, `first_byte` and the length's two possible
     /// bytes, then `value` after the length's actual end, over the spare byte if unused.
     #[inline(always)]
-    fn start(chunk: &'a mut C, first_byte: u8, remaining_length: usize, value: u16) -> Self {
+    fn start(
+        chunk: &'a mut UninitSlice,
+        first_byte: u8,
+        remaining_length: usize,
+        value: u16,
+    ) -> Self {
         let mut writer = FrameWriter { chunk, written: 0 };
         if remaining_length < 1 << 14 {
             let long = remaining_length >= 0x80;
@@ -397,23 +446,33 @@ impl<'a, C: Chunk + ?Sized> FrameWriter<'a, C> {
             let low = (remaining_length & 0x7f) as u8 | (u8::from(long) << 7);
             let high = (remaining_length >> 7) as u8;
             // A frame with a Two Byte Integer has at least four bytes.
-            writer.chunk.copy_at(0, &[first_byte, low, high, 0]);
+            writer.put(0, &[first_byte, low, high, 0]);
             writer.written = if long { 3 } else { 2 };
         } else {
             writer.u8(first_byte);
-            writer.vbi(remaining_length);
+            for byte in remaining_length_bytes(remaining_length) {
+                writer.u8(byte);
+            }
         }
         writer.u16(value);
         writer
     }
+
+    /// Copies `bytes` into the chunk at `at`; returns where they end. Panics if they do not
+    /// fit: never skips a write, which the `SAFETY` argument of [`write_frame`] relies on.
+    #[inline(always)]
+    fn put(&mut self, at: usize, bytes: &[u8]) -> usize {
+        copy(&mut self.chunk[at..][..bytes.len()], bytes);
+        // Cannot wrap: the indexing above proved `at + bytes.len() <= self.chunk.len()`.
+        at.wrapping_add(bytes.len())
+    }
 }
 
-impl<C: Chunk + ?Sized> Sink for FrameWriter<'_, C> {
+#[cfg(feature = "alloc")]
+impl Sink for FrameWriter<'_> {
     #[inline(always)]
     fn append(&mut self, bytes: &[u8]) {
-        self.chunk.copy_at(self.written, bytes);
-        // Cannot wrap: `copy_at` proved `written + bytes.len() <= chunk.len()`.
-        self.written = self.written.wrapping_add(bytes.len());
+        self.written = self.put(self.written, bytes);
     }
 }
 
@@ -448,7 +507,7 @@ fn copy(dst: &mut UninitSlice, src: &[u8]) {
 /// Copies `src` (`N` to `2 * N` bytes) into `dst`, of the same length, as its first `N` bytes
 /// and its last `N`, which overlap unless the length is `2 * N`. The caller's branch puts the
 /// length in range; were it not, the indexing would panic rather than write less than asked
-/// (see [`Chunk::copy_at`]).
+/// (see [`FrameWriter::put`]).
 #[cfg(feature = "alloc")]
 #[inline(always)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]

@@ -9,7 +9,10 @@ mod common;
 use common::config;
 use common::strategies as st;
 use common::strategies_v5 as st5;
-use mqttwire::{Decoder, Encode, EncodeError, Encoder, Packet, Protocol};
+use mqttwire::{
+    ConnectParts, Decoder, Encode, EncodeError, Encoder, LoginRef, Packet, Protocol, QoS,
+    SubscribeParts, SubscriptionOptions, TopicError, WillRef,
+};
 use proptest::prelude::*;
 
 /// Checks `packet` (owned, then as the `PacketRef` decoded from its own bytes) for `encoder`.
@@ -83,6 +86,97 @@ proptest! {
     fn v5_packet_for_v311_peer(packet in st5::small_packet_v5()) {
         check(&packet, &Encoder::V311)?;
     }
+}
+
+/// `other` (a packet built from borrowed parts) encodes to the bytes of `packet` (the same
+/// packet, owned) for `encoder`, or fails alike; into a slice one byte short it fails.
+fn same_encoding(
+    packet: &impl Encode,
+    other: &impl Encode,
+    encoder: &Encoder,
+) -> Result<(), TestCaseError> {
+    let mut expected = Vec::new();
+    let owned = packet.encode_for(encoder, &mut expected);
+    let mut out = vec![0u8; expected.len() + 16];
+    match owned {
+        Ok(()) => {
+            prop_assert_eq!(other.encoded_len_for(encoder), expected.len());
+            prop_assert_eq!(
+                other.encode_to_slice_for(encoder, &mut out),
+                Ok(expected.len())
+            );
+            prop_assert_eq!(&out[..expected.len()], &expected[..]);
+            let short = &mut out[..expected.len() - 1];
+            prop_assert!(other.encode_to_slice_for(encoder, short).is_err());
+        }
+        Err(e) => prop_assert_eq!(other.encode_to_slice_for(encoder, &mut out), Err(e)),
+    }
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(128))]
+
+    /// `SubscribeParts` encodes as the `Subscribe` of the same subscriptions and properties,
+    /// in 3.1.1 (Requested QoS alone) and 5.0.
+    #[test]
+    fn subscribe_parts_encode_as_subscribe(subscribe in st5::subscribe_v5()) {
+        let pairs: Vec<(&str, SubscriptionOptions)> = subscribe.iter_with_options().collect();
+        let mut parts = SubscribeParts::new(subscribe.packet_id(), &pairs).expect("valid");
+        parts.properties = subscribe.properties();
+        for encoder in [Encoder::V311, Encoder::new(Protocol::V5)] {
+            same_encoding(&subscribe, &parts, &encoder)?;
+        }
+    }
+
+    /// `ConnectParts` encodes as the `Connect` of the same fields, in its own version.
+    #[test]
+    fn connect_parts_encode_as_connect(connect in st5::connect_v5()) {
+        let view = connect.as_borrowed();
+        let mut parts = ConnectParts::new(view.client_id()).expect("valid");
+        parts.protocol = view.protocol();
+        parts.clean_session = view.clean_session();
+        parts.keep_alive = view.keep_alive();
+        parts.properties = view.properties();
+        parts.will = view.will().map(|w| {
+            let mut will = WillRef::new(w.topic(), w.qos, w.payload).expect("valid");
+            will.retain = w.retain;
+            will.properties = w.properties;
+            will
+        });
+        parts.login = view.login().map(|l| match l.username() {
+            Some(user) => {
+                let login = LoginRef::new(user).expect("valid");
+                match l.password {
+                    Some(password) => login.with_password(password),
+                    None => login,
+                }
+            }
+            None => LoginRef::password_only(l.password.unwrap_or_default()),
+        });
+        same_encoding(&connect, &parts, &Encoder::V311)?;
+    }
+}
+
+/// What `SubscribeParts::new` refuses [MQTT-3.8.3-3], [MQTT-3.8.3-4], section 4.7.
+#[test]
+fn subscribe_parts_refusals() {
+    let id = mqttwire::PacketId::try_from(1).expect("non-zero");
+    let qos1 = SubscriptionOptions::new(QoS::AtLeastOnce);
+    assert_eq!(
+        SubscribeParts::new(id, &[]),
+        Err(EncodeError::EmptySubscribe)
+    );
+    assert_eq!(
+        SubscribeParts::new(id, &[("a/#/b", qos1)]),
+        Err(EncodeError::InvalidTopicFilter(
+            TopicError::MisplacedMultiLevelWildcard { offset: 2 }
+        ))
+    );
+    assert_eq!(
+        SubscribeParts::new(id, &[("$share/g/a", qos1.with_no_local(true))]),
+        Err(EncodeError::NoLocalOnSharedSubscription)
+    );
 }
 
 /// A peer's Maximum Packet Size applies to the slice path as to the `BufMut` one.

@@ -38,7 +38,7 @@ pub use suback::SubAck;
 pub use suback::{SubAckIter, SubAckRef};
 #[cfg(feature = "alloc")]
 pub use subscribe::{Subscribe, Subscription, SubscriptionIter};
-pub use subscribe::{SubscribeIter, SubscribeOptionsIter, SubscribeRef};
+pub use subscribe::{SubscribeIter, SubscribeOptionsIter, SubscribeParts, SubscribeRef};
 #[cfg(feature = "alloc")]
 pub use unsuback::UnsubAck;
 pub use unsuback::{UnsubAckIter, UnsubAckRef};

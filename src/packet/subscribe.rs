@@ -3,6 +3,7 @@
 use super::fields::topic_filter;
 #[cfg(feature = "alloc")]
 use super::fields::{put_repaired_filter, repaired_field_len, share};
+use super::first_byte;
 use super::list::{self, Entries, Entry, Parts};
 #[cfg(feature = "alloc")]
 use super::list::{DebugList, OwnedList, Shared};
@@ -10,18 +11,17 @@ use super::options::{self, RetainHandling, SubscriptionOptions};
 use crate::codec::{Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
-use crate::header::PacketType;
+use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 #[cfg(feature = "alloc")]
 use crate::properties::Properties;
 use crate::properties::{PropertiesRef, PropertySet};
 use crate::string::checked_text;
 #[cfg(feature = "alloc")]
 use crate::topic::TopicFilter;
-use crate::topic::{is_shared, ShareError};
+use crate::topic::{check_filter, is_shared, ShareError};
 use crate::types::{PacketId, QoS};
 use crate::wire::{byte, prefixed, prefixed_len, Parsed};
-use crate::write::Sink;
-use crate::write::Target;
+use crate::write::{encode_frame, Sink, Target, WriteRest};
 #[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
@@ -536,6 +536,132 @@ impl Encode for SubscribeRef<'_> {
 /// The entry format of a SUBSCRIBE: a topic filter and its Subscription Options byte, which
 /// in MQTT 3.1.1 is the Requested QoS alone.
 enum Pairs {}
+
+/// A SUBSCRIBE to send, built from borrowed parts without a heap: what firmware encodes (with
+/// [`Encode::encode_to_slice`]) where [`Subscribe`] needs the `alloc` feature. The
+/// subscriptions are `(topic filter, options)` pairs, checked when it is made.
+///
+/// ```
+/// use mqttwire::{Encode, PacketId, QoS, SubscribeParts, SubscriptionOptions};
+///
+/// let subscriptions = [("a/b", SubscriptionOptions::new(QoS::AtLeastOnce))];
+/// let subscribe = SubscribeParts::new(PacketId::try_from(1)?, &subscriptions)?;
+/// let mut out = [0u8; 16];
+/// let len = subscribe.encode_to_slice(&mut out)?;
+/// assert_eq!(&out[..len], b"\x82\x08\x00\x01\x00\x03a/b\x01");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubscribeParts<'a> {
+    /// The packet identifier the SUBACK will echo.
+    pub packet_id: PacketId,
+    /// MQTT 5.0: the properties (a Subscription Identifier, User Properties); left out in
+    /// 3.1.1. Which ones a SUBSCRIBE may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
+    subscriptions: &'a [(&'a str, SubscriptionOptions)],
+}
+
+impl<'a> SubscribeParts<'a> {
+    /// A SUBSCRIBE of `subscriptions`, in order (the SUBACK answers them in that order), each
+    /// filter checked.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::EmptySubscribe`] without subscriptions [MQTT-3.8.3-3];
+    /// [`EncodeError::InvalidTopicFilter`] for a string that is not a topic filter;
+    /// [`EncodeError::NoLocalOnSharedSubscription`] for No Local on a `$share/` filter
+    /// [MQTT-3.8.3-4]; [`EncodeError::PacketTooLarge`] when the list is too long for one
+    /// packet.
+    pub fn new(
+        packet_id: PacketId,
+        subscriptions: &'a [(&'a str, SubscriptionOptions)],
+    ) -> Result<Self, EncodeError> {
+        if subscriptions.is_empty() {
+            return Err(EncodeError::EmptySubscribe);
+        }
+        for (filter, options) in subscriptions {
+            check_filter(filter).map_err(EncodeError::InvalidTopicFilter)?;
+            if options.no_local && matches!(is_shared(filter.as_bytes()), Ok(true)) {
+                return Err(EncodeError::NoLocalOnSharedSubscription);
+            }
+        }
+        let parts = SubscribeParts {
+            packet_id,
+            properties: PropertiesRef::EMPTY,
+            subscriptions,
+        };
+        let remaining = parts.remaining_len(true);
+        if remaining > MAX_REMAINING_LENGTH {
+            return Err(EncodeError::PacketTooLarge(remaining));
+        }
+        Ok(parts)
+    }
+
+    /// The subscriptions, in order.
+    pub fn subscriptions(&self) -> &'a [(&'a str, SubscriptionOptions)] {
+        self.subscriptions
+    }
+
+    /// The Remaining Length in MQTT 5.0 (`v5`, with the properties) or 3.1.1.
+    fn remaining_len(&self, v5: bool) -> usize {
+        let list = self.subscriptions.iter().fold(0usize, |len, (filter, _)| {
+            len.saturating_add(prefixed_len(filter.len()).saturating_add(1))
+        });
+        list::remaining_len(self.properties.as_bytes(), &[], v5).saturating_add(list)
+    }
+}
+
+/// What follows the packet identifier of a [`SubscribeParts`]: in 5.0 the properties, then
+/// each filter with its options byte (in 3.1.1 the Requested QoS alone).
+struct PartsRest<'a> {
+    parts: &'a SubscribeParts<'a>,
+    v5: bool,
+}
+
+impl WriteRest for PartsRest<'_> {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        if self.v5 {
+            let properties = self.parts.properties.as_bytes();
+            out.vbi(properties.len());
+            out.append(properties);
+        }
+        for (filter, options) in self.parts.subscriptions {
+            out.prefixed(filter.as_bytes());
+            out.u8(if self.v5 {
+                options.byte()
+            } else {
+                options.qos.bits()
+            });
+        }
+    }
+}
+
+/// Encoding as [`Subscribe`]'s: for 3.1.1 the properties and the 5.0 options are left out.
+impl Encode for SubscribeParts<'_> {
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        crate::encode::frame_len(self.remaining_len(encoder.v5()))
+    }
+
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        let v5 = encoder.v5();
+        if v5 {
+            self.properties.check_for(PropertySet::Subscribe)?;
+            for (filter, options) in self.subscriptions {
+                check_shared_encoding(filter.as_bytes(), options.no_local)?;
+            }
+        }
+        let remaining = self.remaining_len(v5);
+        encoder.fits(crate::encode::frame_len(remaining))?;
+        let rest = PartsRest { parts: self, v5 };
+        encode_frame(
+            buf,
+            first_byte(PacketType::Subscribe),
+            remaining,
+            self.packet_id.get(),
+            &rest,
+        )
+    }
+}
 
 /// Checks the MQTT 5.0 rules of a `$share/` topic filter (section 4.8.2) with its options
 /// `byte`: a well-formed ShareName, and no No Local [MQTT-3.8.3-4].

@@ -1,5 +1,5 @@
-//! Budget (b): a sensor client's packets in MQTT 3.1.1. It encodes CONNECT, PUBLISH, the four
-//! acknowledgements of PUBLISH, PINGREQ and DISCONNECT, and decodes what a server sends it:
+//! Budget (b): a sensor client's packets in MQTT 3.1.1. It encodes CONNECT, PUBLISH,
+//! SUBSCRIBE, the four acknowledgements of PUBLISH, PINGREQ and DISCONNECT, and decodes what a server sends it:
 //! CONNACK, PUBLISH, SUBACK, the acknowledgements, PINGRESP.
 #![no_std]
 #![no_main]
@@ -7,7 +7,7 @@
 use core::hint::black_box;
 use mqttwire::{
     ConnectParts, Decoder, Disconnect, Encode, PacketId, PacketRef, PubAck, PubComp, PubRec,
-    PubRel, PublishRef, QosPid,
+    PubRel, PublishRef, QoS, QosPid, SubscribeParts, SubscriptionOptions,
 };
 use mqttwire_firmware as _;
 
@@ -30,7 +30,15 @@ fn main() -> ! {
                 black_box(b"21.5"),
             )
             .map_or(Ok(0), |p| p.encode_to_slice(&mut tx)),
-            2 => PubAck::new(id).encode_to_slice(&mut tx),
+            2 => {
+                let subscriptions = [(
+                    black_box("sensors/17/set"),
+                    SubscriptionOptions::new(QoS::AtLeastOnce),
+                )];
+                SubscribeParts::new(id, &subscriptions)
+                    .map_or(Ok(0), |s| s.encode_to_slice(&mut tx))
+            }
+            8 => PubAck::new(id).encode_to_slice(&mut tx),
             3 => PubRec::new(id).encode_to_slice(&mut tx),
             4 => PubRel::new(id).encode_to_slice(&mut tx),
             5 => PubComp::new(id).encode_to_slice(&mut tx),
