@@ -182,8 +182,15 @@
 //!
 //! ## Features
 //!
-//! - `std` (default): implements `std::error::Error` for the error types. Without it the crate
-//!   is `#![no_std]` and needs only `alloc`.
+//! - `std` (default): implements `std::error::Error` for the error types, and enables `alloc`.
+//! - `alloc` (in `std`): the owned packets ([`Packet`] and its types), [`Decoder::decode`],
+//!   encoding into a [`BufMut`](bytes::BufMut), the owned topic and string types and
+//!   [`SubscriptionTree`]. Without it the crate is `#![no_std]` and needs no allocator:
+//!   [`Decoder::decode_ref`], [`Encode::encode_to_slice`], [`ConnectParts`],
+//!   [`SubscribeParts`] and the topic functions on `&str` ([`topic_matches`]) remain.
+//! - `fast-header` (default): the decoder's first-byte tables, 3 KiB per protocol version,
+//!   that speed up every fixed header. Without them the general parser reads it, with the
+//!   same checks: firmware short of flash leaves them out.
 //! - `tokio-codec`: `MqttCodec`, a `tokio_util::codec` decoder and encoder
 //!   built on [`Decoder`] and [`Encode`]. Never on by default; the core stays I/O-free.
 //!
