@@ -1,61 +1,8 @@
-//! Budget (b): a sensor client's packets in MQTT 3.1.1. It encodes CONNECT, PUBLISH,
-//! SUBSCRIBE, the four acknowledgements of PUBLISH, PINGREQ and DISCONNECT, and decodes what a server sends it:
-//! CONNACK, PUBLISH, SUBACK, the acknowledgements, PINGRESP.
+//! Budget (b): the packets of a sensor client in MQTT 3.1.1 (see `mqttwire_firmware::sensor`).
 #![no_std]
 #![no_main]
 
-use core::hint::black_box;
-use mqttwire::{
-    ConnectParts, Decoder, Disconnect, Encode, PacketId, PacketRef, PubAck, PubComp, PubRec,
-    PubRel, PublishRef, QoS, QosPid, SubscribeParts, SubscriptionOptions,
-};
-use mqttwire_firmware as _;
-
 #[cortex_m_rt::entry]
 fn main() -> ! {
-    let mut rx = [0u8; 128];
-    let mut tx = [0u8; 128];
-    let decoder = Decoder::new().max_packet_size(128);
-    loop {
-        black_box(&mut rx);
-        let Some(id) = PacketId::new(black_box(1)) else {
-            continue;
-        };
-        let sent = match black_box(0u8) {
-            0 => ConnectParts::new(black_box("sensor-17"))
-                .map_or(Ok(0), |c| c.encode_to_slice(&mut tx)),
-            1 => PublishRef::new(
-                black_box("sensors/17/t"),
-                QosPid::AtLeastOnce(id),
-                black_box(b"21.5"),
-            )
-            .map_or(Ok(0), |p| p.encode_to_slice(&mut tx)),
-            2 => {
-                let subscriptions = [(
-                    black_box("sensors/17/set"),
-                    SubscriptionOptions::new(QoS::AtLeastOnce),
-                )];
-                SubscribeParts::new(id, &subscriptions)
-                    .map_or(Ok(0), |s| s.encode_to_slice(&mut tx))
-            }
-            8 => PubAck::new(id).encode_to_slice(&mut tx),
-            3 => PubRec::new(id).encode_to_slice(&mut tx),
-            4 => PubRel::new(id).encode_to_slice(&mut tx),
-            5 => PubComp::new(id).encode_to_slice(&mut tx),
-            6 => PacketRef::PingReq.encode_to_slice(&mut tx),
-            _ => Disconnect::new().encode_to_slice(&mut tx),
-        };
-        let _ = black_box(sent);
-        match decoder.decode_ref(&rx) {
-            Ok(Some((PacketRef::ConnAck(c), _))) => black_box(c.session_present as u8),
-            Ok(Some((PacketRef::Publish(p), _))) => black_box(p.payload.len() as u8),
-            Ok(Some((PacketRef::SubAck(s), _))) => black_box(s.iter().count() as u8),
-            Ok(Some((PacketRef::PubAck(a), _))) => black_box(a.packet_id.get() as u8),
-            Ok(Some((PacketRef::PubRec(a), _))) => black_box(a.packet_id.get() as u8),
-            Ok(Some((PacketRef::PubRel(a), _))) => black_box(a.packet_id.get() as u8),
-            Ok(Some((PacketRef::PubComp(a), _))) => black_box(a.packet_id.get() as u8),
-            Ok(Some((PacketRef::PingResp, _))) => black_box(1),
-            _ => black_box(0),
-        };
-    }
+    mqttwire_firmware::sensor(mqttwire::Protocol::V311)
 }
