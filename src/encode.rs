@@ -158,12 +158,13 @@ impl Encoder {
     }
 }
 
-/// Encoding of a control packet: implemented by [`Packet`](crate::Packet), [`PacketRef`](crate::PacketRef) and by every packet
-/// type (and by nothing outside this crate).
+/// Encoding of a control packet: implemented by [`Packet`](crate::Packet),
+/// [`PacketRef`](crate::PacketRef) and every packet type (and by nothing outside this crate).
 ///
-/// [`Encode::encode`] writes MQTT 3.1.1 into a [`BufMut`](bytes::BufMut), [`Encode::encode_to_slice`] into a plain
-/// `&mut [u8]` (without the `alloc` feature, the only way); [`Encode::encode_for`],
-/// [`Encode::encode_to_slice_for`] (or [`Encoder::encode`], [`Encoder::encode_to_slice`]) write the version of a given [`Encoder`].
+/// [`Encode::encode`] writes MQTT 3.1.1 into a [`BufMut`](bytes::BufMut),
+/// [`Encode::encode_to_slice`] into a plain `&mut [u8]` (without the `alloc` feature, the only
+/// way); [`Encode::encode_for`] and [`Encode::encode_to_slice_for`] (or [`Encoder::encode`],
+/// [`Encoder::encode_to_slice`]) write the version of a given [`Encoder`].
 ///
 /// ```
 /// use mqttwire::{Encode, PubAck, PacketId};

@@ -443,7 +443,8 @@ impl DecodeError {
 #[non_exhaustive]
 pub enum EncodeError {
     /// The buffer has less room than the packet needs. Only bounded buffers (such as
-    /// `&mut [u8]`) can fail this way.
+    /// `&mut [u8]`, and the slice of [`Encode::encode_to_slice`](crate::Encode::encode_to_slice))
+    /// can fail this way.
     #[error("buffer too small: {needed} bytes needed, {available} available")]
     BufferTooSmall {
         /// Bytes the packet needs ([`Encode::encoded_len`](crate::Encode::encoded_len)).

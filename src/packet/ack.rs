@@ -14,8 +14,7 @@ use crate::properties::{AsProperties, PropertiesRef, PropertySet};
 use crate::reason::{PubAckReasonCode, PubRelReasonCode};
 use crate::types::PacketId;
 use crate::wire::{finish, finish_prefix, packet_id};
-use crate::write::Target;
-use crate::write::{encode_frame, NOTHING};
+use crate::write::{encode_frame, Target, NOTHING};
 #[cfg(feature = "alloc")]
 use bytes::Bytes;
 
@@ -140,7 +139,11 @@ macro_rules! ack_packet {
             }
 
             #[inline]
-            fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+            fn write_to<T: Target>(
+                &self,
+                encoder: &Encoder,
+                buf: &mut T,
+            ) -> Result<(), EncodeError> {
                 let first = first_byte(PacketType::$name);
                 let id = self.packet_id.get();
                 match self.tail(encoder)? {

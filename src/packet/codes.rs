@@ -15,8 +15,7 @@ use crate::types::PacketId;
 use crate::wire::{finish_prefix, packet_id, vbi};
 #[cfg(feature = "alloc")]
 use crate::write::Put;
-use crate::write::Target;
-use crate::write::{encode_frame, Sink, WriteRest, NOTHING};
+use crate::write::{encode_frame, Sink, Target, WriteRest, NOTHING};
 #[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::hash::{Hash, Hasher};

@@ -15,8 +15,7 @@ use crate::properties::{
 use crate::reason::ConnectReasonCode;
 use crate::types::ConnectReturnCode;
 use crate::wire::{byte, finish, finish_prefix};
-use crate::write::Target;
-use crate::write::{encode_frame, NOTHING};
+use crate::write::{encode_frame, Target, NOTHING};
 #[cfg(feature = "alloc")]
 use bytes::Bytes;
 

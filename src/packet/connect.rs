@@ -26,8 +26,7 @@ use crate::topic::TopicName;
 use crate::topic::{check_name, TopicError};
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
-use crate::write::Target;
-use crate::write::{encode_frame, Sink, WriteRest};
+use crate::write::{encode_frame, Sink, Target, WriteRest};
 #[cfg(feature = "alloc")]
 use bytes::{Bytes, BytesMut};
 use core::fmt;

@@ -25,8 +25,7 @@ use crate::types::PacketId;
 use crate::wire::{finish_prefix, non_empty_list, packet_id, vbi, Parsed};
 #[cfg(feature = "alloc")]
 use crate::write::Put;
-use crate::write::Target;
-use crate::write::{encode_body, encode_frame, Sink, WriteRest};
+use crate::write::{encode_body, encode_frame, Sink, Target, WriteRest};
 #[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;

@@ -50,8 +50,7 @@ use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
-use crate::write::Target;
-use crate::write::{encode_body, NOTHING};
+use crate::write::{encode_body, Target, NOTHING};
 #[cfg(feature = "alloc")]
 use alloc::boxed::Box;
 #[cfg(feature = "alloc")]

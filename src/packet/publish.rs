@@ -16,8 +16,7 @@ use crate::topic::TopicName;
 use crate::topic::{check_name, TopicError};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::{prefixed_len, vbi};
-use crate::write::Target;
-use crate::write::{encode_body, encode_frame, Sink, WriteRest};
+use crate::write::{encode_body, encode_frame, Sink, Target, WriteRest};
 #[cfg(feature = "alloc")]
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use core::fmt;

@@ -8,8 +8,7 @@ use crate::encode::{frame_len, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::properties::{properties, Outgoing, PropertiesRef, PropertySet};
 use crate::wire::finish;
-use crate::write::{encode_body, Target};
-use crate::write::{Sink, WriteRest};
+use crate::write::{encode_body, Sink, Target, WriteRest};
 
 /// Reads the tail from `input`, which it must fill: the Reason Code byte (0x00 when absent)
 /// and the properties, checked for `set`.

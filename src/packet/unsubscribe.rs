@@ -20,8 +20,7 @@ use crate::topic::TopicFilter;
 use crate::topic::{is_shared, ShareError};
 use crate::types::PacketId;
 use crate::wire::{prefixed, prefixed_len, Parsed};
-use crate::write::Sink;
-use crate::write::Target;
+use crate::write::{Sink, Target};
 #[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
