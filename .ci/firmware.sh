@@ -58,6 +58,12 @@ for pair in "all_packets:$BUDGET_ALL_PACKETS" "sensor:$BUDGET_SENSOR" "sensor_v5
         echo "::: FAIL: $name adds $added bytes of .text + .rodata, over its budget of $budget" >&2
         status=1
     fi
+    # No heap: nothing links an allocator (mqttwire without `alloc` does not even name the
+    # `alloc` crate, and the firmware defines no global allocator).
+    if llvm-nm "$bin/$name" | grep -Eq '__rust_alloc|__rg_alloc|__rust_no_alloc_shim'; then
+        echo "::: FAIL: $name links an allocator" >&2
+        status=1
+    fi
     if ((data + bss != 0)); then
         echo "::: FAIL: $name has $((data + bss)) bytes of .data + .bss, budget 0" >&2
         status=1

@@ -200,17 +200,7 @@ impl Target for SliceTarget<'_> {
         value: u16,
         rest: &R,
     ) -> Result<(), EncodeError> {
-        let room = self.frame_room(remaining_length)?;
-        let mut writer = SliceWriter {
-            out: room,
-            written: 0,
-        };
-        writer.u8(first_byte);
-        writer.vbi(remaining_length);
-        writer.u16(value);
-        rest.write_rest(&mut writer);
-        self.written = writer.finish();
-        Ok(())
+        self.header_then(first_byte, remaining_length, &U16Then { value, rest })
     }
 
     #[inline]
@@ -230,6 +220,20 @@ impl Target for SliceTarget<'_> {
         rest.write_rest(&mut writer);
         self.written = writer.finish();
         Ok(())
+    }
+}
+
+/// A Two Byte Integer, then `rest`: what follows the fixed header of an [`encode_frame`].
+struct U16Then<'a, R: ?Sized> {
+    value: u16,
+    rest: &'a R,
+}
+
+impl<R: WriteRest + ?Sized> WriteRest for U16Then<'_, R> {
+    #[inline]
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        out.u16(self.value);
+        self.rest.write_rest(out);
     }
 }
 
