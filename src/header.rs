@@ -324,12 +324,13 @@ pub(crate) const FIRST_BYTE_V311: &FirstByteTable = &first_byte_table(false);
 /// The first bytes of MQTT 5.0, as [`FIRST_BYTE_V311`].
 pub(crate) const FIRST_BYTE_V5: &FirstByteTable = &first_byte_table(true);
 
-// `byte` < the table's length, at most 256; evaluated at compile time.
+// `byte` < 256 = the table's length; evaluated at compile time.
+#[cfg(feature = "fast-header")]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn first_byte_table(v5: bool) -> FirstByteTable {
-    let mut table = [None; TABLE_LEN];
+    let mut table = [None; 256];
     let mut byte = 0;
-    while byte < TABLE_LEN {
+    while byte < 256 {
         // `byte` < 256: the casts are exact.
         let flags = byte as u8 & 0x0f;
         if let Some(packet_type) = PacketType::from_bits(byte as u8 >> 4) {
@@ -351,6 +352,12 @@ const fn first_byte_table(v5: bool) -> FirstByteTable {
         byte += 1;
     }
     table
+}
+
+/// Without `fast-header`, no table: every fixed header takes [`FixedHeader::peek_with`].
+#[cfg(not(feature = "fast-header"))]
+const fn first_byte_table(_v5: bool) -> FirstByteTable {
+    []
 }
 
 /// Checks the first byte of a fixed header and returns its packet type.
