@@ -34,7 +34,7 @@ if ! command -v qemu-system-arm >/dev/null; then
     apt-get update -qq && apt-get install -y -qq --no-install-recommends qemu-system-arm >/dev/null
 fi
 
-cargo build --release --target thumbv7em-none-eabihf --bins
+cargo build --locked --release --target thumbv7em-none-eabihf --bins
 bin=target/thumbv7em-none-eabihf/release
 
 # Prints "text rodata data bss" of a binary.
@@ -70,7 +70,7 @@ for pair in "all_packets:$BUDGET_ALL_PACKETS" "sensor:$BUDGET_SENSOR" "sensor_v5
     fi
 done
 
-cargo build --release --target thumbv7m-none-eabi --bin qemu_check
+cargo build --locked --release --target thumbv7m-none-eabi --bin qemu_check
 timeout 120 qemu-system-arm -cpu cortex-m3 -machine lm3s6965evb -nographic \
     -semihosting-config enable=on,target=native \
     -kernel target/thumbv7m-none-eabi/release/qemu_check || status=1
