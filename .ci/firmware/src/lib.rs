@@ -1,5 +1,6 @@
-//! What the firmware binaries share: a panic handler that halts (no formatting, no heap), and
-//! the sensor of `sensor` (3.1.1) and `sensor_v5`.
+//! What the firmware binaries share: a panic handler that halts (no formatting, no heap), the
+//! loop of `all_packets` and `all_packets_v311`, and the sensor of `sensor` (3.1.1) and
+//! `sensor_v5`.
 #![no_std]
 
 use core::hint::black_box;
@@ -13,6 +14,24 @@ use mqttwire::{
 fn panic(_: &PanicInfo) -> ! {
     loop {
         cortex_m::asm::udf();
+    }
+}
+
+/// Decodes any of the 14 packets of `protocol` with `decode_ref` and encodes it again with
+/// `encode_to_slice`: budget (a). The bytes received are opaque to the optimiser.
+#[inline(always)]
+pub fn all_packets(protocol: Protocol) -> ! {
+    let mut rx = [0u8; 256];
+    let mut tx = [0u8; 256];
+    let decoder = Decoder::new().protocol(protocol).max_packet_size(256);
+    let encoder = Encoder::new(protocol);
+    loop {
+        black_box(&mut rx);
+        if let Ok(Some((packet, consumed))) = decoder.decode_ref(&rx) {
+            black_box(consumed);
+            let _ = black_box(encoder.encode_to_slice(&packet, &mut tx));
+            black_box(&tx);
+        }
     }
 }
 
