@@ -1,6 +1,6 @@
 //! `TopicFilter`: what a client subscribes to.
 
-#[cfg(doc)]
+#[cfg(all(doc, feature = "alloc"))]
 use super::TopicName;
 use super::{TopicError, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use crate::string::check_str;

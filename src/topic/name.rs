@@ -1,6 +1,6 @@
 //! `TopicName`: where a message is published.
 
-#[cfg(doc)]
+#[cfg(all(doc, feature = "alloc"))]
 use super::TopicFilter;
 use super::{TopicError, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 use crate::string::check_str;
