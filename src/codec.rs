@@ -6,9 +6,12 @@ use crate::header::{
 };
 use crate::types::{Protocol, Role};
 // The encoding side's items, where the packets have always imported them from.
-pub(crate) use crate::encode::{begin, frame_len, Encode};
-use crate::packet::{publish, Packet, PacketRef, Publish};
+pub(crate) use crate::encode::{frame_len, Encode};
+use crate::packet::{publish, PacketRef};
+#[cfg(feature = "alloc")]
+use crate::packet::{Packet, Publish};
 use crate::prefetch;
+#[cfg(feature = "alloc")]
 use bytes::{Buf, Bytes, BytesMut};
 
 /// Decodes MQTT 3.1.1 control packets from a byte stream, with limits and a strictness policy.
@@ -201,6 +204,7 @@ impl Decoder {
         self.max_packet_size
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes the next packet from the front of `buf`.
     ///
     /// - `Ok(None)`: `buf` does not hold a whole packet yet. Its content is untouched; once the
@@ -247,6 +251,7 @@ impl Decoder {
         self.decode_other(buf, header)
     }
 
+    #[cfg(feature = "alloc")]
     /// [`Decoder::decode`] for every case but a whole PUBLISH whose fixed header took the fast
     /// path: `header` is that fast path's result.
     #[inline(never)]
@@ -387,6 +392,7 @@ impl Decoder {
         PacketRef::parse(&header, body, self)
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes `frame`, which must hold exactly one packet, sharing its memory.
     ///
     /// ```
@@ -439,6 +445,7 @@ impl Decoder {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Makes room in `buf` for a frame of `frame_len` bytes, which it starts, allocating at most
 /// `frame_len` bytes.
 ///
@@ -461,6 +468,7 @@ fn make_room(buf: &mut BytesMut, frame_len: usize) {
     *buf = fresh;
 }
 
+#[cfg(feature = "alloc")]
 /// Decodes the next packet from the front of `buf` with a default [`Decoder`].
 ///
 /// See [`Decoder::decode`] for the meaning of `Ok(None)`, `Ok(Some(_))` and `Err(_)`.
@@ -503,6 +511,7 @@ pub fn decode_ref(buf: &[u8]) -> Result<Option<(PacketRef<'_>, usize)>, DecodeEr
     Decoder::new().decode_ref(buf)
 }
 
+#[cfg(feature = "alloc")]
 /// Decodes `frame`, which must hold exactly one packet, with a default [`Decoder`].
 ///
 /// # Errors

@@ -2,8 +2,10 @@
 //! version (and which largest packet) a peer takes, and the frame arithmetic the packets share.
 
 use crate::error::EncodeError;
-use crate::header::{remaining_length_len, write_fixed_header, MAX_REMAINING_LENGTH};
+use crate::header::{remaining_length_len, MAX_REMAINING_LENGTH};
 use crate::types::Protocol;
+use crate::write::{SliceTarget, Target};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 
 /// How packets are encoded for one peer: the protocol version of the connection and the
@@ -104,11 +106,36 @@ impl Encoder {
         packet.encoded_len_for(self)
     }
 
+    /// Writes `packet` at the start of `out` for this peer; returns the number of bytes
+    /// written. On error nothing is written.
+    ///
+    /// ```
+    /// use mqttwire::{Encoder, PacketId, PubAck};
+    ///
+    /// let mut out = [0u8; 16];
+    /// let len = Encoder::V5.encode_to_slice(&PubAck::new(PacketId::try_from(10)?), &mut out)?;
+    /// assert_eq!(out[..len], [0x40, 0x02, 0x00, 0x0a]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`Encode::encode_to_slice_for`].
+    #[inline]
+    pub fn encode_to_slice<P: Encode + ?Sized>(
+        &self,
+        packet: &P,
+        out: &mut [u8],
+    ) -> Result<usize, EncodeError> {
+        packet.encode_to_slice_for(self, out)
+    }
+
     /// Writes `packet` to `buf` for this peer. On error nothing is written.
     ///
     /// # Errors
     ///
     /// As [`Encode::encode_for`].
+    #[cfg(feature = "alloc")]
     #[inline]
     pub fn encode<P: Encode + ?Sized, B: BufMut>(
         &self,
@@ -123,6 +150,7 @@ impl Encoder {
     /// # Errors
     ///
     /// As [`Encode::encode_for`].
+    #[cfg(feature = "alloc")]
     pub fn to_bytes<P: Encode + ?Sized>(&self, packet: &P) -> Result<Bytes, EncodeError> {
         let mut buf = BytesMut::with_capacity(packet.encoded_len_for(self));
         packet.encode_for(self, &mut buf)?;
@@ -130,11 +158,13 @@ impl Encoder {
     }
 }
 
-/// Encoding of a control packet: implemented by [`Packet`](crate::Packet) and by every packet
-/// type.
+/// Encoding of a control packet: implemented by [`Packet`](crate::Packet),
+/// [`PacketRef`](crate::PacketRef) and every packet type (and by nothing outside this crate).
 ///
-/// [`Encode::encode`] writes MQTT 3.1.1; [`Encode::encode_for`] (or [`Encoder::encode`])
-/// writes the version of a given [`Encoder`].
+/// [`Encode::encode`] writes MQTT 3.1.1 into a [`BufMut`](bytes::BufMut),
+/// [`Encode::encode_to_slice`] into a plain `&mut [u8]` (without the `alloc` feature, the only
+/// way); [`Encode::encode_for`] and [`Encode::encode_to_slice_for`] (or [`Encoder::encode`],
+/// [`Encoder::encode_to_slice`]) write the version of a given [`Encoder`].
 ///
 /// ```
 /// use mqttwire::{Encode, PubAck, PacketId};
@@ -148,6 +178,8 @@ impl Encoder {
 /// // A buffer that is too small is an error, not a panic, and nothing is written.
 /// let mut small = [0u8; 3];
 /// assert!(ack.encode(&mut &mut small[..]).is_err());
+/// assert!(ack.encode_to_slice(&mut small).is_err());
+/// assert_eq!(small, [0; 3]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub trait Encode {
@@ -175,6 +207,7 @@ pub trait Encode {
     /// [`EncodeError::BufferTooSmall`] when `buf` has less room than
     /// [`Encode::encoded_len`], or the [`EncodeError`] naming the rule the packet breaks
     /// ([`EncodeError::NotInV311`] for what only MQTT 5.0 can express).
+    #[cfg(feature = "alloc")]
     #[inline]
     fn encode<B: BufMut>(&self, buf: &mut B) -> Result<(), EncodeError> {
         self.encode_for(&Encoder::V311, buf)
@@ -185,6 +218,7 @@ pub trait Encode {
     /// # Errors
     ///
     /// As [`Encode::encode`].
+    #[cfg(feature = "alloc")]
     fn to_bytes(&self) -> Result<Bytes, EncodeError> {
         Encoder::V311.to_bytes(self)
     }
@@ -201,7 +235,43 @@ pub trait Encode {
     /// As [`Encode::encode`]; [`EncodeError::ExceedsMaximumPacketSize`] when the packet does
     /// not fit the encoder's limit; [`EncodeError::NotInV311`] for what MQTT 3.1.1 cannot
     /// express (AUTH, a failure reason code in an acknowledgement, ...).
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError>;
+    #[cfg(feature = "alloc")]
+    #[inline]
+    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+        self.write_to(encoder, buf)
+    }
+
+    /// Writes the packet in MQTT 3.1.1 at the start of `out`; returns the number of bytes
+    /// written ([`Encode::encoded_len`]). On error nothing is written. Needs no allocator.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::BufferTooSmall`] when `out` is shorter than [`Encode::encoded_len`], or
+    /// the [`EncodeError`] naming the rule the packet breaks, as [`Encode::encode`].
+    #[inline]
+    fn encode_to_slice(&self, out: &mut [u8]) -> Result<usize, EncodeError> {
+        self.encode_to_slice_for(&Encoder::V311, out)
+    }
+
+    /// Writes the packet at the start of `out` in the version of `encoder`, within its packet
+    /// size limit; returns the number of bytes written ([`Encode::encoded_len_for`]). On error
+    /// nothing is written.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::BufferTooSmall`] when `out` is shorter than
+    /// [`Encode::encoded_len_for`], otherwise as [`Encode::encode_for`].
+    #[inline]
+    fn encode_to_slice_for(&self, encoder: &Encoder, out: &mut [u8]) -> Result<usize, EncodeError> {
+        let mut target = SliceTarget::new(out);
+        self.write_to(encoder, &mut target)?;
+        Ok(target.written)
+    }
+
+    /// The one encoding routine of a packet, for every kind of buffer: what `encode_for` and
+    /// `encode_to_slice_for` call.
+    #[doc(hidden)]
+    fn write_to<T: Target>(&self, encoder: &Encoder, target: &mut T) -> Result<(), EncodeError>;
 }
 
 /// Bytes a packet with this Remaining Length takes in all.
@@ -210,52 +280,4 @@ pub(crate) const fn frame_len(remaining_length: usize) -> usize {
     remaining_length
         .saturating_add(remaining_length_len(remaining_length))
         .saturating_add(1)
-}
-
-/// Starts encoding a packet: checks the Remaining Length and the room in `buf`, then writes the
-/// fixed header. Packets call it only after their own checks, so that nothing is written when
-/// encoding fails.
-#[inline]
-pub(crate) fn begin<B: BufMut>(
-    buf: &mut B,
-    first_byte: u8,
-    remaining_length: usize,
-) -> Result<(), EncodeError> {
-    if remaining_length > MAX_REMAINING_LENGTH {
-        return Err(EncodeError::PacketTooLarge(remaining_length));
-    }
-    let needed = frame_len(remaining_length);
-    let available = buf.remaining_mut();
-    if available < needed {
-        return Err(EncodeError::BufferTooSmall { needed, available });
-    }
-    write_fixed_header(buf, first_byte, remaining_length);
-    Ok(())
-}
-
-/// [`begin`], then a Two Byte Integer (a packet identifier, a topic length): when the Remaining
-/// Length takes one byte, all four bytes are written at once.
-#[inline(always)]
-pub(crate) fn begin_with_u16<B: BufMut>(
-    buf: &mut B,
-    first_byte: u8,
-    remaining_length: usize,
-    value: u16,
-) -> Result<(), EncodeError> {
-    match u8::try_from(remaining_length) {
-        Ok(len) if len < 0x80 => {
-            let needed = frame_len(remaining_length);
-            let available = buf.remaining_mut();
-            if available < needed {
-                return Err(EncodeError::BufferTooSmall { needed, available });
-            }
-            let [high, low] = value.to_be_bytes();
-            buf.put_u32(u32::from_be_bytes([first_byte, len, high, low]));
-        }
-        _ => {
-            begin(buf, first_byte, remaining_length)?;
-            buf.put_u16(value);
-        }
-    }
-    Ok(())
 }

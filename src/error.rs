@@ -302,6 +302,7 @@ pub enum DecodeError {
 }
 
 impl DecodeError {
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether the error is ill-formed UTF-8 in a string, topic name or filter: what the
     /// owned decoder repairs when `lossy_utf8` is on.
     pub(crate) fn is_ill_formed_utf8(&self) -> bool {
@@ -442,7 +443,8 @@ impl DecodeError {
 #[non_exhaustive]
 pub enum EncodeError {
     /// The buffer has less room than the packet needs. Only bounded buffers (such as
-    /// `&mut [u8]`) can fail this way.
+    /// `&mut [u8]`, and the slice of [`Encode::encode_to_slice`](crate::Encode::encode_to_slice))
+    /// can fail this way.
     #[error("buffer too small: {needed} bytes needed, {available} available")]
     BufferTooSmall {
         /// Bytes the packet needs ([`Encode::encoded_len`](crate::Encode::encoded_len)).
@@ -488,6 +490,11 @@ pub enum EncodeError {
     /// A SUBACK without return codes [MQTT-3.9.3-1].
     #[error("SUBACK without return codes [MQTT-3.9.3-1]")]
     EmptySubAck,
+
+    /// A string given as a topic filter is not one (section 4.7): what
+    /// [`SubscribeParts::new`](crate::SubscribeParts::new) answers, whose filters are `&str`.
+    #[error("invalid topic filter: {0}")]
+    InvalidTopicFilter(TopicError),
 
     /// MQTT 5.0: No Local on a Shared Subscription (a `$share/` topic filter) [MQTT-3.8.3-4]:
     /// what [`Subscribe::new`](crate::Subscribe::new) answers for such a subscription.

@@ -1,6 +1,7 @@
 //! The fixed header (section 2.2): packet type, flags and the Remaining Length varint.
 
 use crate::error::DecodeError;
+#[cfg(feature = "alloc")]
 use bytes::BufMut;
 
 /// The largest Remaining Length four varint bytes can carry (section 2.2.3).
@@ -301,9 +302,19 @@ pub(crate) struct Admits {
     max: u32,
 }
 
+/// How many first bytes [`FirstByteTable`] covers: every one with the `fast-header` feature
+/// (default); none without, so that every header takes [`FixedHeader::peek_with`], which
+/// checks the same rules, and firmware saves the tables' flash (3 KiB per version: 6 KiB of
+/// the 32 KiB that decoding and encoding all packets took on a Cortex-M4, `.ci/firmware.sh`).
+const TABLE_LEN: usize = if cfg!(feature = "fast-header") {
+    256
+} else {
+    0
+};
+
 /// For each first byte, what it admits in one version of the protocol, if it passes
 /// [`check_first_byte`] with strict flags.
-pub(crate) type FirstByteTable = [Option<Admits>; 256];
+pub(crate) type FirstByteTable = [Option<Admits>; TABLE_LEN];
 
 /// The first bytes of MQTT 3.1.1 (and 3.1), for [`FixedHeader::peek_fast`]; computed at compile
 /// time by the rules of [`check_first_byte`], so that the fast path reads one entry instead of
@@ -314,6 +325,7 @@ pub(crate) const FIRST_BYTE_V311: &FirstByteTable = &first_byte_table(false);
 pub(crate) const FIRST_BYTE_V5: &FirstByteTable = &first_byte_table(true);
 
 // `byte` < 256 = the table's length; evaluated at compile time.
+#[cfg(feature = "fast-header")]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 const fn first_byte_table(v5: bool) -> FirstByteTable {
     let mut table = [None; 256];
@@ -340,6 +352,12 @@ const fn first_byte_table(v5: bool) -> FirstByteTable {
         byte += 1;
     }
     table
+}
+
+/// Without `fast-header`, no table: every fixed header takes [`FixedHeader::peek_with`].
+#[cfg(not(feature = "fast-header"))]
+const fn first_byte_table(_v5: bool) -> FirstByteTable {
+    []
 }
 
 /// Checks the first byte of a fixed header and returns its packet type.
@@ -402,6 +420,7 @@ pub(crate) const fn remaining_length_len(len: usize) -> usize {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Writes the fixed header. The caller has checked `remaining_length` ≤
 /// [`MAX_REMAINING_LENGTH`] and that the buffer has room.
 #[inline]
@@ -433,7 +452,7 @@ pub(crate) fn remaining_length_bytes(mut value: usize) -> impl Iterator<Item = u
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc", feature = "fast-header"))]
 mod fast_path_tests {
     use super::{FixedHeader, FIRST_BYTE_V311, FIRST_BYTE_V5};
 

@@ -182,8 +182,15 @@
 //!
 //! ## Features
 //!
-//! - `std` (default): implements `std::error::Error` for the error types. Without it the crate
-//!   is `#![no_std]` and needs only `alloc`.
+//! - `std` (default): implements `std::error::Error` for the error types, and enables `alloc`.
+//! - `alloc` (in `std`): the owned packets ([`Packet`] and its types), [`Decoder::decode`],
+//!   encoding into a [`BufMut`](bytes::BufMut), the owned topic and string types and
+//!   [`SubscriptionTree`]. Without it the crate is `#![no_std]` and needs no allocator:
+//!   [`Decoder::decode_ref`], [`Encode::encode_to_slice`], [`ConnectParts`],
+//!   [`SubscribeParts`] and the topic functions on `&str` ([`topic_matches`]) remain.
+//! - `fast-header` (default): the decoder's first-byte tables, 3 KiB per protocol version,
+//!   that speed up every fixed header. Without them the general parser reads it, with the
+//!   same checks: firmware short of flash leaves them out.
 //! - `tokio-codec`: `MqttCodec`, a `tokio_util::codec` decoder and encoder
 //!   built on [`Decoder`] and [`Encode`]. Never on by default; the core stays I/O-free.
 //!
@@ -198,6 +205,7 @@
     clippy::arithmetic_side_effects
 )]
 
+#[cfg(feature = "alloc")]
 extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
@@ -214,6 +222,7 @@ mod string;
 #[cfg(feature = "tokio-codec")]
 mod tokio_codec;
 pub mod topic;
+mod topic_text;
 mod types;
 mod wire;
 mod write;
@@ -232,35 +241,46 @@ struct ReadmeDoctests;
 
 /// The [`bytes`](https://docs.rs/bytes/1) crate, whose `Bytes`, `BytesMut` and `BufMut` are
 /// part of mqttwire's API: re-exported so that users need not depend on it themselves.
+#[cfg(feature = "alloc")]
 pub use bytes;
 
-pub use codec::{decode, decode_frame, decode_ref, Decoder};
+#[cfg(feature = "alloc")]
+pub use codec::{decode, decode_frame};
+pub use codec::{decode_ref, Decoder};
 pub use encode::{Encode, Encoder};
 pub use error::{DecodeError, EncodeError};
 pub use header::{FixedHeader, PacketType, MAX_FIXED_HEADER_LEN, MAX_REMAINING_LENGTH};
 pub use packet::{
-    Auth, ConnAck, Connect, ConnectRef, Disconnect, Login, LoginRef, Packet, PacketRef, PubAck,
-    PubComp, PubRec, PubRel, Publish, PublishRef, RetainHandling, SubAck, SubAckIter, SubAckRef,
-    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
-    SubscriptionOptions, TopicFilterIter, UnsubAck, UnsubAckIter, UnsubAckRef, Unsubscribe,
-    UnsubscribeIter, UnsubscribeRef, Will, WillRef,
+    Auth, ConnAck, ConnectParts, ConnectRef, Disconnect, LoginRef, PacketRef, PubAck, PubComp,
+    PubRec, PubRel, PublishRef, RetainHandling, SubAckIter, SubAckRef, SubscribeIter,
+    SubscribeOptionsIter, SubscribeParts, SubscribeRef, SubscriptionOptions, UnsubAckIter,
+    UnsubAckRef, UnsubscribeIter, UnsubscribeRef, WillRef,
 };
-pub use properties::{
-    PayloadFormat, Properties, PropertiesRef, Property, PropertyId, PropertySet, ValueType,
+#[cfg(feature = "alloc")]
+pub use packet::{
+    Connect, Login, Packet, Publish, SubAck, Subscribe, Subscription, SubscriptionIter,
+    TopicFilterIter, UnsubAck, Unsubscribe, Will,
 };
+#[cfg(feature = "alloc")]
+pub use properties::Properties;
+pub use properties::{PayloadFormat, PropertiesRef, Property, PropertyId, PropertySet, ValueType};
 pub use reason::{
     AuthReasonCode, ConnectReasonCode, DisconnectReasonCode, InvalidReasonCode, PubAckReasonCode,
     PubCompReasonCode, PubRecReasonCode, PubRelReasonCode, ReasonCode, SubAckReasonCode,
     UnsubAckReasonCode,
 };
-pub use string::{MqttString, StringError, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
+pub use string::MqttString;
+pub use string::{StringError, MAX_STRING_LEN};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::{MqttCodec, MqttCodecError};
+#[cfg(feature = "alloc")]
 pub use topic::{
     Deliveries, Delivery, HashPublisher, Random, RetainedIndex, RoundRobin, ShareChoice,
-    ShareError, ShareGroup, SharedFilter, SubscriptionIndex, SubscriptionTree,
+    ShareGroup, SharedFilter, SubscriptionIndex, SubscriptionTree, TopicFilter, TopicName,
 };
-pub use topic::{TopicError, TopicFilter, TopicName};
+pub use topic::{ShareError, TopicError};
+pub use topic_text::{check_topic_filter, check_topic_name, topic_filter_is_subset, topic_matches};
 pub use types::{
     ConnectReturnCode, PacketId, Protocol, QoS, QosPid, Role, SubscribeReturnCode, ZeroPacketId,
 };

@@ -1,5 +1,6 @@
 //! `MqttString`: a UTF-8 encoded string as section 1.5.3 defines it, backed by [`Bytes`].
 
+#[cfg(feature = "alloc")]
 use bytes::Bytes;
 
 /// The most bytes a UTF-8 encoded string field can hold: its length prefix is a `u16`
@@ -129,6 +130,7 @@ pub(crate) fn checked_text(bytes: &[u8]) -> &str {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// A UTF-8 encoded string of section 1.5.3 (client identifier, user name): well-formed UTF-8,
 /// no U+0000, at most 65,535 bytes. Checked once when made, then free to read.
 ///
@@ -146,6 +148,7 @@ pub struct MqttString(Bytes);
 
 /// Implements the common API of a `Bytes`-backed string type whose values are valid by
 /// construction: `$check(&str)` states the type's rules beyond well-formed UTF-8.
+#[cfg(feature = "alloc")]
 macro_rules! checked_str_type {
     ($ty:ident, $err:ty, $check:path) => {
         impl $ty {
@@ -282,12 +285,15 @@ macro_rules! checked_str_type {
         }
     };
 }
+#[cfg(feature = "alloc")]
 pub(crate) use checked_str_type;
 
+#[cfg(feature = "alloc")]
 checked_str_type!(MqttString, StringError, check_str);
 
 /// An `MqttString` reads as the `&str` it holds. (`TopicName` and `TopicFilter` do not deref:
 /// `str` has methods of their names, such as `matches`, that would shadow theirs.)
+#[cfg(feature = "alloc")]
 impl core::ops::Deref for MqttString {
     type Target = str;
     fn deref(&self) -> &str {

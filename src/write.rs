@@ -1,28 +1,30 @@
-//! Writing a frame: the encoder of every packet but the header-only ones (PINGREQ, PINGRESP,
-//! DISCONNECT) ends in [`encode_frame`], or, for a PUBLISH whose body is as on the wire, in
-//! [`encode_body`].
+//! Writing a frame: every packet's encoder ends in [`encode_frame`] (a frame whose fixed header
+//! is followed by a Two Byte Integer) or [`encode_body`] (a fixed header, then the rest), over
+//! a [`Target`]: a `BufMut` (with the `alloc` feature) or a plain slice ([`SliceTarget`], for
+//! `Encode::encode_to_slice`). So each packet has one encoding routine, whatever it writes to.
 //!
 //! Through `BufMut::put_*`, every field pays a capacity check and a length update, and every
 //! slice a `memcpy` call whose length is known only at run time: for the short topics and
 //! payloads most packets carry, the call and the size classes it branches through cost more
-//! than the copy. So when the buffer's current chunk holds the whole frame, [`encode_frame`]
-//! writes straight into it ([`FrameWriter`]): one check of the room, and short slices copied
-//! inline as copies of fixed sizes (benches/NOTES.md has the measurements). Otherwise it writes
-//! through `put_*` ([`Put`]). An encoder describes what follows the fixed header once, as a
-//! [`WriteRest`] over any [`Sink`], and gets both.
+//! than the copy. So when the buffer's current chunk holds the whole frame, the `BufMut`
+//! target writes straight into it ([`FrameWriter`]): one check of the room, and short slices
+//! copied inline as copies of fixed sizes (benches/NOTES.md has the measurements). Otherwise it
+//! writes through `put_*` (`Put`). An encoder describes what follows the fixed header once, as
+//! a [`WriteRest`] over any [`Sink`], and gets every path.
 
-use crate::encode::{begin, begin_with_u16, frame_len};
+use crate::encode::frame_len;
 use crate::error::EncodeError;
 use crate::header::{remaining_length_bytes, MAX_REMAINING_LENGTH};
-use bytes::buf::UninitSlice;
-use bytes::BufMut;
+#[cfg(feature = "alloc")]
+use bytes::{buf::UninitSlice, BufMut};
 
 /// Slices longer than this are copied by `memcpy` (`UninitSlice::copy_from_slice`), whose call
 /// costs less and less beside the copy as slices grow; shorter ones inline.
+#[cfg(feature = "alloc")]
 const INLINE_MAX: usize = 128;
 
 /// Where an encoder writes the fields of a frame, in order.
-pub(crate) trait Sink {
+pub trait Sink {
     /// Appends `bytes`.
     fn append(&mut self, bytes: &[u8]);
 
@@ -63,13 +65,15 @@ pub(crate) trait Sink {
     }
 }
 
-/// What follows the fixed header and the first Two Byte Integer of a frame.
-pub(crate) trait WriteRest {
+/// What follows the fixed header (and, for [`encode_frame`], the first Two Byte Integer) of a
+/// frame.
+pub trait WriteRest {
     /// Writes it to `out`.
     fn write_rest<S: Sink>(&self, out: &mut S);
 }
 
-/// The rest of a frame that ends with its first Two Byte Integer (acknowledgements, CONNACK).
+/// The rest of a frame that ends with its first Two Byte Integer (acknowledgements, CONNACK),
+/// or of a frame that is a fixed header alone.
 pub(crate) const NOTHING: &[u8] = &[];
 
 /// A rest that is these bytes as they are.
@@ -78,6 +82,31 @@ impl WriteRest for [u8] {
     fn write_rest<S: Sink>(&self, out: &mut S) {
         out.append(self);
     }
+}
+
+/// Where a packet is encoded. Both methods check the Remaining Length and the room first and
+/// write nothing when either fails; `remaining_length` must be what the fields take.
+///
+/// Declared `pub` in this private module (so never nameable outside the crate) because it
+/// bounds `Encode::write_to`: that seals `Encode`, with one encoding routine per packet.
+pub trait Target {
+    /// Writes the fixed header (`first_byte`, `remaining_length`), the Two Byte Integer
+    /// `value`, then `rest`.
+    fn frame<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        value: u16,
+        rest: &R,
+    ) -> Result<(), EncodeError>;
+
+    /// Writes the fixed header (`first_byte`, `remaining_length`), then `rest`.
+    fn header_then<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        rest: &R,
+    ) -> Result<(), EncodeError>;
 }
 
 /// Encodes a frame: the fixed header (`first_byte`, `remaining_length`), the Two Byte Integer
@@ -89,45 +118,255 @@ impl WriteRest for [u8] {
 ///
 /// [`EncodeError::PacketTooLarge`] or [`EncodeError::BufferTooSmall`], with nothing written.
 #[inline(always)]
-pub(crate) fn encode_frame<B: BufMut, R: WriteRest + ?Sized>(
-    buf: &mut B,
+pub(crate) fn encode_frame<T: Target, R: WriteRest + ?Sized>(
+    target: &mut T,
     first_byte: u8,
     remaining_length: usize,
     value: u16,
     rest: &R,
 ) -> Result<(), EncodeError> {
-    if write_frame(buf, first_byte, remaining_length, value, rest) {
-        return Ok(());
-    }
-    begin_with_u16(buf, first_byte, remaining_length, value)?;
-    rest.write_rest(&mut Put(buf));
-    Ok(())
+    target.frame(first_byte, remaining_length, value, rest)
 }
 
 /// Encodes a frame whose whole body (all that follows the fixed header) is `body`: a PUBLISH
-/// encoded as it arrived or was built. The body goes in one `put_slice`: measured against
-/// writing it through [`write_frame`] (inline copies up to 128 bytes), it counts fewer
-/// instructions (84 against 95 per small PUBLISH) and no difference in time shows
-/// (benches/NOTES.md).
+/// encoded as it arrived or was built, a DISCONNECT or AUTH (their tail), a packet that is a
+/// fixed header alone ([`NOTHING`]).
 ///
 /// # Errors
 ///
 /// [`EncodeError::PacketTooLarge`] or [`EncodeError::BufferTooSmall`], with nothing written.
 #[inline(always)]
-pub(crate) fn encode_body<B: BufMut>(
+pub(crate) fn encode_body<T: Target, R: WriteRest + ?Sized>(
+    target: &mut T,
+    first_byte: u8,
+    body_len: usize,
+    body: &R,
+) -> Result<(), EncodeError> {
+    target.header_then(first_byte, body_len, body)
+}
+
+/// Checks a frame of `remaining_length` against the protocol's limit and the `available` room;
+/// returns its size.
+///
+/// # Errors
+///
+/// [`EncodeError::PacketTooLarge`], [`EncodeError::BufferTooSmall`].
+#[inline(always)]
+fn check_room(remaining_length: usize, available: usize) -> Result<usize, EncodeError> {
+    if remaining_length > MAX_REMAINING_LENGTH {
+        return Err(EncodeError::PacketTooLarge(remaining_length));
+    }
+    let needed = frame_len(remaining_length);
+    if available < needed {
+        return Err(EncodeError::BufferTooSmall { needed, available });
+    }
+    Ok(needed)
+}
+
+/// A [`Target`] that is a plain slice, written from its start: `Encode::encode_to_slice`. It
+/// copies with `copy_from_slice` (a `memcpy` call) rather than the inline size classes of the
+/// `BufMut` path, which would cost flash in firmware, the users of this path.
+pub(crate) struct SliceTarget<'a> {
+    out: &'a mut [u8],
+    /// Bytes written at the start of `out`.
+    pub(crate) written: usize,
+}
+
+impl<'a> SliceTarget<'a> {
+    /// A target writing at the start of `out`.
+    #[inline(always)]
+    pub(crate) fn new(out: &'a mut [u8]) -> Self {
+        SliceTarget { out, written: 0 }
+    }
+
+    /// The first `needed` bytes of `out`, which [`check_room`] found there.
+    #[inline(always)]
+    fn frame_room(&mut self, remaining_length: usize) -> Result<&mut [u8], EncodeError> {
+        let available = self.out.len();
+        let needed = check_room(remaining_length, available)?;
+        // Never `None`: `check_room` found the room.
+        self.out
+            .get_mut(..needed)
+            .ok_or(EncodeError::BufferTooSmall { needed, available })
+    }
+}
+
+impl Target for SliceTarget<'_> {
+    #[inline]
+    fn frame<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        value: u16,
+        rest: &R,
+    ) -> Result<(), EncodeError> {
+        self.header_then(first_byte, remaining_length, &U16Then { value, rest })
+    }
+
+    #[inline]
+    fn header_then<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        rest: &R,
+    ) -> Result<(), EncodeError> {
+        let room = self.frame_room(remaining_length)?;
+        let mut writer = SliceWriter {
+            out: room,
+            written: 0,
+        };
+        writer.u8(first_byte);
+        writer.vbi(remaining_length);
+        rest.write_rest(&mut writer);
+        self.written = writer.finish();
+        Ok(())
+    }
+}
+
+/// A Two Byte Integer, then `rest`: what follows the fixed header of an [`encode_frame`].
+struct U16Then<'a, R: ?Sized> {
+    value: u16,
+    rest: &'a R,
+}
+
+impl<R: WriteRest + ?Sized> WriteRest for U16Then<'_, R> {
+    #[inline]
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        out.u16(self.value);
+        self.rest.write_rest(out);
+    }
+}
+
+/// Appends to a frame in a slice of exactly its length. Its methods are `#[inline]`, not
+/// `#[inline(always)]` as the [`Sink`] defaults: in firmware built for size the compiler then
+/// keeps one copy of each (forced inlining into every packet's encoder cost 2.3 KiB of the
+/// 25 KiB of `.ci/firmware.sh`'s `all_packets`); at higher optimisation levels it inlines them
+/// anyway.
+struct SliceWriter<'a> {
+    out: &'a mut [u8],
+    /// Bytes written at the start of `out`.
+    written: usize,
+}
+
+impl SliceWriter<'_> {
+    /// The number of bytes written: all of `out`, since the caller gave the frame's length.
+    #[inline]
+    fn finish(self) -> usize {
+        debug_assert_eq!(
+            self.written,
+            self.out.len(),
+            "the Remaining Length disagrees with the fields"
+        );
+        self.written
+    }
+}
+
+impl Sink for SliceWriter<'_> {
+    /// Copies `bytes` after what was written. The room was checked for the whole frame, so
+    /// they always fit; were the Remaining Length wrong, the bytes that do not fit would be
+    /// left out (and `finish` asserts in debug builds), never written out of bounds.
+    #[inline]
+    fn append(&mut self, bytes: &[u8]) {
+        let end = self.written.saturating_add(bytes.len());
+        if let Some(dst) = self.out.get_mut(self.written..end) {
+            dst.copy_from_slice(bytes);
+        }
+        self.written = end;
+    }
+
+    #[inline]
+    fn u8(&mut self, byte: u8) {
+        self.append(&[byte]);
+    }
+
+    #[inline]
+    fn u16(&mut self, value: u16) {
+        self.append(&value.to_be_bytes());
+    }
+
+    #[inline]
+    fn u32(&mut self, value: u32) {
+        self.append(&value.to_be_bytes());
+    }
+
+    #[inline]
+    fn prefixed(&mut self, bytes: &[u8]) {
+        // Truncation cannot happen: every caller checked the length.
+        self.u16(bytes.len() as u16);
+        self.append(bytes);
+    }
+}
+
+/// A `BufMut` as a [`Target`]: the frame goes straight into the current chunk when that holds
+/// it ([`write_frame`]), else through `put_*`, which also handles buffers made of several
+/// chunks.
+#[cfg(feature = "alloc")]
+impl<B: BufMut> Target for B {
+    #[inline(always)]
+    fn frame<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        value: u16,
+        rest: &R,
+    ) -> Result<(), EncodeError> {
+        if write_frame(self, first_byte, remaining_length, value, rest) {
+            return Ok(());
+        }
+        begin_with_u16(self, first_byte, remaining_length, value)?;
+        rest.write_rest(&mut Put(self));
+        Ok(())
+    }
+
+    /// The body goes in one `put_slice`: for a PUBLISH encoded as it is on the wire, measured
+    /// against writing it through [`write_frame`] (inline copies up to 128 bytes), it counts
+    /// fewer instructions (84 against 95 per small PUBLISH) and no difference in time shows
+    /// (benches/NOTES.md).
+    #[inline(always)]
+    fn header_then<R: WriteRest + ?Sized>(
+        &mut self,
+        first_byte: u8,
+        remaining_length: usize,
+        rest: &R,
+    ) -> Result<(), EncodeError> {
+        check_room(remaining_length, self.remaining_mut())?;
+        crate::header::write_fixed_header(self, first_byte, remaining_length);
+        rest.write_rest(&mut Put(self));
+        Ok(())
+    }
+}
+
+/// Checks the room for a frame in `buf`, then writes its fixed header and a Two Byte Integer
+/// (a packet identifier, a topic length): when the Remaining Length takes one byte, all four
+/// bytes are written at once.
+#[cfg(feature = "alloc")]
+#[inline(always)]
+fn begin_with_u16<B: BufMut>(
     buf: &mut B,
     first_byte: u8,
-    body: &[u8],
+    remaining_length: usize,
+    value: u16,
 ) -> Result<(), EncodeError> {
-    begin(buf, first_byte, body.len())?;
-    buf.put_slice(body);
+    check_room(remaining_length, buf.remaining_mut())?;
+    match u8::try_from(remaining_length) {
+        Ok(len) if len < 0x80 => {
+            let [high, low] = value.to_be_bytes();
+            buf.put_u32(u32::from_be_bytes([first_byte, len, high, low]));
+        }
+        _ => {
+            crate::header::write_fixed_header(buf, first_byte, remaining_length);
+            buf.put_u16(value);
+        }
+    }
     Ok(())
 }
 
 /// A [`Sink`] writing through `BufMut::put_*`, for buffers whose current chunk is too small
 /// for the frame (and for building property blocks).
+#[cfg(feature = "alloc")]
 pub(crate) struct Put<'a, B>(pub(crate) &'a mut B);
 
+#[cfg(feature = "alloc")]
 impl<B: BufMut> Sink for Put<'_, B> {
     #[inline(always)]
     fn append(&mut self, bytes: &[u8]) {
@@ -148,6 +387,7 @@ impl<B: BufMut> Sink for Put<'_, B> {
 /// Writes a frame as [`encode_frame`] does, straight into the current chunk of `buf` if that
 /// holds the whole frame; returns whether it did. If not, nothing was written (and the caller
 /// writes it with `put_*`, which also reports a frame too large to encode).
+#[cfg(feature = "alloc")]
 #[inline(always)]
 fn write_frame<B: BufMut, R: WriteRest + ?Sized>(
     buf: &mut B,
@@ -184,11 +424,13 @@ fn write_frame<B: BufMut, R: WriteRest + ?Sized>(
 }
 
 /// Appends to a frame in a chunk of spare room. Every byte before `written` has been written.
+#[cfg(feature = "alloc")]
 struct FrameWriter<'a> {
     chunk: &'a mut UninitSlice,
     written: usize,
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> FrameWriter<'a> {
     /// Writes the fixed header and a Two Byte Integer at the start of `chunk`, which holds the
     /// whole frame. A Remaining Length of one or two bytes (frames under 16 KiB) is written
@@ -230,6 +472,7 @@ impl<'a> FrameWriter<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Sink for FrameWriter<'_> {
     #[inline(always)]
     fn append(&mut self, bytes: &[u8]) {
@@ -240,6 +483,7 @@ impl Sink for FrameWriter<'_> {
 /// Copies `src` into `dst`, of the same length: up to [`INLINE_MAX`] bytes inline, as two
 /// overlapping copies of a fixed size, which compile to plain loads and stores. (A loop over
 /// fixed-size blocks would not do: the compiler turns it back into a `memcpy` call.)
+#[cfg(feature = "alloc")]
 #[inline(always)]
 fn copy(dst: &mut UninitSlice, src: &[u8]) {
     let len = src.len();
@@ -268,6 +512,7 @@ fn copy(dst: &mut UninitSlice, src: &[u8]) {
 /// and its last `N`, which overlap unless the length is `2 * N`. The caller's branch puts the
 /// length in range; were it not, the indexing would panic rather than write less than asked
 /// (see [`FrameWriter::put`]).
+#[cfg(feature = "alloc")]
 #[inline(always)]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 fn copy_ends<const N: usize>(dst: &mut UninitSlice, src: &[u8]) {
@@ -276,7 +521,7 @@ fn copy_ends<const N: usize>(dst: &mut UninitSlice, src: &[u8]) {
     dst[tail..][..N].copy_from_slice(&src[tail..][..N]);
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
 mod tests {
     use super::{encode_body, encode_frame, write_frame, Sink, WriteRest};
@@ -352,13 +597,13 @@ mod tests {
 
             let mut exact = vec![0u8; want.len()];
             let mut slice = &mut exact[..];
-            assert_eq!(encode_body(&mut slice, 0x31, body), Ok(()));
+            assert_eq!(encode_body(&mut slice, 0x31, len, body), Ok(()));
             assert!(slice.is_empty());
             assert_eq!(exact, want, "body of {len} bytes");
 
             let mut short = vec![0xa5u8; want.len() - 1];
             assert_eq!(
-                encode_body(&mut &mut short[..], 0x31, body),
+                encode_body(&mut &mut short[..], 0x31, len, body),
                 Err(crate::EncodeError::BufferTooSmall {
                     needed: want.len(),
                     available: want.len() - 1

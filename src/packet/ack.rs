@@ -4,15 +4,19 @@
 
 use super::first_byte;
 use super::tail::{self, Tail};
+use super::DefaultProperties;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{AsProperties, Properties, PropertiesRef, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{AsProperties, PropertiesRef, PropertySet};
 use crate::reason::{PubAckReasonCode, PubRelReasonCode};
 use crate::types::PacketId;
 use crate::wire::{finish, finish_prefix, packet_id};
-use crate::write::{encode_frame, NOTHING};
-use bytes::{BufMut, Bytes};
+use crate::write::{encode_frame, Target, NOTHING};
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 
 macro_rules! ack_packet {
     ($(#[$doc:meta])* $name:ident, $reason:ident) => {
@@ -22,7 +26,10 @@ macro_rules! ack_packet {
         /// [`Decoder::decode`](crate::Decoder::decode) or to send,
         /// borrowed ([`PropertiesRef`]) from [`Decoder::decode_ref`](crate::Decoder::decode_ref).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $name<P = Properties> {
+        pub struct $name<
+            #[cfg(feature = "alloc")] P = Properties,
+            #[cfg(not(feature = "alloc"))] P = PropertiesRef<'static>,
+        > {
             /// The packet identifier of the packet this one answers.
             pub packet_id: PacketId,
             /// MQTT 5.0: the Reason Code (0x00 when the packet has none). MQTT 3.1.1 has
@@ -39,7 +46,7 @@ macro_rules! ack_packet {
                 $name {
                     packet_id,
                     reason_code: $reason::Success,
-                    properties: Properties::EMPTY,
+                    properties: DefaultProperties::EMPTY,
                 }
             }
 
@@ -49,17 +56,20 @@ macro_rules! ack_packet {
                 self
             }
 
+            #[cfg(feature = "alloc")]
             /// The packet with `properties` (MQTT 5.0).
             pub fn with_properties(mut self, properties: Properties) -> Self {
                 self.properties = properties;
                 self
             }
 
+            #[cfg(feature = "alloc")]
             /// Decodes a body; MQTT 5.0 properties share `frame`, which it was read from.
             pub(crate) fn decode(body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
                 $name::parse(body, v5).map(|ack| ack.share(frame))
             }
 
+            #[cfg(feature = "alloc")]
             /// Decodes an MQTT 3.1.1 body, which has nothing to share.
             #[inline]
             pub(crate) fn decode_v311(body: &[u8]) -> Result<Self, DecodeError> {
@@ -91,6 +101,7 @@ macro_rules! ack_packet {
                 })
             }
 
+            #[cfg(feature = "alloc")]
             /// Copies the packet into an owned one (one allocation for the properties, none
             /// without).
             pub fn to_owned(&self) -> $name {
@@ -101,6 +112,7 @@ macro_rules! ack_packet {
                 }
             }
 
+            #[cfg(feature = "alloc")]
             /// The owned packet, its properties shared with `frame`.
             fn share(&self, frame: &Bytes) -> $name {
                 $name {
@@ -111,6 +123,7 @@ macro_rules! ack_packet {
             }
         }
 
+        #[cfg(feature = "alloc")]
         impl<'a> From<$name<PropertiesRef<'a>>> for $name {
             fn from(ack: $name<PropertiesRef<'a>>) -> Self {
                 ack.to_owned()
@@ -126,7 +139,11 @@ macro_rules! ack_packet {
             }
 
             #[inline]
-            fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+            fn write_to<T: Target>(
+                &self,
+                encoder: &Encoder,
+                buf: &mut T,
+            ) -> Result<(), EncodeError> {
                 let first = first_byte(PacketType::$name);
                 let id = self.packet_id.get();
                 match self.tail(encoder)? {

@@ -3,12 +3,17 @@
 
 use super::first_byte;
 use super::tail::{self, encode_alone, Tail};
+use super::DefaultProperties;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{AsProperties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::AuthReasonCode;
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 
 /// AUTH (section 3.15), MQTT 5.0 only: a step of extended authentication, with the
 /// Authentication Method and Data in its properties.
@@ -30,7 +35,10 @@ use bytes::{BufMut, Bytes};
 /// # Ok::<(), mqttwire::EncodeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Auth<P = Properties> {
+pub struct Auth<
+    #[cfg(feature = "alloc")] P = Properties,
+    #[cfg(not(feature = "alloc"))] P = PropertiesRef<'static>,
+> {
     /// Success, Continue authentication or Re-authenticate.
     pub reason_code: AuthReasonCode,
     /// Authentication Method and Data, Reason String, User Properties.
@@ -42,16 +50,18 @@ impl Auth {
     pub const fn new(reason_code: AuthReasonCode) -> Self {
         Auth {
             reason_code,
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// The packet with `properties`.
     pub fn with_properties(mut self, properties: Properties) -> Self {
         self.properties = properties;
         self
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a body; the properties share `frame`, which it was read from.
     pub(crate) fn decode(body: &[u8], frame: &Bytes) -> Result<Self, DecodeError> {
         Auth::parse(body).map(|a| a.share(frame))
@@ -78,6 +88,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned one.
     pub fn to_owned(&self) -> Auth {
         Auth {
@@ -86,6 +97,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     fn share(&self, frame: &Bytes) -> Auth {
         Auth {
             reason_code: self.reason_code,
@@ -94,6 +106,7 @@ impl<'a> Auth<PropertiesRef<'a>> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> From<Auth<PropertiesRef<'a>>> for Auth {
     fn from(a: Auth<PropertiesRef<'a>>) -> Self {
         a.to_owned()
@@ -130,7 +143,7 @@ impl<P: AsProperties> Encode for Auth<P> {
         self.tail(&encoder).map_or(2, |tail| frame_len(tail.len()))
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         encode_alone(buf, first_byte(PacketType::Auth), &self.tail(encoder)?)
     }
 }

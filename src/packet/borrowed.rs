@@ -2,18 +2,21 @@
 //! allocation-free decoding (firmware, zero-cost routing). The same body parsers make it as
 //! make the owned [`Packet`]; only the last step differs.
 
+#[cfg(feature = "alloc")]
+use super::Packet;
 use super::{by_packet, connect, encode_empty, publish, suback, subscribe, unsuback, unsubscribe};
 use super::{
-    Auth, ConnAck, ConnectRef, Disconnect, Packet, PubAck, PubComp, PubRec, PubRel, PublishRef,
-    SubAckRef, SubscribeRef, UnsubAckRef, UnsubscribeRef,
+    Auth, ConnAck, ConnectRef, Disconnect, PubAck, PubComp, PubRec, PubRel, PublishRef, SubAckRef,
+    SubscribeRef, UnsubAckRef, UnsubscribeRef,
 };
 use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
 use crate::properties::PropertiesRef;
+use crate::write::Target;
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
-use bytes::BufMut;
 
 /// An MQTT control packet borrowed from the buffer it was decoded from: what
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref) returns.
@@ -79,6 +82,7 @@ impl<'a> PacketRef<'a> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`Packet`]. The strings and payloads of a packet are
     /// copied together into one new buffer, which the owned values share (a SUBSCRIBE's or an
     /// UNSUBSCRIBE's body is that buffer, as on the wire; a SUBACK's or a 5.0 UNSUBACK's
@@ -113,6 +117,7 @@ impl<'a> PacketRef<'a> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// [`PacketRef::to_owned`], by value.
     pub fn into_packet(self) -> Packet {
         self.to_owned()
@@ -158,6 +163,7 @@ impl<'a> PacketRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<PacketRef<'_>> for Packet {
     fn from(packet: PacketRef<'_>) -> Packet {
         packet.to_owned()
@@ -171,11 +177,11 @@ impl Encode for PacketRef<'_> {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         by_packet!(
             PacketRef,
             self,
-            p => p.encode_for(encoder, buf),
+            p => p.write_to(encoder, buf),
             ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }

@@ -13,7 +13,10 @@ use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 use crate::properties::{properties, vbi_len, Outgoing, PropertiesRef, PropertySet};
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, packet_id, vbi};
-use crate::write::{encode_frame, Put, Sink, WriteRest, NOTHING};
+#[cfg(feature = "alloc")]
+use crate::write::Put;
+use crate::write::{encode_frame, Sink, Target, WriteRest, NOTHING};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
@@ -27,6 +30,7 @@ pub(crate) trait Code: Copy + Sized {
     /// Whether MQTT 3.1.1 carries the codes (SUBACK) or none at all (UNSUBACK).
     const IN_V311: bool;
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// The wire byte.
     fn byte(self) -> u8;
 
@@ -36,6 +40,7 @@ pub(crate) trait Code: Copy + Sized {
     /// The byte MQTT 3.1.1 carries for the code `byte` (when it carries codes).
     fn to_v311(byte: u8) -> u8;
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether MQTT 3.1.1 carries the code `byte` as it is.
     fn is_v311(byte: u8) -> bool;
 
@@ -51,6 +56,7 @@ pub(crate) struct Parsed<'a> {
     pub(crate) packet_id: PacketId,
     pub(crate) properties: PropertiesRef<'a>,
     pub(crate) codes: &'a [u8],
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     pub(crate) rest: &'a [u8],
 }
 
@@ -72,6 +78,7 @@ pub(crate) fn parse<C: Code>(body: &[u8], v5: bool) -> Result<Parsed<'_>, Decode
     })
 }
 
+#[cfg(feature = "alloc")]
 /// The owned form: the packet identifier, and what follows it as on the wire.
 pub(crate) struct CodeList<C> {
     packet_id: PacketId,
@@ -82,6 +89,7 @@ pub(crate) struct CodeList<C> {
     code: PhantomData<C>,
 }
 
+#[cfg(feature = "alloc")]
 impl<C: Code> CodeList<C> {
     /// No codes, no properties: a 3.1.1 UNSUBACK (no allocation).
     pub(crate) const fn empty(packet_id: PacketId) -> Self {
@@ -191,6 +199,7 @@ impl<C: Code> CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<C> Clone for CodeList<C> {
     fn clone(&self) -> Self {
         CodeList {
@@ -202,6 +211,7 @@ impl<C> Clone for CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Equal when the packet identifiers, the properties and the codes are, whatever the form.
 impl<C: Code> PartialEq for CodeList<C> {
     fn eq(&self, other: &Self) -> bool {
@@ -209,8 +219,10 @@ impl<C: Code> PartialEq for CodeList<C> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<C: Code> Eq for CodeList<C> {}
 
+#[cfg(feature = "alloc")]
 impl<C: Code> Hash for CodeList<C> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (self.packet_id, self.split()).hash(state);
@@ -318,10 +330,10 @@ impl Parts<'_> {
     /// As [`Parts::plan`], and [`EncodeError::PacketTooLarge`] or
     /// [`EncodeError::BufferTooSmall`].
     #[inline]
-    pub(crate) fn encode_for<C: Code, B: BufMut>(
+    pub(crate) fn encode_for<C: Code, T: Target>(
         &self,
         encoder: &Encoder,
-        buf: &mut B,
+        buf: &mut T,
     ) -> Result<(), EncodeError> {
         let (remaining, properties) = self.plan::<C>(encoder)?;
         let first = first_byte(C::PACKET);

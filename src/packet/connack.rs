@@ -3,17 +3,21 @@
 //! return codes are read as the Reason Codes that mean the same, and written back as such.
 
 use super::first_byte;
+use super::DefaultProperties;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
 use crate::properties::{
-    properties, AsProperties, Outgoing, Properties, PropertiesRef, PropertyId, PropertySet,
+    properties, AsProperties, Outgoing, PropertiesRef, PropertyId, PropertySet,
 };
 use crate::reason::ConnectReasonCode;
 use crate::types::ConnectReturnCode;
 use crate::wire::{byte, finish, finish_prefix};
-use crate::write::{encode_frame, NOTHING};
-use bytes::{BufMut, Bytes};
+use crate::write::{encode_frame, Target, NOTHING};
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 
 /// Bit 0 of the Connect Acknowledge Flags; bits 7-1 are reserved (section 3.2.2.1).
 const SESSION_PRESENT: u8 = 0b0000_0001;
@@ -59,7 +63,10 @@ const FLAGS_AND_CODE: usize = 2;
 /// # Ok::<(), mqttwire::EncodeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ConnAck<P = Properties> {
+pub struct ConnAck<
+    #[cfg(feature = "alloc")] P = Properties,
+    #[cfg(not(feature = "alloc"))] P = PropertiesRef<'static>,
+> {
     /// Session Present (section 3.2.2.2 of 3.1.1, 3.2.2.1.1 of 5.0).
     pub session_present: bool,
     /// The Connect Reason Code (MQTT 5.0, section 3.2.2.2, Table 3-1); an MQTT 3.1.1 return
@@ -76,7 +83,7 @@ impl ConnAck {
         ConnAck {
             session_present,
             reason_code: ConnectReasonCode::Success,
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         }
     }
 
@@ -86,10 +93,11 @@ impl ConnAck {
         ConnAck {
             session_present: false,
             reason_code: code.into(),
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// The CONNACK with MQTT 5.0 `properties` (section 3.2.2.3). Which properties a CONNACK
     /// may carry is checked when it is encoded ([`EncodeError::PropertyNotAllowed`]).
     #[must_use]
@@ -98,18 +106,20 @@ impl ConnAck {
         self
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a body; MQTT 5.0 properties share `frame`, which it was read from.
     pub(crate) fn decode(body: &[u8], frame: &Bytes, v5: bool) -> Result<Self, DecodeError> {
         ConnAck::parse(body, v5).map(|ack| ack.share(frame))
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes an MQTT 3.1.1 body, which has nothing to share.
     #[inline]
     pub(crate) fn decode_v311(body: &[u8]) -> Result<Self, DecodeError> {
         ConnAck::parse(body, false).map(|ack| ConnAck {
             session_present: ack.session_present,
             reason_code: ack.reason_code,
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         })
     }
 }
@@ -158,6 +168,7 @@ impl<'a> ConnAck<PropertiesRef<'a>> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned one (one allocation for the properties, none
     /// without).
     pub fn to_owned(&self) -> ConnAck {
@@ -168,6 +179,7 @@ impl<'a> ConnAck<PropertiesRef<'a>> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// The owned packet, its properties shared with `frame`.
     fn share(&self, frame: &Bytes) -> ConnAck {
         ConnAck {
@@ -178,6 +190,7 @@ impl<'a> ConnAck<PropertiesRef<'a>> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> From<ConnAck<PropertiesRef<'a>>> for ConnAck {
     fn from(ack: ConnAck<PropertiesRef<'a>>) -> Self {
         ack.to_owned()
@@ -216,7 +229,7 @@ impl<P: AsProperties> Encode for ConnAck<P> {
         }
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let flags = self.flags()?;
         let first = first_byte(PacketType::ConnAck);
         if !encoder.v5() {

@@ -5,21 +5,30 @@
 //! `protocol` field names, whatever the [`Encoder`]: what 5.0 adds (properties, Will
 //! Properties) is left out of a 3.1.1 or 3.1 CONNECT.
 
-use super::fields::{share, string, topic_name, Checked, Repairs};
+#[cfg(feature = "alloc")]
+use super::fields::share;
+use super::fields::{string, topic_name, Checked, Repairs};
 use super::first_byte;
 use crate::codec::{frame_len, Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{remaining_length_len, FixedHeader, PacketType};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
 use crate::properties::{
-    properties as property_block, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
+    properties as property_block, vbi_len, PropertiesRef, PropertyId, PropertySet,
 };
-use crate::string::{checked_text, MqttString, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
+use crate::string::MqttString;
+use crate::string::{check_str, checked_text, StringError, MAX_STRING_LEN};
+#[cfg(feature = "alloc")]
 use crate::topic::TopicName;
+use crate::topic::{check_name, TopicError};
 use crate::types::{Protocol, QoS};
 use crate::wire::{byte, fail, finish, prefixed, prefixed_len, u16, Parsed};
-use crate::write::{encode_frame, Sink, WriteRest};
-use bytes::{BufMut, Bytes, BytesMut};
+use crate::write::{encode_frame, Sink, Target, WriteRest};
+#[cfg(feature = "alloc")]
+use bytes::{Bytes, BytesMut};
 use core::fmt;
 
 // Connect Flags (section 3.1.2.3: Figure 3.4 in 3.1.1, Figure 3-4 in 5.0; the same layout).
@@ -32,6 +41,7 @@ const WILL_RETAIN: u8 = 0b0010_0000;
 const PASSWORD: u8 = 0b0100_0000;
 const USER_NAME: u8 = 0b1000_0000;
 
+#[cfg(feature = "alloc")]
 /// CONNECT (section 3.1): a client's request to open a session, in MQTT 3.1.1, 3.1 or 5.0.
 ///
 /// [`Connect::new`] makes the simplest one; the `with_` methods set the other fields in the
@@ -120,6 +130,7 @@ pub struct Connect {
     pub login: Option<Login>,
 }
 
+#[cfg(feature = "alloc")]
 /// The Will message of a CONNECT (sections 3.1.2.5 to 3.1.2.7, 3.1.3.2 to 3.1.3.4).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Will {
@@ -142,6 +153,7 @@ pub struct Will {
     pub properties: Properties,
 }
 
+#[cfg(feature = "alloc")]
 /// User name and password of a CONNECT (sections 3.1.3.4 and 3.1.3.5 of 3.1.1; 3.1.3.5 and
 /// 3.1.3.6 of 5.0).
 ///
@@ -159,6 +171,7 @@ pub struct Login {
     pub password: Option<Bytes>,
 }
 
+#[cfg(feature = "alloc")]
 impl Will {
     /// A Will message: `message` published to `topic` at `qos` if the connection is lost,
     /// with Will Retain clear ([`Will::with_retain`] sets it) and no Will Properties. `message`
@@ -211,6 +224,7 @@ impl Will {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Login {
     /// A user name without a password ([`Login::with_password`] adds one).
     ///
@@ -260,6 +274,7 @@ impl Login {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Connect {
     /// A CONNECT for MQTT 3.1.1 with Clean Session set, no keep-alive, no properties, no Will,
     /// no login. The `with_` methods below change each of these.
@@ -321,6 +336,7 @@ impl Connect {
         self
     }
 
+    #[cfg(feature = "alloc")]
     pub(crate) fn decode(
         body: &[u8],
         frame: &Bytes,
@@ -379,6 +395,7 @@ pub struct ConnectRef<'a>(Source<'a>);
 enum Source<'a> {
     /// A CONNECT body the decoder checked.
     Wire(&'a [u8]),
+    #[cfg(feature = "alloc")]
     /// An owned CONNECT, whose fields are valid by construction.
     Owned(&'a Connect),
 }
@@ -411,6 +428,7 @@ impl<'a> ConnectRef<'a> {
         match self.0 {
             // The decoder accepted these bytes, so reading them again succeeds.
             Source::Wire(body) => finish(fields(body)).unwrap_or(Fields::NONE),
+            #[cfg(feature = "alloc")]
             Source::Owned(connect) => connect.wire(),
         }
     }
@@ -460,6 +478,7 @@ impl<'a> ConnectRef<'a> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the CONNECT into an owned [`Connect`]: one allocation holds all its strings,
     /// binary fields and properties.
     pub fn to_owned(&self) -> Connect {
@@ -550,9 +569,148 @@ impl fmt::Debug for ConnectRef<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Owned properties over `block`, a copy of a checked property block.
 fn owned_properties(block: Bytes) -> Properties {
     PropertiesRef::checked(&block).share(&block)
+}
+
+/// A CONNECT to send, built from borrowed parts without a heap: what firmware encodes (with
+/// [`Encode::encode_to_slice`]) where [`Connect`] needs the `alloc` feature. It is encoded in
+/// the version its `protocol` says, as [`Connect`] is.
+///
+/// ```
+/// use mqttwire::{ConnectParts, Encode, LoginRef, QoS, WillRef};
+///
+/// let mut connect = ConnectParts::new("sensor-17")?;
+/// connect.keep_alive = 60;
+/// connect.will = Some(WillRef::new("sensors/17/status", QoS::AtLeastOnce, b"offline")?);
+/// connect.login = Some(LoginRef::new("sensor")?.with_password(b"secret"));
+/// let mut out = [0u8; 128];
+/// let len = connect.encode_to_slice(&mut out)?;
+/// assert_eq!(&out[..2], [0x10, 65]);
+/// assert_eq!(len, connect.encoded_len());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ConnectParts<'a> {
+    /// Protocol name and level (sections 3.1.2.1 and 3.1.2.2): MQTT 3.1.1 unless set.
+    pub protocol: Protocol,
+    /// Clean Session (Clean Start in MQTT 5.0), section 3.1.2.4: set unless cleared.
+    pub clean_session: bool,
+    /// Keep Alive in seconds, 0 to turn it off (section 3.1.2.10).
+    pub keep_alive: u16,
+    /// MQTT 5.0: the CONNECT properties (section 3.1.2.11); left out in 3.1.1 and 3.1.
+    pub properties: PropertiesRef<'a>,
+    client_id: &'a str,
+    /// The Will message (section 3.1.2.5).
+    pub will: Option<WillRef<'a>>,
+    /// User name and password (sections 3.1.3.4 and 3.1.3.5).
+    pub login: Option<LoginRef<'a>>,
+}
+
+impl<'a> ConnectParts<'a> {
+    /// An MQTT 3.1.1 CONNECT with Clean Session set, Keep Alive off, no Will, no login, after
+    /// checking `client_id` as a UTF-8 encoded string (section 1.5.3).
+    ///
+    /// # Errors
+    ///
+    /// The [`StringError`] naming the rule `client_id` breaks.
+    pub fn new(client_id: &'a str) -> Result<Self, StringError> {
+        check_str(client_id)?;
+        Ok(ConnectParts {
+            protocol: Protocol::V311,
+            clean_session: true,
+            keep_alive: 0,
+            properties: PropertiesRef::EMPTY,
+            client_id,
+            will: None,
+            login: None,
+        })
+    }
+
+    /// Client Identifier (section 3.1.3.1).
+    pub fn client_id(&self) -> &'a str {
+        self.client_id
+    }
+
+    /// The fields, as bytes.
+    fn wire(&self) -> Fields<'a> {
+        Fields {
+            protocol: self.protocol,
+            clean_session: self.clean_session,
+            keep_alive: self.keep_alive,
+            properties: self.properties,
+            client_id: self.client_id.as_bytes(),
+            will: self.will.map(|w| WillFields {
+                topic: w.topic.as_bytes(),
+                payload: w.payload,
+                qos: w.qos,
+                retain: w.retain,
+                properties: w.properties,
+            }),
+            username: self.login.and_then(|l| l.username).map(str::as_bytes),
+            password: self.login.and_then(|l| l.password),
+        }
+    }
+}
+
+/// Encoding in the version the CONNECT's `protocol` says, as for [`ConnectRef`].
+impl Encode for ConnectParts<'_> {
+    fn encoded_len_for(&self, _encoder: &Encoder) -> usize {
+        frame_len(self.wire().remaining_len())
+    }
+
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        self.wire().encode(encoder.max_packet_size_limit(), buf)
+    }
+}
+
+impl<'a> WillRef<'a> {
+    /// A Will (Retain clear, no properties) on a topic name, which is checked.
+    ///
+    /// # Errors
+    ///
+    /// The [`TopicError`] naming the rule `topic` breaks.
+    pub fn new(topic: &'a str, qos: QoS, payload: &'a [u8]) -> Result<Self, TopicError> {
+        check_name(topic)?;
+        Ok(WillRef {
+            topic,
+            payload,
+            qos,
+            retain: false,
+            properties: PropertiesRef::EMPTY,
+        })
+    }
+}
+
+impl<'a> LoginRef<'a> {
+    /// A user name, checked, without a password.
+    ///
+    /// # Errors
+    ///
+    /// The [`StringError`] naming the rule `username` breaks.
+    pub fn new(username: &'a str) -> Result<Self, StringError> {
+        check_str(username)?;
+        Ok(LoginRef {
+            username: Some(username),
+            password: None,
+        })
+    }
+
+    /// A password alone, without a user name: MQTT 5.0 only (section 3.1.2.9).
+    pub fn password_only(password: &'a [u8]) -> Self {
+        LoginRef {
+            username: None,
+            password: Some(password),
+        }
+    }
+
+    /// The login with `password`.
+    pub fn with_password(mut self, password: &'a [u8]) -> Self {
+        self.password = Some(password);
+        self
+    }
 }
 
 impl<'a> WillRef<'a> {
@@ -571,6 +729,7 @@ impl<'a> LoginRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<ConnectRef<'_>> for Connect {
     fn from(connect: ConnectRef<'_>) -> Self {
         connect.to_owned()
@@ -595,6 +754,7 @@ struct WillFields<'a, T> {
     properties: PropertiesRef<'a>,
 }
 
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
 /// The fields of a CONNECT, checked, borrowed from the frame.
 pub(crate) struct RawConnect<'a> {
     pub(crate) protocol: Protocol,
@@ -774,6 +934,7 @@ fn check_binary(field: &[u8]) -> Result<(), EncodeError> {
     Ok(())
 }
 
+#[cfg(feature = "alloc")]
 impl Connect {
     fn wire(&self) -> Fields<'_> {
         let login = self.login.as_ref();
@@ -899,7 +1060,7 @@ impl Fields<'_> {
     }
 
     /// Encodes the CONNECT in its own version, if it fits in `max_packet_size` bytes.
-    fn encode<B: BufMut>(&self, max_packet_size: usize, buf: &mut B) -> Result<(), EncodeError> {
+    fn encode<T: Target>(&self, max_packet_size: usize, buf: &mut T) -> Result<(), EncodeError> {
         self.check()?;
         let remaining = self.remaining_len();
         let size = frame_len(remaining);
@@ -953,11 +1114,12 @@ impl Encode for ConnectRef<'_> {
         frame_len(self.wire().remaining_len())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Encoding in the version the CONNECT's `protocol` says: the encoder's version is not used
 /// (a connection has none before its CONNECT), its packet size limit is.
 impl Encode for Connect {
@@ -965,7 +1127,7 @@ impl Encode for Connect {
         frame_len(self.wire().remaining_len())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.wire().encode(encoder.max_packet_size_limit(), buf)
     }
 }

@@ -4,12 +4,17 @@
 
 use super::first_byte;
 use super::tail::{self, encode_alone, Tail};
+use super::DefaultProperties;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{AsProperties, Properties, PropertiesRef, PropertyId, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{AsProperties, PropertiesRef, PropertyId, PropertySet};
 use crate::reason::DisconnectReasonCode;
-use bytes::{BufMut, Bytes};
+use crate::write::{encode_body, Target, NOTHING};
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 
 /// DISCONNECT (section 3.14): the sender closes the connection, saying why (MQTT 5.0).
 ///
@@ -26,7 +31,10 @@ use bytes::{BufMut, Bytes};
 /// # Ok::<(), mqttwire::EncodeError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub struct Disconnect<P = Properties> {
+pub struct Disconnect<
+    #[cfg(feature = "alloc")] P = Properties,
+    #[cfg(not(feature = "alloc"))] P = PropertiesRef<'static>,
+> {
     /// MQTT 5.0: why the connection closes (0x00 Normal disconnection when absent). MQTT
     /// 3.1.1 cannot carry another reason.
     pub reason_code: DisconnectReasonCode,
@@ -40,7 +48,7 @@ impl Disconnect {
     pub const fn new() -> Self {
         Disconnect {
             reason_code: DisconnectReasonCode::NormalDisconnection,
-            properties: Properties::EMPTY,
+            properties: DefaultProperties::EMPTY,
         }
     }
 
@@ -50,12 +58,14 @@ impl Disconnect {
         self
     }
 
+    #[cfg(feature = "alloc")]
     /// The packet with `properties` (MQTT 5.0).
     pub fn with_properties(mut self, properties: Properties) -> Self {
         self.properties = properties;
         self
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a body; MQTT 5.0 properties share `frame`, which it was read from.
     pub(crate) fn decode(
         body: &[u8],
@@ -87,6 +97,7 @@ impl<'a> Disconnect<PropertiesRef<'a>> {
         })
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned one.
     pub fn to_owned(&self) -> Disconnect {
         Disconnect {
@@ -95,6 +106,7 @@ impl<'a> Disconnect<PropertiesRef<'a>> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     fn share(&self, frame: &Bytes) -> Disconnect {
         Disconnect {
             reason_code: self.reason_code,
@@ -103,6 +115,7 @@ impl<'a> Disconnect<PropertiesRef<'a>> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> From<Disconnect<PropertiesRef<'a>>> for Disconnect {
     fn from(d: Disconnect<PropertiesRef<'a>>) -> Self {
         d.to_owned()
@@ -138,12 +151,12 @@ impl<P: AsProperties> Encode for Disconnect<P> {
         }
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(PacketType::Disconnect);
         match self.tail(encoder)? {
             None => {
                 encoder.fits(2)?;
-                crate::encode::begin(buf, first, 0)
+                encode_body(buf, first, 0, NOTHING)
             }
             Some(tail) => encode_alone(buf, first, &tail),
         }

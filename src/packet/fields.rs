@@ -7,11 +7,13 @@ use crate::error::DecodeError;
 use crate::string::{check_str, checked_text, plain_ascii_str, StringError, MAX_STRING_LEN};
 use crate::topic::{check_filter, check_name, TopicError};
 use crate::wire::prefixed_len;
-use alloc::string::String;
-use alloc::vec::Vec;
+#[cfg(feature = "alloc")]
+use alloc::{string::String, vec::Vec};
+#[cfg(feature = "alloc")]
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 
 /// Shares `raw`, a slice of `frame`, without copying.
+#[cfg(feature = "alloc")]
 #[inline(always)]
 pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
     // `raw` was read from `frame`: its offset is the distance between their addresses.
@@ -40,6 +42,7 @@ pub(crate) fn share(frame: &Bytes, raw: &[u8]) -> Bytes {
 pub(crate) enum Checked<'a> {
     /// The field's text, borrowed from the input.
     Text(&'a str),
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Ill-formed UTF-8 that the owned decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8)
     /// on repaired: its repaired text is in the [`Repairs`] of that decode.
     Bytes(&'a [u8]),
@@ -58,6 +61,7 @@ impl<'a> Checked<'a> {
 
     /// The text as bytes of `frame`, which the field was read from, without copying; or its
     /// repaired copy.
+    #[cfg(feature = "alloc")]
     #[inline]
     pub(crate) fn share(self, frame: &Bytes, repairs: Option<&Repairs>) -> Bytes {
         match self {
@@ -73,11 +77,19 @@ impl<'a> Checked<'a> {
 /// The lossily repaired copies of the ill-formed fields of one packet, found by the address of
 /// the field they replace: the owned decoder with [`lossy_utf8`](crate::Decoder::lossy_utf8)
 /// on passes one to the parsers. Without one, ill-formed UTF-8 is an error.
+#[cfg(feature = "alloc")]
 #[derive(Debug, Default)]
 pub(crate) struct Repairs {
     fields: Vec<(usize, usize, Bytes)>,
 }
 
+/// Without a heap nothing is repaired: there are no `Repairs`, and the parsers always get
+/// `None`.
+#[cfg(not(feature = "alloc"))]
+#[derive(Debug)]
+pub(crate) enum Repairs {}
+
+#[cfg(feature = "alloc")]
 impl Repairs {
     #[inline]
     fn get(&self, raw: &[u8]) -> Option<Bytes> {
@@ -122,6 +134,9 @@ fn exact<'a, E: From<StringError>>(
         (Err(e), None) => Err(E::from(StringError::InvalidUtf8 {
             offset: e.valid_up_to(),
         })),
+        #[cfg(not(feature = "alloc"))]
+        (Err(_), Some(repairs)) => match *repairs {},
+        #[cfg(feature = "alloc")]
         (Err(_), Some(repairs)) => {
             repaired_fits(raw)?;
             let repaired = String::from_utf8_lossy(raw).into_owned();
@@ -133,9 +148,11 @@ fn exact<'a, E: From<StringError>>(
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The UTF-8 encoding of U+FFFD REPLACEMENT CHARACTER, which replaces each ill-formed sequence.
 const REPLACEMENT: &[u8] = "\u{fffd}".as_bytes();
 
+#[cfg(feature = "alloc")]
 /// The length of `raw` once each ill-formed UTF-8 sequence is replaced by U+FFFD, as
 /// `String::from_utf8_lossy` does, without making the copy.
 fn repaired_len(raw: &[u8]) -> usize {
@@ -150,6 +167,7 @@ fn repaired_len(raw: &[u8]) -> usize {
     })
 }
 
+#[cfg(feature = "alloc")]
 /// Checks that the repair of `raw` still fits a string field: each ill-formed sequence becomes
 /// a three-byte U+FFFD, so a string of up to 65,535 bytes on the wire can grow past what a
 /// string may hold. That is reported as what happened, not as an over-long string on the wire.
@@ -161,6 +179,7 @@ fn repaired_fits(raw: &[u8]) -> Result<usize, StringError> {
     Ok(repaired_len)
 }
 
+#[cfg(feature = "alloc")]
 /// Appends the topic filter `raw`, whose UTF-8 may be ill-formed, to `out` as a length-prefixed
 /// field with each ill-formed sequence replaced by U+FFFD, and checks the repaired filter: for
 /// the lossy decoder's SUBSCRIBE and UNSUBSCRIBE, whose repaired lists are written into one
@@ -184,6 +203,7 @@ pub(crate) fn put_repaired_filter(raw: &[u8], out: &mut BytesMut) -> Result<(), 
     check_filter(text).map_err(DecodeError::InvalidTopicFilter)
 }
 
+#[cfg(feature = "alloc")]
 /// The length of the length-prefixed field [`put_repaired_filter`] writes for `raw`.
 pub(crate) fn repaired_field_len(raw: &[u8]) -> usize {
     prefixed_len(repaired_len(raw))

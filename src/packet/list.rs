@@ -13,6 +13,7 @@
 //! a 5.0 body loses its properties and, for SUBSCRIBE, the 5.0 options of each entry (same
 //! length: the options byte keeps its QoS bits).
 
+#[cfg(feature = "alloc")]
 use super::fields::share;
 use super::first_byte;
 use crate::codec::frame_len;
@@ -22,7 +23,10 @@ use crate::header::{PacketType, MAX_REMAINING_LENGTH};
 use crate::properties::{properties, vbi_len, PropertiesRef, PropertySet};
 use crate::types::PacketId;
 use crate::wire::{finish_prefix, non_empty_list, packet_id, vbi, Parsed};
-use crate::write::{encode_body, encode_frame, Put, Sink, WriteRest};
+#[cfg(feature = "alloc")]
+use crate::write::Put;
+use crate::write::{encode_body, encode_frame, Sink, Target, WriteRest};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 use core::hash::{Hash, Hasher};
@@ -37,12 +41,14 @@ pub(crate) trait Entry {
     type Raw<'a>: Copy;
     /// What the borrowing iterators yield for an entry.
     type Item<'a>;
+    #[cfg(feature = "alloc")]
     /// What the owned iterators yield for an entry, and what a list is built from.
     type Owned;
 
     /// The properties of the packet (MQTT 5.0).
     const SET: PropertySet;
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether an entry is the same in MQTT 3.1.1 and 5.0 (a topic filter alone): a list of
     /// them goes to either version as it is.
     const SAME_IN_V311: bool;
@@ -67,29 +73,36 @@ pub(crate) trait Entry {
     /// match this one.)
     fn item<'a>(raw: Self::Raw<'a>) -> Self::Item<'a>;
 
+    #[cfg(feature = "alloc")]
     /// An entry whose strings were checked, its strings shared with `body`, which the entry was
     /// read from.
     fn share(raw: Self::Raw<'_>, body: &Bytes) -> Self::Owned;
 
+    #[cfg(feature = "alloc")]
     /// The length [`put_repaired`](Entry::put_repaired) writes for an entry.
     fn repaired_len(raw: Self::Raw<'_>) -> usize;
 
+    #[cfg(feature = "alloc")]
     /// Appends an entry `read` accepted to `out`, each ill-formed UTF-8 sequence of its strings
     /// replaced by U+FFFD, and checks the repaired entry by the rules of 5.0 (`v5`) or 3.1.1.
     fn put_repaired(raw: Self::Raw<'_>, out: &mut BytesMut, v5: bool) -> Result<(), DecodeError>;
 
+    #[cfg(feature = "alloc")]
     /// The length of an owned entry on the wire.
     fn owned_len(entry: &Self::Owned) -> usize;
 
+    #[cfg(feature = "alloc")]
     /// Whether MQTT 3.1.1 carries an owned entry as it is (it uses nothing 5.0 adds).
     fn owned_is_v311(entry: &Self::Owned) -> bool;
 
+    #[cfg(feature = "alloc")]
     /// Checks an owned entry that a list is built from, for the rules its type leaves open.
     fn check_owned(entry: &Self::Owned) -> Result<(), EncodeError> {
         let _ = entry;
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     /// Appends an owned entry to `out` as it goes on the wire.
     fn put_owned(entry: &Self::Owned, out: &mut BytesMut);
 }
@@ -97,6 +110,7 @@ pub(crate) trait Entry {
 /// The length of a packet identifier on the wire.
 const ID_LEN: usize = 2;
 
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
 /// The longest list a packet made of a packet identifier and the list can carry.
 const MAX_LIST_LEN: usize = MAX_REMAINING_LENGTH - ID_LEN;
 
@@ -136,6 +150,7 @@ pub(crate) fn parse<E: Entry>(
     })
 }
 
+#[cfg(feature = "alloc")]
 /// The body of an owned SUBSCRIBE or UNSUBSCRIBE, as on the wire: the packet identifier, in
 /// the MQTT 5.0 form a Property Length and the properties, then the list, whose entries have
 /// been checked (or written from valid values). A decoded one is a slice of the received
@@ -152,6 +167,7 @@ pub(crate) struct OwnedList<E> {
     entry: PhantomData<E>,
 }
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> OwnedList<E> {
     /// A list packet's `body`, which [`parse`] accepted in 5.0 (`v5`) or 3.1.1, shared with
     /// `frame`, which it was read from.
@@ -399,9 +415,9 @@ impl<E: Entry> OwnedList<E> {
     ///
     /// As [`encode_for`].
     #[inline]
-    pub(crate) fn encode_for<B: BufMut>(
+    pub(crate) fn encode_for<T: Target>(
         &self,
-        buf: &mut B,
+        buf: &mut T,
         packet_type: PacketType,
         encoder: &Encoder,
     ) -> Result<(), EncodeError> {
@@ -413,11 +429,12 @@ impl<E: Entry> OwnedList<E> {
             list_is_v311: !self.v5 || E::SAME_IN_V311,
         };
         let wire = (encoder.v5() == self.v5).then_some(&self.body[..]);
-        encode_for::<E, B>(buf, packet_type, encoder, &parts, wire)
+        encode_for::<E, T>(buf, packet_type, encoder, &parts, wire)
     }
 }
 
 // By hand rather than derived, as for `Entries`: the marker type is neither.
+#[cfg(feature = "alloc")]
 impl<E> Clone for OwnedList<E> {
     fn clone(&self) -> Self {
         OwnedList {
@@ -428,6 +445,7 @@ impl<E> Clone for OwnedList<E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> OwnedList<E> {
     /// What makes two lists equal: the packet identifier, the properties and the list, as on
     /// the wire (the wire form of a list is the only one of its entries), whatever the form
@@ -442,6 +460,7 @@ impl<E: Entry> OwnedList<E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Equal when the packet identifiers, the properties and the lists are: a 3.1.1 packet equals
 /// the same one decoded in 5.0 without properties.
 impl<E: Entry> PartialEq for OwnedList<E> {
@@ -450,8 +469,10 @@ impl<E: Entry> PartialEq for OwnedList<E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> Eq for OwnedList<E> {}
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> Hash for OwnedList<E> {
     fn hash<H: Hasher>(&self, state: &mut H) {
         self.key().hash(state);
@@ -526,12 +547,14 @@ impl<E> fmt::Debug for Entries<'_, E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The entries of an owned list, as owned values sharing its body.
 pub(crate) struct Shared<'a, E> {
     body: &'a Bytes,
     entries: Entries<'a, E>,
 }
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> Iterator for Shared<'_, E> {
     type Item = E::Owned;
 
@@ -547,8 +570,10 @@ impl<E: Entry> Iterator for Shared<'_, E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<E: Entry> ExactSizeIterator for Shared<'_, E> {}
 
+#[cfg(feature = "alloc")]
 impl<E> Clone for Shared<'_, E> {
     fn clone(&self) -> Self {
         Shared {
@@ -558,6 +583,7 @@ impl<E> Clone for Shared<'_, E> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<E> fmt::Debug for Shared<'_, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.entries.fmt(f)
@@ -618,8 +644,8 @@ pub(crate) fn encoded_len_for(properties: &[u8], list: &[u8], v5: bool) -> usize
 /// for 5.0, the error of an entry 5.0 refuses ([`Entry::check_v5_encoding`]); as
 /// [`encode_frame`].
 #[inline]
-pub(crate) fn encode_for<E: Entry, B: BufMut>(
-    buf: &mut B,
+pub(crate) fn encode_for<E: Entry, T: Target>(
+    buf: &mut T,
     packet_type: PacketType,
     encoder: &Encoder,
     parts: &Parts<'_>,
@@ -648,7 +674,7 @@ pub(crate) fn encode_for<E: Entry, B: BufMut>(
     }
     let id = parts.packet_id.get();
     match wire {
-        Some(body) => encode_body(buf, first, body),
+        Some(body) => encode_body(buf, first, body.len(), body),
         None if v5 => encode_frame(buf, first, remaining, id, &V5Rest(parts)),
         None if parts.list_is_v311 => encode_frame(buf, first, remaining, id, parts.list),
         None => encode_frame(

@@ -1,5 +1,9 @@
 //! The MQTT 3.1.1 control packets (chapter 3), one file per packet or family of packets.
 
+// Each file imports for its owned and its borrowed packets together: without `alloc`, the
+// imports of the owned half go unused.
+#![cfg_attr(not(feature = "alloc"), allow(unused_imports))]
+
 mod ack;
 mod auth;
 mod borrowed;
@@ -21,24 +25,38 @@ pub use ack::{PubAck, PubComp, PubRec, PubRel};
 pub use auth::Auth;
 pub use borrowed::PacketRef;
 pub use connack::ConnAck;
-pub use connect::{Connect, ConnectRef, Login, LoginRef, Will, WillRef};
+#[cfg(feature = "alloc")]
+pub use connect::{Connect, Login, Will};
+pub use connect::{ConnectParts, ConnectRef, LoginRef, WillRef};
 pub use disconnect::Disconnect;
 pub use options::{RetainHandling, SubscriptionOptions};
-pub use publish::{Publish, PublishRef};
-pub use suback::{SubAck, SubAckIter, SubAckRef};
-pub use subscribe::{
-    Subscribe, SubscribeIter, SubscribeOptionsIter, SubscribeRef, Subscription, SubscriptionIter,
-};
-pub use unsuback::{UnsubAck, UnsubAckIter, UnsubAckRef};
-pub use unsubscribe::{TopicFilterIter, Unsubscribe, UnsubscribeIter, UnsubscribeRef};
+#[cfg(feature = "alloc")]
+pub use publish::Publish;
+pub use publish::PublishRef;
+#[cfg(feature = "alloc")]
+pub use suback::SubAck;
+pub use suback::{SubAckIter, SubAckRef};
+#[cfg(feature = "alloc")]
+pub use subscribe::{Subscribe, Subscription, SubscriptionIter};
+pub use subscribe::{SubscribeIter, SubscribeOptionsIter, SubscribeParts, SubscribeRef};
+#[cfg(feature = "alloc")]
+pub use unsuback::UnsubAck;
+pub use unsuback::{UnsubAckIter, UnsubAckRef};
+#[cfg(feature = "alloc")]
+pub use unsubscribe::{TopicFilterIter, Unsubscribe};
+pub use unsubscribe::{UnsubscribeIter, UnsubscribeRef};
 
-use crate::codec::{begin, Decoder};
+use crate::codec::Decoder;
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{FixedHeader, PacketType};
+use crate::write::{encode_body, Target, NOTHING};
+#[cfg(feature = "alloc")]
 use alloc::boxed::Box;
-use bytes::{BufMut, Bytes};
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 
+#[cfg(feature = "alloc")]
 /// An MQTT control packet, of 3.1.1 or 5.0: the same types serve both versions, what 5.0 adds
 /// (properties, reason codes, AUTH) being empty or Success in 3.1.1.
 ///
@@ -83,6 +101,7 @@ pub enum Packet {
     Auth(Auth),
 }
 
+#[cfg(feature = "alloc")]
 impl Packet {
     /// The packet's type.
     pub fn packet_type(&self) -> PacketType {
@@ -191,6 +210,15 @@ impl Packet {
     }
 }
 
+/// The properties of the packets generic over them (acknowledgements, CONNACK, DISCONNECT,
+/// AUTH) when not said: owned with the `alloc` feature, else borrowed, so that firmware builds
+/// `PubAck::new(id)` and the like to send.
+#[cfg(feature = "alloc")]
+pub(crate) type DefaultProperties = crate::properties::Properties;
+/// See above.
+#[cfg(not(feature = "alloc"))]
+pub(crate) type DefaultProperties = crate::properties::PropertiesRef<'static>;
+
 /// The first byte of a packet whose flags are fixed.
 const fn first_byte(packet_type: PacketType) -> u8 {
     let flags = match packet_type.fixed_flags() {
@@ -203,10 +231,10 @@ const fn first_byte(packet_type: PacketType) -> u8 {
 /// Encodes a packet that is only a fixed header (PINGREQ, PINGRESP), if the peer takes a
 /// packet of 2 bytes (a Maximum Packet Size of 1 is legal in MQTT 5.0, if useless: nothing
 /// may then be sent [MQTT-3.1.2-24], [MQTT-3.2.2-15]).
-pub(crate) fn encode_empty<B: BufMut>(
+pub(crate) fn encode_empty<T: Target>(
     packet_type: PacketType,
     encoder: &Encoder,
-    buf: &mut B,
+    buf: &mut T,
 ) -> Result<(), EncodeError> {
     const SIZE: usize = 2;
     if SIZE > encoder.max_packet_size {
@@ -215,7 +243,7 @@ pub(crate) fn encode_empty<B: BufMut>(
             max: encoder.max_packet_size,
         });
     }
-    begin(buf, first_byte(packet_type), 0)
+    encode_body(buf, first_byte(packet_type), 0, NOTHING)
 }
 
 /// Applies `$each` to the packet inside `$value`, a [`Packet`] or a [`PacketRef`] (named by
@@ -242,6 +270,7 @@ macro_rules! by_packet {
 }
 pub(crate) use by_packet;
 
+#[cfg(feature = "alloc")]
 impl Encode for Packet {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
@@ -249,16 +278,17 @@ impl Encode for Packet {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         by_packet!(
             Packet,
             self,
-            p => p.encode_for(encoder, buf),
+            p => p.write_to(encoder, buf),
             ping => encode_empty(self.packet_type(), encoder, buf)
         )
     }
 }
 
+#[cfg(feature = "alloc")]
 /// `From` conversions from each packet struct into [`Packet`].
 macro_rules! into_packet {
     ($($ty:ident),*) => {
@@ -269,6 +299,7 @@ macro_rules! into_packet {
         })*
     };
 }
+#[cfg(feature = "alloc")]
 into_packet!(
     Auth,
     Disconnect,
@@ -284,13 +315,14 @@ into_packet!(
     UnsubAck
 );
 
+#[cfg(feature = "alloc")]
 impl From<Connect> for Packet {
     fn from(p: Connect) -> Packet {
         Packet::Connect(Box::new(p))
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "alloc"))]
 mod tests {
     use super::{Encode, Encoder, Packet, PacketRef};
     use crate::error::EncodeError;

@@ -1,19 +1,23 @@
 //! PUBLISH (section 3.3): an application message.
 
 use super::fields::{topic_name, Checked, Repairs};
+#[cfg(feature = "alloc")]
 use super::Packet;
 use crate::codec::Decoder;
 use crate::encode::{frame_len, Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::{PacketType, MAX_REMAINING_LENGTH};
-use crate::properties::{
-    properties_present, vbi_len, Properties, PropertiesRef, PropertyId, PropertySet,
-};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{properties_present, vbi_len, PropertiesRef, PropertyId, PropertySet};
 use crate::string::checked_text;
-use crate::topic::{check_name, TopicError, TopicName};
+#[cfg(feature = "alloc")]
+use crate::topic::TopicName;
+use crate::topic::{check_name, TopicError};
 use crate::types::{PacketId, QoS, QosPid};
 use crate::wire::{prefixed_len, vbi};
-use crate::write::{encode_body, encode_frame, Sink, WriteRest};
+use crate::write::{encode_body, encode_frame, Sink, Target, WriteRest};
+#[cfg(feature = "alloc")]
 use bytes::{Buf, BufMut, Bytes, BytesMut};
 use core::fmt;
 use core::hash::{Hash, Hasher};
@@ -24,6 +28,7 @@ const RETAIN: u8 = 0b0001;
 /// The length of a packet identifier on the wire.
 const ID_LEN: usize = 2;
 
+#[cfg(feature = "alloc")]
 /// PUBLISH (section 3.3): an application message on a topic.
 ///
 /// The topic cannot hold a wildcard [MQTT-3.3.2-2] and the packet identifier is present exactly
@@ -73,6 +78,7 @@ pub struct Publish {
     has_properties: bool,
 }
 
+#[cfg(feature = "alloc")]
 impl Publish {
     /// A new message (DUP and RETAIN clear; [`Publish::with_retain`] and
     /// [`Publish::with_dup`] set them): the topic and the payload are copied into one buffer.
@@ -474,6 +480,7 @@ impl Publish {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The property block (without its length) and the payload of what follows a 5.0 PUBLISH's
 /// packet identifier, checked when the message was decoded or built.
 #[inline]
@@ -484,6 +491,7 @@ fn split_properties(rest: &[u8]) -> (&[u8], &[u8]) {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// Equal when the fields are: bytes of the buffer that are not a field (a packet identifier
 /// since changed) do not count.
 impl PartialEq for Publish {
@@ -493,14 +501,17 @@ impl PartialEq for Publish {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Eq for Publish {}
 
+#[cfg(feature = "alloc")]
 impl Hash for Publish {
     fn hash<H: Hasher>(&self, state: &mut H) {
         (self.dup, self.qos, self.retain, self.split()).hash(state);
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for Publish {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Publish")
@@ -669,6 +680,7 @@ impl<'a> PublishRef<'a> {
         self.topic
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the message into an owned [`Publish`], with one allocation for the topic and
     /// the payload together.
     pub fn to_owned(&self) -> Publish {
@@ -697,6 +709,7 @@ impl<'a> From<RawPublish<'a>> for PublishRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<PublishRef<'_>> for Publish {
     fn from(publish: PublishRef<'_>) -> Self {
         publish.to_owned()
@@ -723,6 +736,7 @@ fn first_byte(dup: bool, qos: QosPid, retain: bool) -> Result<u8, EncodeError> {
     Ok(first)
 }
 
+#[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
 /// The length of a packet identifier field at `qos`.
 #[inline(always)]
 fn id_len(qos: QosPid) -> usize {
@@ -733,6 +747,7 @@ fn id_len(qos: QosPid) -> usize {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Publish {
     /// The Remaining Length in MQTT 5.0 (`v5`) or 3.1.1: the body, less the received packet
     /// identifier, plus the one written; with a Property Length of 0 added or the properties
@@ -775,6 +790,7 @@ impl Publish {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for Publish {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
@@ -782,14 +798,14 @@ impl Encode for Publish {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
         let v5 = encoder.v5();
         if encoder.limits() {
             fits(self.remaining_len(v5), encoder)?;
         }
         if self.body_is_wire(v5) {
-            return encode_body(buf, first, &self.body);
+            return encode_body(buf, first, self.body.len(), &self.body[..]);
         }
         let (topic, properties, payload) = self.split();
         let rest = Rest::new(topic, self.qos, properties, payload, v5)?;
@@ -811,7 +827,7 @@ impl Encode for PublishRef<'_> {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         let first = first_byte(self.dup, self.qos, self.retain)?;
         let v5 = encoder.v5();
         if v5 {

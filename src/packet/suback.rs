@@ -1,15 +1,22 @@
 //! SUBACK (section 3.9): the server's answer to a SUBSCRIBE.
 
-use super::codes::{self, Code, CodeList, Codes, Parts};
+#[cfg(feature = "alloc")]
+use super::codes::CodeList;
+use super::codes::{self, Code, Codes, Parts};
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{Properties, PropertiesRef, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{PropertiesRef, PropertySet};
 use crate::reason::SubAckReasonCode;
 use crate::types::{PacketId, SubscribeReturnCode};
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 /// SUBACK (section 3.9): one Reason Code per topic filter of the SUBSCRIBE it answers, in the
 /// same order [MQTT-3.9.3-1], and in MQTT 5.0 properties (a Reason String, User Properties).
 ///
@@ -39,6 +46,7 @@ pub struct SubAck {
     codes: CodeList<SubAckReasonCode>,
 }
 
+#[cfg(feature = "alloc")]
 impl SubAck {
     /// A SUBACK answering `packet_id` with `reason_codes`, one per subscription of the
     /// SUBSCRIBE, in order: [`SubAckReasonCode`]s, or 3.1.1's [`SubscribeReturnCode`]s,
@@ -114,6 +122,7 @@ impl SubAck {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for SubAck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         debug(f, "SubAck", &self.as_borrowed())
@@ -217,6 +226,7 @@ impl<'a> SubAckRef<'a> {
         self.codes.is_empty()
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`SubAck`] (one allocation, for the properties and the
     /// codes).
     pub fn to_owned(&self) -> SubAck {
@@ -258,6 +268,7 @@ impl<'a> IntoIterator for SubAckRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a SubAck {
     type Item = SubAckReasonCode;
     type IntoIter = SubAckIter<'a>;
@@ -266,6 +277,7 @@ impl<'a> IntoIterator for &'a SubAck {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<SubAckRef<'_>> for SubAck {
     fn from(suback: SubAckRef<'_>) -> Self {
         suback.to_owned()
@@ -297,11 +309,12 @@ impl Encode for SubAckRef<'_> {
         self.parts().encoded_len_for::<SubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
-        self.parts().encode_for::<SubAckReasonCode, B>(encoder, buf)
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        self.parts().encode_for::<SubAckReasonCode, T>(encoder, buf)
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for SubAck {
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.codes
@@ -309,9 +322,9 @@ impl Encode for SubAck {
             .encoded_len_for::<SubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.codes
             .parts()
-            .encode_for::<SubAckReasonCode, B>(encoder, buf)
+            .encode_for::<SubAckReasonCode, T>(encoder, buf)
     }
 }

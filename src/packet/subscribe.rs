@@ -1,21 +1,32 @@
 //! SUBSCRIBE (section 3.8): a client's request for messages on topic filters.
 
-use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
-use super::list::{self, DebugList, Entries, Entry, OwnedList, Parts, Shared};
+use super::fields::topic_filter;
+#[cfg(feature = "alloc")]
+use super::fields::{put_repaired_filter, repaired_field_len, share};
+use super::first_byte;
+use super::list::{self, Entries, Entry, Parts};
+#[cfg(feature = "alloc")]
+use super::list::{DebugList, OwnedList, Shared};
 use super::options::{self, RetainHandling, SubscriptionOptions};
 use crate::codec::{Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
-use crate::header::PacketType;
-use crate::properties::{Properties, PropertiesRef, PropertySet};
+use crate::header::{PacketType, MAX_REMAINING_LENGTH};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{PropertiesRef, PropertySet};
 use crate::string::checked_text;
-use crate::topic::{is_shared, ShareError, TopicFilter};
+#[cfg(feature = "alloc")]
+use crate::topic::TopicFilter;
+use crate::topic::{check_filter, is_shared, ShareError};
 use crate::types::{PacketId, QoS};
 use crate::wire::{byte, prefixed, prefixed_len, Parsed};
-use crate::write::Sink;
+use crate::write::{encode_frame, Sink, Target, WriteRest};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 /// SUBSCRIBE (section 3.8): topic filters and the maximum QoS wanted for each, with the
 /// MQTT 5.0 Subscription Options and properties.
 ///
@@ -62,6 +73,7 @@ pub struct Subscribe {
     body: OwnedList<Pairs>,
 }
 
+#[cfg(feature = "alloc")]
 /// One topic filter of a SUBSCRIBE with its Subscription Options (section 3.8.3.1): the
 /// Requested (Maximum) QoS and, in MQTT 5.0, No Local, Retain As Published and Retain
 /// Handling.
@@ -99,6 +111,7 @@ pub struct Subscription {
     pub retain_handling: RetainHandling,
 }
 
+#[cfg(feature = "alloc")]
 impl Subscription {
     /// A subscription to `filter` at `qos`, the MQTT 5.0 options off (as in 3.1.1).
     pub fn new(filter: TopicFilter, qos: QoS) -> Self {
@@ -151,6 +164,7 @@ impl Subscription {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Subscribe {
     /// A SUBSCRIBE with packet identifier `packet_id` and `subscriptions`, in order (the
     /// SUBACK answers them in that order). The list is written once, as it goes on the wire,
@@ -264,6 +278,7 @@ impl Subscribe {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes a SUBSCRIBE body, read from `frame`: the list is shared with the frame, or,
     /// when [`Decoder::lossy_utf8`] repaired a filter, written again with the repairs.
     pub(crate) fn decode(
@@ -283,6 +298,7 @@ impl Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The entries and what they hold: `(filter, QoS)` pairs for a packet in the 3.1.1 form, the
 /// properties and every option in the 5.0 form.
 impl fmt::Debug for Subscribe {
@@ -300,6 +316,7 @@ impl fmt::Debug for Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a Subscribe {
     type Item = (&'a str, QoS);
     type IntoIter = SubscribeIter<'a>;
@@ -309,12 +326,14 @@ impl<'a> IntoIterator for &'a Subscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The subscriptions of a [`Subscribe`], as owned [`Subscription`]s sharing its buffer.
 #[derive(Debug, Clone)]
 pub struct SubscriptionIter<'a> {
     entries: Shared<'a, Pairs>,
 }
 
+#[cfg(feature = "alloc")]
 impl Iterator for SubscriptionIter<'_> {
     type Item = Subscription;
 
@@ -329,6 +348,7 @@ impl Iterator for SubscriptionIter<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl ExactSizeIterator for SubscriptionIter<'_> {}
 
 /// Reads and checks a SUBSCRIBE body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both
@@ -407,6 +427,7 @@ impl<'a> SubscribeRef<'a> {
         self.list
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`Subscribe`]: one allocation, for its body (packet
     /// identifier, properties and list) as it is on the wire.
     pub fn to_owned(&self) -> Subscribe {
@@ -435,6 +456,7 @@ impl<'a> IntoIterator for SubscribeRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<SubscribeRef<'_>> for Subscribe {
     #[inline]
     fn from(subscribe: SubscribeRef<'_>) -> Self {
@@ -497,7 +519,7 @@ impl Encode for SubscribeRef<'_> {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         if encoder.v5() {
             self.properties.check_for(PropertySet::Subscribe)?;
         }
@@ -507,13 +529,139 @@ impl Encode for SubscribeRef<'_> {
             list: self.list,
             list_is_v311: !self.v5,
         };
-        list::encode_for::<Pairs, B>(buf, PacketType::Subscribe, encoder, &parts, None)
+        list::encode_for::<Pairs, T>(buf, PacketType::Subscribe, encoder, &parts, None)
     }
 }
 
 /// The entry format of a SUBSCRIBE: a topic filter and its Subscription Options byte, which
 /// in MQTT 3.1.1 is the Requested QoS alone.
 enum Pairs {}
+
+/// A SUBSCRIBE to send, built from borrowed parts without a heap: what firmware encodes (with
+/// [`Encode::encode_to_slice`]) where [`Subscribe`] needs the `alloc` feature. The
+/// subscriptions are `(topic filter, options)` pairs, checked when it is made.
+///
+/// ```
+/// use mqttwire::{Encode, PacketId, QoS, SubscribeParts, SubscriptionOptions};
+///
+/// let subscriptions = [("a/b", SubscriptionOptions::new(QoS::AtLeastOnce))];
+/// let subscribe = SubscribeParts::new(PacketId::try_from(1)?, &subscriptions)?;
+/// let mut out = [0u8; 16];
+/// let len = subscribe.encode_to_slice(&mut out)?;
+/// assert_eq!(&out[..len], b"\x82\x08\x00\x01\x00\x03a/b\x01");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SubscribeParts<'a> {
+    /// The packet identifier the SUBACK will echo.
+    pub packet_id: PacketId,
+    /// MQTT 5.0: the properties (a Subscription Identifier, User Properties); left out in
+    /// 3.1.1. Which ones a SUBSCRIBE may carry is checked when encoding for 5.0.
+    pub properties: PropertiesRef<'a>,
+    subscriptions: &'a [(&'a str, SubscriptionOptions)],
+}
+
+impl<'a> SubscribeParts<'a> {
+    /// A SUBSCRIBE of `subscriptions`, in order (the SUBACK answers them in that order), each
+    /// filter checked.
+    ///
+    /// # Errors
+    ///
+    /// [`EncodeError::EmptySubscribe`] without subscriptions [MQTT-3.8.3-3];
+    /// [`EncodeError::InvalidTopicFilter`] for a string that is not a topic filter;
+    /// [`EncodeError::NoLocalOnSharedSubscription`] for No Local on a `$share/` filter
+    /// [MQTT-3.8.3-4]; [`EncodeError::PacketTooLarge`] when the list is too long for one
+    /// packet.
+    pub fn new(
+        packet_id: PacketId,
+        subscriptions: &'a [(&'a str, SubscriptionOptions)],
+    ) -> Result<Self, EncodeError> {
+        if subscriptions.is_empty() {
+            return Err(EncodeError::EmptySubscribe);
+        }
+        for (filter, options) in subscriptions {
+            check_filter(filter).map_err(EncodeError::InvalidTopicFilter)?;
+            if options.no_local && matches!(is_shared(filter.as_bytes()), Ok(true)) {
+                return Err(EncodeError::NoLocalOnSharedSubscription);
+            }
+        }
+        let parts = SubscribeParts {
+            packet_id,
+            properties: PropertiesRef::EMPTY,
+            subscriptions,
+        };
+        let remaining = parts.remaining_len(true);
+        if remaining > MAX_REMAINING_LENGTH {
+            return Err(EncodeError::PacketTooLarge(remaining));
+        }
+        Ok(parts)
+    }
+
+    /// The subscriptions, in order.
+    pub fn subscriptions(&self) -> &'a [(&'a str, SubscriptionOptions)] {
+        self.subscriptions
+    }
+
+    /// The Remaining Length in MQTT 5.0 (`v5`, with the properties) or 3.1.1.
+    fn remaining_len(&self, v5: bool) -> usize {
+        let list = self.subscriptions.iter().fold(0usize, |len, (filter, _)| {
+            len.saturating_add(prefixed_len(filter.len()).saturating_add(1))
+        });
+        list::remaining_len(self.properties.as_bytes(), &[], v5).saturating_add(list)
+    }
+}
+
+/// What follows the packet identifier of a [`SubscribeParts`]: in 5.0 the properties, then
+/// each filter with its options byte (in 3.1.1 the Requested QoS alone).
+struct PartsRest<'a> {
+    parts: &'a SubscribeParts<'a>,
+    v5: bool,
+}
+
+impl WriteRest for PartsRest<'_> {
+    fn write_rest<S: Sink>(&self, out: &mut S) {
+        if self.v5 {
+            let properties = self.parts.properties.as_bytes();
+            out.vbi(properties.len());
+            out.append(properties);
+        }
+        for (filter, options) in self.parts.subscriptions {
+            out.prefixed(filter.as_bytes());
+            out.u8(if self.v5 {
+                options.byte()
+            } else {
+                options.qos.bits()
+            });
+        }
+    }
+}
+
+/// Encoding as [`Subscribe`]'s: for 3.1.1 the properties and the 5.0 options are left out.
+impl Encode for SubscribeParts<'_> {
+    fn encoded_len_for(&self, encoder: &Encoder) -> usize {
+        crate::encode::frame_len(self.remaining_len(encoder.v5()))
+    }
+
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
+        let v5 = encoder.v5();
+        if v5 {
+            self.properties.check_for(PropertySet::Subscribe)?;
+            for (filter, options) in self.subscriptions {
+                check_shared_encoding(filter.as_bytes(), options.no_local)?;
+            }
+        }
+        let remaining = self.remaining_len(v5);
+        encoder.fits(crate::encode::frame_len(remaining))?;
+        let rest = PartsRest { parts: self, v5 };
+        encode_frame(
+            buf,
+            first_byte(PacketType::Subscribe),
+            remaining,
+            self.packet_id.get(),
+            &rest,
+        )
+    }
+}
 
 /// Checks the MQTT 5.0 rules of a `$share/` topic filter (section 4.8.2) with its options
 /// `byte`: a well-formed ShareName, and no No Local [MQTT-3.8.3-4].
@@ -542,6 +690,7 @@ pub(crate) fn check_shared_encoding(filter: &[u8], no_local: bool) -> Result<(),
 impl Entry for Pairs {
     type Raw<'a> = (&'a [u8], u8);
     type Item<'a> = (&'a str, QoS);
+    #[cfg(feature = "alloc")]
     type Owned = Subscription;
 
     const SET: PropertySet = PropertySet::Subscribe;
@@ -583,6 +732,7 @@ impl Entry for Pairs {
         (checked_text(filter), options::qos_of(byte))
     }
 
+    #[cfg(feature = "alloc")]
     #[inline]
     fn share((filter, byte): (&[u8], u8), body: &Bytes) -> Subscription {
         let options = SubscriptionOptions::from_checked(byte);
@@ -590,10 +740,12 @@ impl Entry for Pairs {
             .with_options(options)
     }
 
+    #[cfg(feature = "alloc")]
     fn repaired_len((filter, _): (&[u8], u8)) -> usize {
         repaired_field_len(filter).saturating_add(1)
     }
 
+    #[cfg(feature = "alloc")]
     fn put_repaired(
         (filter, byte): (&[u8], u8),
         out: &mut BytesMut,
@@ -615,14 +767,17 @@ impl Entry for Pairs {
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_len(entry: &Subscription) -> usize {
         prefixed_len(entry.filter.len()).saturating_add(1)
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_is_v311(entry: &Subscription) -> bool {
         entry.options().is_v311()
     }
 
+    #[cfg(feature = "alloc")]
     fn check_owned(entry: &Subscription) -> Result<(), EncodeError> {
         if entry.no_local && is_shared(entry.filter.as_bytes()) != Ok(false) {
             return Err(EncodeError::NoLocalOnSharedSubscription);
@@ -630,6 +785,7 @@ impl Entry for Pairs {
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     fn put_owned(entry: &Subscription, out: &mut BytesMut) {
         // A topic filter is at most 65,535 bytes: the truncation cannot happen.
         out.put_u16(entry.filter.len() as u16);
@@ -638,6 +794,7 @@ impl Entry for Pairs {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for Subscribe {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
@@ -645,7 +802,7 @@ impl Encode for Subscribe {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.body.encode_for(buf, PacketType::Subscribe, encoder)
     }
 }

@@ -8,7 +8,7 @@ use crate::encode::{frame_len, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::properties::{properties, Outgoing, PropertiesRef, PropertySet};
 use crate::wire::finish;
-use crate::write::{Sink, WriteRest};
+use crate::write::{encode_body, Sink, Target, WriteRest};
 
 /// Reads the tail from `input`, which it must fill: the Reason Code byte (0x00 when absent)
 /// and the properties, checked for `set`.
@@ -85,12 +85,10 @@ impl WriteRest for Tail<'_> {
 /// # Errors
 ///
 /// [`EncodeError::BufferTooSmall`], with nothing written.
-pub(crate) fn encode_alone<B: bytes::BufMut>(
-    buf: &mut B,
+pub(crate) fn encode_alone<T: Target>(
+    buf: &mut T,
     first_byte: u8,
     tail: &Tail<'_>,
 ) -> Result<(), EncodeError> {
-    crate::encode::begin(buf, first_byte, tail.len())?;
-    tail.write_rest(&mut crate::write::Put(buf));
-    Ok(())
+    encode_body(buf, first_byte, tail.len(), tail)
 }

@@ -1,17 +1,24 @@
 //! UNSUBACK (section 3.11): the answer to an UNSUBSCRIBE. In MQTT 3.1.1 it is the packet
 //! identifier alone; MQTT 5.0 adds properties and one Reason Code per topic filter.
 
-use super::codes::{self, Code, CodeList, Codes, Parts};
+#[cfg(feature = "alloc")]
+use super::codes::CodeList;
+use super::codes::{self, Code, Codes, Parts};
 use crate::encode::{Encode, Encoder};
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{Properties, PropertiesRef, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{PropertiesRef, PropertySet};
 use crate::reason::UnsubAckReasonCode;
 use crate::types::PacketId;
 use crate::wire::{finish, packet_id};
-use bytes::{BufMut, Bytes};
+use crate::write::Target;
+#[cfg(feature = "alloc")]
+use bytes::Bytes;
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 /// UNSUBACK (section 3.11): the answer to an UNSUBSCRIBE.
 ///
 /// In MQTT 5.0 it holds one Reason Code per topic filter of the UNSUBSCRIBE, in the same order
@@ -47,6 +54,7 @@ pub struct UnsubAck {
     codes: CodeList<UnsubAckReasonCode>,
 }
 
+#[cfg(feature = "alloc")]
 impl UnsubAck {
     /// A packet answering `packet_id`, without Reason Codes or properties: an MQTT 3.1.1
     /// UNSUBACK (no allocation).
@@ -134,6 +142,7 @@ impl UnsubAck {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for UnsubAck {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         debug(f, "UnsubAck", &self.as_borrowed())
@@ -234,6 +243,7 @@ impl<'a> UnsubAckRef<'a> {
         self.codes.is_empty()
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`UnsubAck`] (one allocation for the properties and
     /// the codes; none in 3.1.1).
     pub fn to_owned(&self) -> UnsubAck {
@@ -278,6 +288,7 @@ impl<'a> IntoIterator for UnsubAckRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a UnsubAck {
     type Item = UnsubAckReasonCode;
     type IntoIter = UnsubAckIter<'a>;
@@ -286,6 +297,7 @@ impl<'a> IntoIterator for &'a UnsubAck {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<UnsubAckRef<'_>> for UnsubAck {
     fn from(unsuback: UnsubAckRef<'_>) -> Self {
         unsuback.to_owned()
@@ -317,12 +329,13 @@ impl Encode for UnsubAckRef<'_> {
         self.parts().encoded_len_for::<UnsubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.parts()
-            .encode_for::<UnsubAckReasonCode, B>(encoder, buf)
+            .encode_for::<UnsubAckReasonCode, T>(encoder, buf)
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for UnsubAck {
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
         self.codes
@@ -330,9 +343,9 @@ impl Encode for UnsubAck {
             .encoded_len_for::<UnsubAckReasonCode>(encoder)
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.codes
             .parts()
-            .encode_for::<UnsubAckReasonCode, B>(encoder, buf)
+            .encode_for::<UnsubAckReasonCode, T>(encoder, buf)
     }
 }

@@ -1,21 +1,31 @@
 //! UNSUBSCRIBE (section 3.10): a client's request to drop subscriptions.
 
-use super::fields::{put_repaired_filter, repaired_field_len, share, topic_filter};
-use super::list::{self, DebugList, Entries, Entry, OwnedList, Parts, Shared};
+use super::fields::topic_filter;
+#[cfg(feature = "alloc")]
+use super::fields::{put_repaired_filter, repaired_field_len, share};
+use super::list::{self, Entries, Entry, Parts};
+#[cfg(feature = "alloc")]
+use super::list::{DebugList, OwnedList, Shared};
 use super::subscribe::check_shared_encoding;
 use crate::codec::{Decoder, Encode};
 use crate::encode::Encoder;
 use crate::error::{DecodeError, EncodeError};
 use crate::header::PacketType;
-use crate::properties::{Properties, PropertiesRef, PropertySet};
+#[cfg(feature = "alloc")]
+use crate::properties::Properties;
+use crate::properties::{PropertiesRef, PropertySet};
 use crate::string::checked_text;
-use crate::topic::{is_shared, ShareError, TopicFilter};
+#[cfg(feature = "alloc")]
+use crate::topic::TopicFilter;
+use crate::topic::{is_shared, ShareError};
 use crate::types::PacketId;
 use crate::wire::{prefixed, prefixed_len, Parsed};
-use crate::write::Sink;
+use crate::write::{Sink, Target};
+#[cfg(feature = "alloc")]
 use bytes::{BufMut, Bytes, BytesMut};
 use core::fmt;
 
+#[cfg(feature = "alloc")]
 /// UNSUBSCRIBE (section 3.10): the topic filters to unsubscribe from.
 ///
 /// The filters are kept as they are on the wire, in one buffer: a decoded UNSUBSCRIBE shares
@@ -48,6 +58,7 @@ pub struct Unsubscribe {
     body: OwnedList<Filters>,
 }
 
+#[cfg(feature = "alloc")]
 impl Unsubscribe {
     /// An UNSUBSCRIBE with packet identifier `packet_id` and `filters`, which are compared
     /// character by character with the subscribed ones. The list is written once, as it goes
@@ -136,6 +147,7 @@ impl Unsubscribe {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// Decodes an UNSUBSCRIBE body, read from `frame`: the list is shared with the frame, or,
     /// when [`Decoder::lossy_utf8`] repaired a filter, written again with the repairs.
     pub(crate) fn decode(
@@ -155,6 +167,7 @@ impl Unsubscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for Unsubscribe {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut debug = f.debug_struct("Unsubscribe");
@@ -166,6 +179,7 @@ impl fmt::Debug for Unsubscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a Unsubscribe {
     type Item = &'a str;
     type IntoIter = UnsubscribeIter<'a>;
@@ -175,12 +189,14 @@ impl<'a> IntoIterator for &'a Unsubscribe {
     }
 }
 
+#[cfg(feature = "alloc")]
 /// The topic filters of an [`Unsubscribe`], as owned [`TopicFilter`]s sharing its buffer.
 #[derive(Debug, Clone)]
 pub struct TopicFilterIter<'a> {
     entries: Shared<'a, Filters>,
 }
 
+#[cfg(feature = "alloc")]
 impl Iterator for TopicFilterIter<'_> {
     type Item = TopicFilter;
 
@@ -195,6 +211,7 @@ impl Iterator for TopicFilterIter<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl ExactSizeIterator for TopicFilterIter<'_> {}
 
 /// Reads and checks an UNSUBSCRIBE body in MQTT 5.0 (`v5`) or 3.1.1: the parser of both
@@ -249,6 +266,7 @@ impl<'a> UnsubscribeRef<'a> {
         self.list
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the packet into an owned [`Unsubscribe`]: one allocation, for its body (packet
     /// identifier, properties and list) as it is on the wire.
     pub fn to_owned(&self) -> Unsubscribe {
@@ -272,6 +290,7 @@ impl<'a> IntoIterator for UnsubscribeRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl From<UnsubscribeRef<'_>> for Unsubscribe {
     #[inline]
     fn from(unsubscribe: UnsubscribeRef<'_>) -> Self {
@@ -306,7 +325,7 @@ impl Encode for UnsubscribeRef<'_> {
         list::encoded_len_for(self.properties.as_bytes(), self.list, encoder.v5())
     }
 
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         if encoder.v5() {
             self.properties.check_for(PropertySet::Unsubscribe)?;
         }
@@ -316,7 +335,7 @@ impl Encode for UnsubscribeRef<'_> {
             list: self.list,
             list_is_v311: true,
         };
-        list::encode_for::<Filters, B>(buf, PacketType::Unsubscribe, encoder, &parts, None)
+        list::encode_for::<Filters, T>(buf, PacketType::Unsubscribe, encoder, &parts, None)
     }
 }
 
@@ -337,6 +356,7 @@ fn check_shared(filter: &[u8]) -> Result<(), DecodeError> {
 impl Entry for Filters {
     type Raw<'a> = &'a [u8];
     type Item<'a> = &'a str;
+    #[cfg(feature = "alloc")]
     type Owned = TopicFilter;
 
     const SET: PropertySet = PropertySet::Unsubscribe;
@@ -369,15 +389,18 @@ impl Entry for Filters {
         checked_text(filter)
     }
 
+    #[cfg(feature = "alloc")]
     #[inline]
     fn share(filter: &[u8], body: &Bytes) -> TopicFilter {
         TopicFilter::from_checked(share(body, filter))
     }
 
+    #[cfg(feature = "alloc")]
     fn repaired_len(filter: &[u8]) -> usize {
         repaired_field_len(filter)
     }
 
+    #[cfg(feature = "alloc")]
     fn put_repaired(filter: &[u8], out: &mut BytesMut, v5: bool) -> Result<(), DecodeError> {
         let start = out.len();
         put_repaired_filter(filter, out)?;
@@ -388,14 +411,17 @@ impl Entry for Filters {
         Ok(())
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_len(filter: &TopicFilter) -> usize {
         prefixed_len(filter.len())
     }
 
+    #[cfg(feature = "alloc")]
     fn owned_is_v311(_: &TopicFilter) -> bool {
         true
     }
 
+    #[cfg(feature = "alloc")]
     fn put_owned(filter: &TopicFilter, out: &mut BytesMut) {
         // A topic filter is at most 65,535 bytes: the truncation cannot happen.
         out.put_u16(filter.len() as u16);
@@ -403,6 +429,7 @@ impl Entry for Filters {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Encode for Unsubscribe {
     #[inline]
     fn encoded_len_for(&self, encoder: &Encoder) -> usize {
@@ -410,7 +437,7 @@ impl Encode for Unsubscribe {
     }
 
     #[inline]
-    fn encode_for<B: BufMut>(&self, encoder: &Encoder, buf: &mut B) -> Result<(), EncodeError> {
+    fn write_to<T: Target>(&self, encoder: &Encoder, buf: &mut T) -> Result<(), EncodeError> {
         self.body.encode_for(buf, PacketType::Unsubscribe, encoder)
     }
 }

@@ -5,10 +5,13 @@ use super::id::{PropertyId, PropertySet, ValueType};
 use super::plain_text::{self, is_plain_text};
 use super::value::{read_value, PayloadFormat, Property};
 use crate::error::{DecodeError, EncodeError};
+#[cfg(feature = "alloc")]
 use crate::packet::fields::share;
 use crate::types::QoS;
 use crate::wire::{fail, finish_prefix, take, vbi, Parsed};
+#[cfg(feature = "alloc")]
 use crate::write::Put;
+#[cfg(feature = "alloc")]
 use bytes::{Bytes, BytesMut};
 use core::fmt;
 
@@ -253,6 +256,7 @@ pub struct PropertiesRef<'a> {
     block: &'a [u8],
 }
 
+#[cfg(feature = "alloc")]
 /// The properties of a packet (section 2.2.2), owned: a decoded packet's share the buffer it
 /// was decoded from; [`Properties::new`] builds them for a packet to send.
 ///
@@ -400,11 +404,13 @@ impl<'a> PropertiesRef<'a> {
 
     accessors!('a);
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// The properties of `block`, which was checked for its packet when decoded or built.
     pub(crate) const fn checked(block: &'a [u8]) -> Self {
         PropertiesRef { block }
     }
 
+    #[cfg(feature = "alloc")]
     /// Copies the properties into an owned [`Properties`] (one allocation, none when empty).
     pub fn to_owned(&self) -> Properties {
         Properties {
@@ -412,6 +418,7 @@ impl<'a> PropertiesRef<'a> {
         }
     }
 
+    #[cfg(feature = "alloc")]
     /// The owned properties, sharing `frame`, which they were read from.
     pub(crate) fn share(&self, frame: &Bytes) -> Properties {
         Properties {
@@ -420,6 +427,7 @@ impl<'a> PropertiesRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl Properties {
     /// No properties.
     pub const EMPTY: Properties = Properties {
@@ -530,6 +538,7 @@ pub trait AsProperties: sealed::Sealed {
     fn as_properties(&self) -> PropertiesRef<'_>;
 }
 
+#[cfg(feature = "alloc")]
 impl AsProperties for Properties {
     #[inline]
     fn as_properties(&self) -> PropertiesRef<'_> {
@@ -546,6 +555,7 @@ impl AsProperties for PropertiesRef<'_> {
 
 mod sealed {
     pub trait Sealed {}
+    #[cfg(feature = "alloc")]
     impl Sealed for super::Properties {}
     impl Sealed for super::PropertiesRef<'_> {}
 }
@@ -556,12 +566,14 @@ impl fmt::Debug for PropertiesRef<'_> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl fmt::Debug for Properties {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.iter()).finish()
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> From<PropertiesRef<'a>> for Properties {
     fn from(properties: PropertiesRef<'a>) -> Self {
         properties.to_owned()
@@ -576,6 +588,7 @@ impl<'a> IntoIterator for PropertiesRef<'a> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl<'a> IntoIterator for &'a Properties {
     type Item = Property<'a>;
     type IntoIter = PropertyIter<'a>;

@@ -12,9 +12,11 @@ mod outgoing;
 mod plain_text;
 mod value;
 
+#[cfg(feature = "alloc")]
+pub use block::Properties;
 pub(crate) use block::{properties, properties_present};
 pub use block::{
-    AsProperties, Properties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
+    AsProperties, PropertiesRef, PropertyIter, SubscriptionIdentifiers, UserProperties,
 };
 pub use id::{PropertyId, PropertySet, ValueType};
 pub(crate) use outgoing::Outgoing;

@@ -127,6 +127,7 @@ impl Property<'_> {
         }
     }
 
+    #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// Whether a property being built obeys the rules a decoder checks: the ranges its type
     /// does not express, the string rules of section 1.5.4 (a Response Topic those of a topic
     /// name), at most 65,535 bytes of binary data (section 1.5.6).

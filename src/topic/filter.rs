@@ -1,9 +1,12 @@
 //! `TopicFilter`: what a client subscribes to.
 
-#[cfg(doc)]
+#[cfg(all(doc, feature = "alloc"))]
 use super::TopicName;
 use super::{TopicError, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
-use crate::string::{check_str, checked_str_type};
+use crate::string::check_str;
+#[cfg(feature = "alloc")]
+use crate::string::checked_str_type;
+#[cfg(feature = "alloc")]
 use bytes::Bytes;
 
 /// A topic filter (section 4.7): a pattern of topic names a client subscribes to, where `+`
@@ -26,9 +29,11 @@ use bytes::Bytes;
 /// assert!(TopicFilter::new("home/#/x").is_err());
 /// assert!(TopicFilter::new("home+").is_err());
 /// ```
+#[cfg(feature = "alloc")]
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicFilter(Bytes);
 
+#[cfg(feature = "alloc")]
 checked_str_type!(TopicFilter, TopicError, check_filter);
 
 /// The rules of a topic filter beyond well-formed UTF-8.
@@ -61,6 +66,7 @@ pub(crate) fn check_filter(s: &str) -> Result<(), TopicError> {
     Ok(())
 }
 
+#[cfg(feature = "alloc")]
 impl TopicFilter {
     /// The levels of the filter, split at every `/` (section 4.7.1.1).
     pub fn levels(&self) -> core::str::Split<'_, char> {

@@ -5,11 +5,14 @@
 //! multi-byte UTF-8 sequence, so splitting bytes at `/` is the same as splitting characters,
 //! and comparing bytes of well-formed UTF-8 is the same as comparing characters.
 
-use super::{TopicFilter, TopicName, LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
+#[cfg(feature = "alloc")]
+use super::{TopicFilter, TopicName};
+use super::{LEVEL_SEPARATOR, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
 
 /// The first character of server-specific topics such as `$SYS/...` (section 4.7.2).
 const SYSTEM_PREFIX: u8 = b'$';
 
+#[cfg(feature = "alloc")]
 impl TopicFilter {
     /// Whether the topic name `name` matches this filter (section 4.7).
     ///
@@ -63,6 +66,7 @@ impl TopicFilter {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl TopicName {
     /// Whether `filter` matches this topic name: the same as
     /// [`filter.matches(self)`](TopicFilter::matches), with the rules given there.

@@ -4,32 +4,48 @@
 //! a wildcard. A [`TopicFilter`] is what a client subscribes to (`home/+/temperature`,
 //! `home/#`). Both are checked when made, so a value of either type is always valid.
 
-mod children;
 mod error;
 mod filter;
 mod matching;
 mod name;
 mod shared;
-mod stack;
-mod table;
-mod tree;
 
 pub use error::TopicError;
 pub(crate) use filter::check_filter;
+#[cfg(feature = "alloc")]
 pub use filter::TopicFilter;
+pub(crate) use matching::{filter_is_subset, filter_matches};
 pub(crate) use name::check_name;
+#[cfg(feature = "alloc")]
 pub use name::TopicName;
 pub(crate) use shared::is_shared;
-pub use shared::{ShareError, SharedFilter};
-pub use tree::{Iter, Matches, SubscriptionTree};
+pub use shared::ShareError;
+#[cfg(feature = "alloc")]
+pub use shared::SharedFilter;
 
-// The routing indexes, which need `alloc`.
+// The routing indexes and the tries under them, which need `alloc`.
+#[cfg(feature = "alloc")]
+mod children;
+#[cfg(feature = "alloc")]
 mod index;
+#[cfg(feature = "alloc")]
 mod retained;
+#[cfg(feature = "alloc")]
 mod share_choice;
+#[cfg(feature = "alloc")]
+mod stack;
+#[cfg(feature = "alloc")]
+mod table;
+#[cfg(feature = "alloc")]
+mod tree;
+#[cfg(feature = "alloc")]
 pub use index::{Deliveries, Delivery, SubscriptionIndex};
+#[cfg(feature = "alloc")]
 pub use retained::{RetainedIndex, RetainedIter};
+#[cfg(feature = "alloc")]
 pub use share_choice::{HashPublisher, Random, RoundRobin, ShareChoice, ShareGroup};
+#[cfg(feature = "alloc")]
+pub use tree::{Iter, Matches, SubscriptionTree};
 
 /// The topic level separator (section 4.7.1.1).
 pub(crate) const LEVEL_SEPARATOR: u8 = b'/';

@@ -1,9 +1,12 @@
 //! `TopicName`: where a message is published.
 
-#[cfg(doc)]
+#[cfg(all(doc, feature = "alloc"))]
 use super::TopicFilter;
 use super::{TopicError, MULTI_LEVEL_WILDCARD, SINGLE_LEVEL_WILDCARD};
-use crate::string::{check_str, checked_str_type};
+use crate::string::check_str;
+#[cfg(feature = "alloc")]
+use crate::string::checked_str_type;
+#[cfg(feature = "alloc")]
 use bytes::Bytes;
 
 /// A topic name (section 4.7): the topic a PUBLISH or a Will message is sent to.
@@ -29,9 +32,11 @@ use bytes::Bytes;
 /// assert!(TopicName::new("home/+/temperature").is_err());
 /// # Ok::<(), mqttwire::TopicError>(())
 /// ```
+#[cfg(feature = "alloc")]
 #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopicName(Bytes);
 
+#[cfg(feature = "alloc")]
 checked_str_type!(TopicName, TopicError, check_name);
 
 /// The rules of a topic name beyond well-formed UTF-8.
@@ -49,6 +54,7 @@ pub(crate) fn check_name(s: &str) -> Result<(), TopicError> {
     }
 }
 
+#[cfg(feature = "alloc")]
 impl TopicName {
     /// The levels of the name, split at every `/`. An empty level is an empty string:
     /// `a//b` has three levels and `/a` starts with an empty one (section 4.7.1.1).

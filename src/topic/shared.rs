@@ -7,6 +7,7 @@
 //! subscriptions to 3.1.1 clients too, as mosquitto and EMQX do, read the prefix with
 //! [`SharedFilter::parse`].
 
+#[cfg(feature = "alloc")]
 use super::TopicFilter;
 
 /// The prefix that marks a Shared Subscription's topic filter [MQTT-4.8.2-1].
@@ -44,12 +45,14 @@ pub enum ShareError {
 /// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg(feature = "alloc")]
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SharedFilter {
     share_name: bytes::Bytes,
     filter: TopicFilter,
 }
 
+#[cfg(feature = "alloc")]
 impl SharedFilter {
     /// The two parts of `filter` if it is a Shared Subscription (it starts with `$share/`),
     /// `None` if it is an ordinary filter.
