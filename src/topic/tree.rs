@@ -201,7 +201,8 @@ impl<V> SubscriptionTree<V> {
     /// value more than once; a broker that replaces a client's existing subscription
     /// [MQTT-3.8.4-3] removes the old value first.
     ///
-    /// Costs one node per level not shared with a filter already in the tree.
+    /// A filter without wildcards costs a slot of a hash table; one with wildcards, one node
+    /// per level not shared with a filter already in the tree.
     pub fn insert(&mut self, filter: &TopicFilter, value: V) {
         let slot = if filter.has_wildcards() {
             let (steps, multi) = path(filter);
@@ -358,7 +359,7 @@ impl<V> SubscriptionTree<V> {
     }
 
     /// Every `(filter, value)` pair, in no particular order (the values of one filter
-    /// together, in the order they were added).
+    /// together).
     ///
     /// Rebuilds each filter from its levels: allocates once per filter, and the items of one
     /// filter share its bytes.
