@@ -4,14 +4,11 @@
 //! a wildcard. A [`TopicFilter`] is what a client subscribes to (`home/+/temperature`,
 //! `home/#`). Both are checked when made, so a value of either type is always valid.
 
-mod children;
 mod error;
 mod filter;
 mod matching;
 mod name;
 mod shared;
-mod stack;
-mod table;
 mod tree;
 
 pub use error::TopicError;
@@ -23,10 +20,13 @@ pub(crate) use shared::is_shared;
 pub use shared::{ShareError, SharedFilter};
 pub use tree::{Iter, Matches, SubscriptionTree};
 
-// The routing indexes, which need `alloc`.
+// The routing indexes and the parts they share with `SubscriptionTree`, which need `alloc`.
+mod children;
 mod index;
 mod retained;
 mod share_choice;
+mod stack;
+mod table;
 pub use index::{Deliveries, Delivery, SubscriptionIndex};
 pub use retained::{RetainedIndex, RetainedIter};
 pub use share_choice::{HashPublisher, Random, RoundRobin, ShareChoice, ShareGroup};

@@ -190,6 +190,7 @@ fn main() {
             let mut rows = vec![
                 measure::<Mqttwire>(only, &filters, &sample, overhead, all, true),
                 measure::<HashTrie>(only, &filters, &sample, overhead, all, true),
+                #[cfg(feature = "rmqtt")]
                 measure::<Rmqtt>(only, &filters, &sample, overhead, all, true),
                 measure::<TopicEngine>(only, &filters, &sample, overhead, all, true),
                 measure::<Quill>(only, &filters, &sample, overhead, all, true),
