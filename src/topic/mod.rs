@@ -27,6 +27,7 @@ mod retained;
 mod share_choice;
 mod stack;
 mod table;
+mod values;
 pub use index::{Deliveries, Delivery, SubscriptionIndex};
 pub use retained::{RetainedIndex, RetainedIter};
 pub use share_choice::{HashPublisher, Random, RoundRobin, ShareChoice, ShareGroup};
