@@ -7,7 +7,9 @@ use core::mem;
 /// where the lookup that found the filter already brought it into the cache, instead of in an
 /// allocation of its own (one cache miss less per matching filter, one allocation less per
 /// filter).
+#[derive(Default)]
 pub(super) enum Values<V> {
+    #[default]
     None,
     One(V),
     Many(Vec<V>),
@@ -29,12 +31,7 @@ impl<V> Values<V> {
     pub(super) fn push(&mut self, value: V) {
         *self = match mem::replace(self, Values::None) {
             Values::None => Values::One(value),
-            Values::One(first) => {
-                let mut values = Vec::with_capacity(2);
-                values.push(first);
-                values.push(value);
-                Values::Many(values)
-            }
+            Values::One(first) => Values::Many(alloc::vec![first, value]),
             Values::Many(mut values) => {
                 values.push(value);
                 Values::Many(values)
@@ -61,12 +58,6 @@ impl<V> Values<V> {
             }
         };
         result
-    }
-}
-
-impl<V> Default for Values<V> {
-    fn default() -> Self {
-        Values::None
     }
 }
 
