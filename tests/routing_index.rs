@@ -366,6 +366,8 @@ fn hash_and_random_policies() {
     seen.sort_unstable();
     seen.dedup();
     assert!(seen.len() >= 3, "{seen:?}");
+    // Without a publisher: the first member.
+    assert_eq!(route(&index, "t", None, &mut HashPublisher)[0].0, 10);
     let mut random = Random::new(42);
     let mut picked = Vec::new();
     for _ in 0..100 {

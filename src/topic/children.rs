@@ -55,12 +55,6 @@ impl Key {
     }
 }
 
-impl core::borrow::Borrow<[u8]> for Key {
-    fn borrow(&self) -> &[u8] {
-        self.as_bytes()
-    }
-}
-
 // Ordered as their bytes.
 impl PartialEq for Key {
     fn eq(&self, other: &Key) -> bool {

@@ -23,7 +23,7 @@ pub use shared::ShareError;
 #[cfg(feature = "alloc")]
 pub use shared::SharedFilter;
 
-// The routing indexes and the tries under them, which need `alloc`.
+// The routing indexes, `SubscriptionTree` and the parts they share, which need `alloc`.
 #[cfg(feature = "alloc")]
 mod children;
 #[cfg(feature = "alloc")]
@@ -38,6 +38,8 @@ mod stack;
 mod table;
 #[cfg(feature = "alloc")]
 mod tree;
+#[cfg(feature = "alloc")]
+mod values;
 #[cfg(feature = "alloc")]
 pub use index::{Deliveries, Delivery, SubscriptionIndex};
 #[cfg(feature = "alloc")]

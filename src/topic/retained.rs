@@ -102,7 +102,8 @@ impl<V> RetainedIndex<V> {
     }
 
     /// Makes `value` the retained message of `topic` [MQTT-3.3.1-5], and gives back the one it
-    /// replaces. A server calls [`clear`](Self::clear) instead when the payload is empty
+    /// replaces. Keeps a clone of `topic`, which shares its bytes (with the frame it was
+    /// decoded from, if it was). A server calls [`clear`](Self::clear) instead when the payload is empty
     /// [MQTT-3.3.1-6], [MQTT-3.3.1-7].
     pub fn set(&mut self, topic: &TopicName, value: V) -> Option<V> {
         let mut node = &mut self.root;
@@ -189,8 +190,7 @@ impl<V> RetainedIndex<V> {
         }
     }
 
-    /// Every retained message with its topic, `$` topics included, in byte order of the topic
-    /// levels.
+    /// Every retained message with its topic, `$` topics included, in no particular order.
     pub fn iter(&self) -> RetainedIter<'_, V> {
         let mut steps = InlineStack::new();
         steps.push(Step::Subtree {

@@ -100,8 +100,11 @@ pub struct HashPublisher;
 
 impl<C: Hash> ShareChoice<C> for HashPublisher {
     fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        let Some(publisher) = group.publisher else {
+            return Some(0);
+        };
         let mut hasher = Fnv1a(0xcbf2_9ce4_8422_2325);
-        group.publisher.hash(&mut hasher);
+        publisher.hash(&mut hasher);
         let members = u64::try_from(group.members.len()).ok()?;
         usize::try_from(hasher.finish().checked_rem(members)?).ok()
     }

@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hint::black_box;
+#[cfg(feature = "rmqtt")]
 use std::str::FromStr;
 
 use mqttwire::{RetainedIndex, SubscriptionTree, TopicFilter, TopicName};
@@ -409,8 +410,10 @@ impl Index for HashTrie {
 }
 
 /// rmqtt's `TopicTree` (the trie its router uses).
+#[cfg(feature = "rmqtt")]
 pub struct Rmqtt(rmqtt::trie::TopicTree<u32>);
 
+#[cfg(feature = "rmqtt")]
 impl Index for Rmqtt {
     const NAME: &'static str = "rmqtt TopicTree";
     type Topic = rmqtt::topic::Topic;

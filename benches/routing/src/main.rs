@@ -1,9 +1,10 @@
 //! Times the subscription indexes (hit and miss latency, insert and remove rates) and the
 //! retained index, with the system allocator; `routing-allocs` counts their memory.
 //!
-//! `cargo run --release --manifest-path benches/routing/Cargo.toml -- [--quick] [--full]`:
-//! 10,000 and 100,000 filters (`--quick`: 10,000 only; `--full`: also 1,000,000), both
-//! workloads, 3 runs each; prints Markdown tables. Every index's answers are first checked
+//! `cargo run --release --manifest-path benches/routing/Cargo.toml -- [--quick] [--full]
+//! [--only NAME]`: 10,000 and 100,000 filters (`--quick`: 10,000 only; `--full`: also
+//! 1,000,000), both workloads, 3 runs each; prints Markdown tables. `--only mqttwire` measures
+//! the indexes whose name contains `mqttwire` (for a profiler). Every index's answers are first checked
 //! against a linear scan of `TopicFilter::matches` (the "wrong" column).
 //!
 //! Latency: each lookup of the sample is timed on its own (`Instant` before and after, less
@@ -54,21 +55,25 @@ fn fmt_rate(v: Option<f64>) -> String {
 }
 
 fn measure<I: Index>(
+    only: Option<&str>,
     filters: &[String],
     sample: &[(String, Kind, Vec<u32>)],
     overhead: f64,
     max_topics: usize,
     removes: bool,
-) -> Row {
+) -> Option<Row> {
+    if only.is_some_and(|only| !I::NAME.contains(only)) {
+        return None;
+    }
     let start = Instant::now();
     let Some(index) = try_build::<I>(filters) else {
-        return Row {
+        return Some(Row {
             name: I::NAME,
             wrong: None,
             inserts_per_s: 0.0,
             removes_per_s: None,
             p50: [None; 3],
-        };
+        });
     };
     let inserts_per_s = filters.len() as f64 / start.elapsed().as_secs_f64();
     let sample = &sample[..sample.len().min(max_topics)];
@@ -106,13 +111,13 @@ fn measure<I: Index>(
         }
         filters.len() as f64 / start.elapsed().as_secs_f64()
     });
-    Row {
+    Some(Row {
         name: I::NAME,
         wrong: Some(wrong),
         inserts_per_s,
         removes_per_s,
         p50: runs.map(median),
-    }
+    })
 }
 
 fn retained(n: usize, overhead: f64) {
@@ -149,6 +154,11 @@ fn main() {
     let args: Vec<String> = std::env::args().collect();
     let quick = args.iter().any(|a| a == "--quick");
     let full = args.iter().any(|a| a == "--full");
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|at| args.get(at + 1))
+        .map(String::as_str);
     let mut sizes = vec![10_000usize];
     if !quick {
         sizes.push(100_000);
@@ -178,19 +188,20 @@ fn main() {
             println!("|---|---|---|---|---|---|---|");
             let all = usize::MAX;
             let mut rows = vec![
-                measure::<Mqttwire>(&filters, &sample, overhead, all, true),
-                measure::<HashTrie>(&filters, &sample, overhead, all, true),
-                measure::<Rmqtt>(&filters, &sample, overhead, all, true),
-                measure::<TopicEngine>(&filters, &sample, overhead, all, true),
-                measure::<Quill>(&filters, &sample, overhead, all, true),
-                measure::<TopicTreeCrate>(&filters, &sample, overhead, 2_000, true),
+                measure::<Mqttwire>(only, &filters, &sample, overhead, all, true),
+                measure::<HashTrie>(only, &filters, &sample, overhead, all, true),
+                #[cfg(feature = "rmqtt")]
+                measure::<Rmqtt>(only, &filters, &sample, overhead, all, true),
+                measure::<TopicEngine>(only, &filters, &sample, overhead, all, true),
+                measure::<Quill>(only, &filters, &sample, overhead, all, true),
+                measure::<TopicTreeCrate>(only, &filters, &sample, overhead, 2_000, true),
             ];
             if n <= 100_000 {
                 rows.push(measure::<LinearScan>(
-                    &filters, &sample, overhead, 500, false,
+                    only, &filters, &sample, overhead, 500, false,
                 ));
             }
-            for r in rows {
+            for r in rows.into_iter().flatten() {
                 println!(
                     "| {} | {} | {} | {} | {} | {} | {} |",
                     r.name,
@@ -208,6 +219,9 @@ fn main() {
             }
             println!();
         }
+    }
+    if only.is_some() {
+        return;
     }
     println!("### Retained messages: `+/hello/#`, 10 of them under `site-S/hello/`\n");
     println!("| retained topics | found | RetainedIndex::matching p50 | scan with TopicFilter::matches p50 |");

@@ -100,6 +100,7 @@ fn main() {
             println!("|---|---|---|---|");
             memory::<Mqttwire>(&filters, &sample);
             memory::<HashTrie>(&filters, &sample);
+            #[cfg(feature = "rmqtt")]
             memory::<Rmqtt>(&filters, &sample);
             memory::<TopicEngine>(&filters, &sample);
             memory::<Quill>(&filters, &sample);
