@@ -184,8 +184,14 @@ impl<'a> PacketRef<'a> {
             }
             PacketType::Disconnect => {
                 decoder.check_direction(PacketType::Disconnect)?;
+                // In 3.1.1 the fixed header checked a Remaining Length of 0: the empty body
+                // says so to the optimiser too, so that 3.1.1 firmware links no 5.0 tail.
+                let body = if v5 { body } else { &[] };
                 PacketRef::Disconnect(Disconnect::parse(body, decoder.reads_server())?)
             }
+            // The fixed header refused AUTH, a reserved type in 3.1.1; said again here for the
+            // optimiser, as above.
+            PacketType::Auth if !v5 => return Err(DecodeError::ReservedPacketType(15)),
             PacketType::Auth => PacketRef::Auth(Auth::parse(body)?),
         })
     }
