@@ -143,7 +143,7 @@ impl Decoder {
     ///     server.decode_frame_ref(publish),
     ///     Err(DecodeError::SubscriptionIdentifierFromClient)
     /// );
-        ///
+    ///
     /// // A client never receives a PINGREQ.
     /// assert!(matches!(
     ///     client.decode_frame_ref(&[0xc0, 0x00]),

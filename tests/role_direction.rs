@@ -82,9 +82,20 @@ fn decode_every_way(decoder: &Decoder, wire: &[u8]) -> Result<(), DecodeError> {
     });
     let frame = decoder.decode_frame(bytes::Bytes::copy_from_slice(wire));
     let frame_ref = decoder.decode_frame_ref(wire);
-    assert_eq!(owned, borrowed, "{wire:02x?}: decode and decode_ref disagree");
-    assert_eq!(frame.map(drop), owned, "{wire:02x?}: decode_frame disagrees");
-    assert_eq!(frame_ref.map(drop), owned, "{wire:02x?}: decode_frame_ref disagrees");
+    assert_eq!(
+        owned, borrowed,
+        "{wire:02x?}: decode and decode_ref disagree"
+    );
+    assert_eq!(
+        frame.map(drop),
+        owned,
+        "{wire:02x?}: decode_frame disagrees"
+    );
+    assert_eq!(
+        frame_ref.map(drop),
+        owned,
+        "{wire:02x?}: decode_frame_ref disagrees"
+    );
     owned
 }
 
