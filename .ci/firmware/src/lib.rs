@@ -12,9 +12,7 @@ use mqttwire::{
 
 #[panic_handler]
 fn panic(_: &PanicInfo) -> ! {
-    loop {
-        cortex_m::asm::udf();
-    }
+    cortex_m::asm::udf()
 }
 
 /// Decodes any of the 14 packets of `protocol` with `decode_ref` and encodes it again with
