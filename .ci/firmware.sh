@@ -16,7 +16,10 @@
 #     tail::parse 0.46 KiB each, Outgoing and Tail 0.9 KiB); the CONNECT field parser
 #     1.5 KiB; memcpy 0.7 KiB; from_utf8 0.4 KiB (and its 256-byte table).
 #     Measured, not applied (files of the properties and tail code): `#[inline(never)]` on
-#     PropertyIter::next saves 1,112 bytes here (992 in sensor_v5), on tail::parse 476 (392).
+#     PropertyIter::next saves 1,112 bytes here (992 in sensor_v5), on tail::parse 476 (392),
+#     both 1,588 (1,388); the std build's v5-telemetry-mix decode stays at 488.8 and 380.4
+#     instructions per packet (owned, borrowed; benches/callgrind.sh --quick), encode not
+#     measured.
 #     all_packets_v311, the same with a 3.1.1 decoder and encoder, 15,276 bytes: one 4.6 KiB
 #     function, and 3.5 KiB of 5.0 property code that the CONNECT parser and encoder keep (a
 #     CONNECT says its own version).
