@@ -118,11 +118,18 @@ impl Decoder {
     }
 
     /// Sets which end of the connection this decoder reads for, so that it also checks the
-    /// MQTT 5.0 rules that depend on who sent a packet: a server refuses a PUBLISH with a
-    /// Subscription Identifier [MQTT-3.3.4-6]
-    /// ([`DecodeError::SubscriptionIdentifierFromClient`]), a client a DISCONNECT with a
-    /// Session Expiry Interval [MQTT-3.14.2-2] ([`DecodeError::SessionExpiryFromServer`]).
-    /// Without it, the decoder accepts what either end may send.
+    /// rules that depend on who sent a packet. Packets that only travel the other way are
+    /// refused from their fixed header ([`DecodeError::WrongDirection`], the direction of flow
+    /// of MQTT 3.1.1 Table 2.1 and MQTT 5.0 Table 2-1): a client refuses CONNECT, SUBSCRIBE,
+    /// UNSUBSCRIBE, PINGREQ and, in 3.1.1, DISCONNECT; a server refuses CONNACK, SUBACK,
+    /// UNSUBACK and PINGRESP. In MQTT 5.0 a server also refuses a PUBLISH with a Subscription
+    /// Identifier [MQTT-3.3.4-6] ([`DecodeError::SubscriptionIdentifierFromClient`]), a client
+    /// a DISCONNECT with a Session Expiry Interval [MQTT-3.14.2-2]
+    /// ([`DecodeError::SessionExpiryFromServer`]). Without a role, the decoder accepts what
+    /// either end may send.
+    ///
+    /// Firmware gains flash from it too: when the role is a constant the optimiser sees, the
+    /// parsers of the packets refused are left out of the binary.
     ///
     /// ```
     /// use mqttwire::{DecodeError, Decoder, Protocol, Role};
@@ -136,6 +143,12 @@ impl Decoder {
     ///     server.decode_frame_ref(publish),
     ///     Err(DecodeError::SubscriptionIdentifierFromClient)
     /// );
+    ///
+    /// // A client never receives a PINGREQ.
+    /// assert!(matches!(
+    ///     client.decode_frame_ref(&[0xc0, 0x00]),
+    ///     Err(DecodeError::WrongDirection { role: Role::Client, .. })
+    /// ));
     /// ```
     pub const fn role(mut self, role: Role) -> Self {
         self.role = Some(role);
@@ -152,6 +165,27 @@ impl Decoder {
     #[inline(always)]
     pub(crate) fn reads_server(&self) -> bool {
         matches!(self.role, Some(Role::Client))
+    }
+
+    /// Refuses a packet type that never travels towards this decoder's end of the connection
+    /// (MQTT 3.1.1 section 2.2.1, Table 2.1; MQTT 5.0 section 2.1.2, Table 2-1). PUBLISH, the
+    /// acknowledgements of PUBLISH and AUTH travel both ways, and DISCONNECT does in 5.0.
+    #[inline(always)]
+    pub(crate) fn check_direction(&self, packet_type: PacketType) -> Result<(), DecodeError> {
+        use PacketType::*;
+        let refused = match self.role {
+            None => false,
+            Some(Role::Client) => match packet_type {
+                Connect | Subscribe | Unsubscribe | PingReq => true,
+                Disconnect => !self.v5(),
+                _ => false,
+            },
+            Some(Role::Server) => matches!(packet_type, ConnAck | SubAck | UnsubAck | PingResp),
+        };
+        match (refused, self.role) {
+            (true, Some(role)) => Err(DecodeError::WrongDirection { packet_type, role }),
+            _ => Ok(()),
+        }
     }
 
     /// The protocol version this decoder reads.
@@ -268,6 +302,7 @@ impl Decoder {
             },
         };
         let frame_len = self.check_size(&header)?;
+        self.check_direction(header.packet_type)?;
         if buf.len() < frame_len {
             if buf.capacity() < frame_len {
                 make_room(buf, frame_len);
@@ -360,11 +395,13 @@ impl Decoder {
         };
         let frame_len = self.check_size(&header)?;
         let Some(body) = buf.get(usize::from(header.header_len)..frame_len) else {
+            // Refused before its body has arrived; a PUBLISH travels both ways.
+            self.check_direction(header.packet_type)?;
             return Ok(None);
         };
         prefetch::after(body);
         if header.packet_type == PacketType::Publish {
-            // The common case, without the dispatch.
+            // The common case, without the dispatch (nor the direction check).
             let publish = publish::parse(header.flags, body, None, self.v5(), self.reads_client())?;
             return Ok(Some((PacketRef::Publish(publish.into()), frame_len)));
         }
@@ -420,6 +457,7 @@ impl Decoder {
                 .ok_or(DecodeError::IncompleteFrame)?,
         };
         let declared = self.check_size(&header)?;
+        self.check_direction(header.packet_type)?;
         if declared > frame.len() {
             return Err(DecodeError::IncompleteFrame);
         }

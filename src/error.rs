@@ -5,7 +5,7 @@ use crate::properties::{PropertyId, PropertySet};
 use crate::reason::{ConnectReasonCode, DisconnectReasonCode};
 use crate::string::StringError;
 use crate::topic::TopicError;
-use crate::types::ConnectReturnCode;
+use crate::types::{ConnectReturnCode, Role};
 
 /// Why a sequence of bytes is not a well-formed MQTT 3.1.1 control packet.
 ///
@@ -249,6 +249,19 @@ pub enum DecodeError {
     #[error("DISCONNECT from a server with a Session Expiry Interval [MQTT-3.14.2-2]")]
     SessionExpiryFromServer,
 
+    /// A packet that never travels towards this end of the connection: a
+    /// [`Decoder`](crate::Decoder) with [`Role::Client`] refuses CONNECT, SUBSCRIBE,
+    /// UNSUBSCRIBE, PINGREQ (and in MQTT 3.1.1 DISCONNECT), one with [`Role::Server`] refuses
+    /// CONNACK, SUBACK, UNSUBACK and PINGRESP (the direction of flow of MQTT 3.1.1 section
+    /// 2.2.1, Table 2.1, and MQTT 5.0 section 2.1.2, Table 2-1): a Protocol Error.
+    #[error("{packet_type:?} never reaches a {role:?} (direction of flow, Table 2-1)")]
+    WrongDirection {
+        /// The packet type received.
+        packet_type: PacketType,
+        /// The end of the connection that received it.
+        role: Role,
+    },
+
     /// MQTT 5.0: a PUBLISH with an empty topic name and no Topic Alias to stand for it: a
     /// Protocol Error (section 3.3.4).
     #[error("PUBLISH without a topic name or a Topic Alias (section 3.3.4)")]
@@ -376,6 +389,7 @@ impl DecodeError {
             | EmptyTopicWithoutAlias
             | SubscriptionIdentifierFromClient
             | SessionExpiryFromServer
+            | WrongDirection { .. }
             | MissingAuthenticationMethod
             | DuplicateProperty(_)
             | InvalidPropertyValue { .. }

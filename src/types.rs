@@ -153,8 +153,9 @@ impl QosPid {
     }
 }
 
-/// The end of a connection a [`Decoder`](crate::Decoder) reads for, when it is told: two MQTT
-/// 5.0 rules depend on who sent a packet (see [`Decoder::role`](crate::Decoder::role)).
+/// The end of a connection a [`Decoder`](crate::Decoder) reads for, when it is told: the
+/// direction of flow of each packet type and two MQTT 5.0 rules depend on who sent a packet
+/// (see [`Decoder::role`](crate::Decoder::role)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     /// The decoder runs in a server and reads what a client sends.
