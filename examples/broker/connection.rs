@@ -596,8 +596,8 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
     let mut codes = Vec::with_capacity(subscriptions.len());
     let mut retained = Vec::new();
     for sub in subscriptions {
-        let existed = match state.subscribe(client, &sub.filter, sub.options(), id) {
-            Ok(existed) => existed,
+        let subscribed = match state.subscribe(client, &sub.filter, sub.options(), id) {
+            Ok(subscribed) => subscribed,
             Err(e) => {
                 // Only from a 3.1.1 client (the 5.0 decoder refuses such a filter): 0x80
                 // Failure.
@@ -608,12 +608,10 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
         };
         // Every QoS is supported, so the granted QoS is the one asked for.
         codes.push(SubAckReasonCode::granted(sub.qos));
-        // Accepted, so a filter with this prefix is a shared subscription.
-        let shared = sub.filter.as_str().starts_with("$share/");
-        let send_retained = !shared
+        let send_retained = !subscribed.shared
             && match sub.retain_handling {
                 RetainHandling::SendOnSubscribe => true,
-                RetainHandling::SendOnSubscribeIfNew => !existed,
+                RetainHandling::SendOnSubscribeIfNew => !subscribed.replaced,
                 RetainHandling::DoNotSend => false,
             };
         if send_retained {
