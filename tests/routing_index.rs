@@ -308,11 +308,23 @@ fn mqtt_3_8_4_3_resubscribe_replaces() {
             .subscribe(1u32, &filter(f), options, i)
             .map(|s| (s.replaced, s.shared))
     };
-    assert_eq!(subscribe("a", qos(QoS::AtMostOnce), id(1)), Ok((false, false)));
-    assert_eq!(subscribe("a", qos(QoS::ExactlyOnce), id(2)), Ok((true, false)));
+    assert_eq!(
+        subscribe("a", qos(QoS::AtMostOnce), id(1)),
+        Ok((false, false))
+    );
+    assert_eq!(
+        subscribe("a", qos(QoS::ExactlyOnce), id(2)),
+        Ok((true, false))
+    );
     let shared = "$share/g/a";
-    assert_eq!(subscribe(shared, qos(QoS::AtMostOnce), None), Ok((false, true)));
-    assert_eq!(subscribe(shared, qos(QoS::AtLeastOnce), id(4)), Ok((true, true)));
+    assert_eq!(
+        subscribe(shared, qos(QoS::AtMostOnce), None),
+        Ok((false, true))
+    );
+    assert_eq!(
+        subscribe(shared, qos(QoS::AtLeastOnce), id(4)),
+        Ok((true, true))
+    );
     assert_eq!(index.len(), 2);
     assert_eq!(
         route(&index, "a", None, &mut First),
@@ -429,7 +441,12 @@ fn preview_leaves_the_policy_as_it_is() {
     let mut index = SubscriptionIndex::new();
     for member in 10..14u32 {
         index
-            .subscribe(member, &filter("$share/g/t/#"), qos(QoS::AtLeastOnce), id(member))
+            .subscribe(
+                member,
+                &filter("$share/g/t/#"),
+                qos(QoS::AtLeastOnce),
+                id(member),
+            )
             .unwrap();
     }
     let no_local = qos(QoS::AtMostOnce).with_no_local(true);
@@ -459,7 +476,10 @@ fn preview_leaves_the_policy_as_it_is() {
     let mut turns = Vec::new();
     for _ in 0..5 {
         let member = shared(preview(&index, "t/x", Some(1), &round_robin));
-        assert_eq!(shared(route(&index, "t/x", Some(1), &mut round_robin)), member);
+        assert_eq!(
+            shared(route(&index, "t/x", Some(1), &mut round_robin)),
+            member
+        );
         turns.extend(member);
     }
     assert_eq!(turns, [10, 11, 12, 13, 10]);
@@ -483,7 +503,10 @@ fn unsubscribe_with_a_borrowed_id() {
     assert_eq!(index.unsubscribe("one", &filter("a/+")), Ok(true));
     assert_eq!(index.unsubscribe("one", &filter("a/+")), Ok(false));
     assert_eq!(index.unsubscribe("one", &filter("$share/g/a/b")), Ok(true));
-    assert_eq!(index.unsubscribe("three", &filter("$share/g/a/b")), Ok(false));
+    assert_eq!(
+        index.unsubscribe("three", &filter("$share/g/a/b")),
+        Ok(false)
+    );
     let mut out = Deliveries::new();
     let receivers: Vec<&str> = index
         .route(&name("a/b"), None, &mut RoundRobin::new(), &mut out)

@@ -180,12 +180,9 @@ impl Broker {
             connected: |client: &str| is_connected(&self.sessions, client),
         };
         let publisher = self.sessions.get(publisher).map(|s| &s.id);
-        let deliveries = self.subscriptions.preview(
-            topic,
-            publisher,
-            &choice,
-            &mut self.deliveries,
-        );
+        let deliveries =
+            self.subscriptions
+                .preview(topic, publisher, &choice, &mut self.deliveries);
         deliveries
             .iter()
             .filter(|(delivery, _)| qos.min(delivery.qos) != QoS::AtMostOnce)

@@ -99,9 +99,7 @@ impl<C> ShareChoice<C> for RoundRobin {
             .and_then(|id| self.next.get(id))
             .copied()
             .unwrap_or(0);
-        usize::try_from(next)
-            .ok()?
-            .checked_rem(group.members.len())
+        usize::try_from(next).ok()?.checked_rem(group.members.len())
     }
 }
 
