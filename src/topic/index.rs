@@ -49,7 +49,7 @@ use core::ops::Range;
 /// retained.set(&TopicName::new("jobs/resize")?, "image-1");
 ///
 /// // SUBSCRIBE: store the subscription, then send the retained messages its filter matches
-/// // (Retain Handling 0; 1 only if `existed` is false [MQTT-3.3.1-10]).
+/// // (Retain Handling 0; 1 only if `subscribed.replaced` is false [MQTT-3.3.1-10]).
 /// let filter = TopicFilter::new("jobs/#")?;
 /// let subscribed = subscriptions.subscribe(
 ///     "archiver",
@@ -252,7 +252,7 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
     pub fn unsubscribe<Q>(&mut self, client: &Q, filter: &TopicFilter) -> Result<bool, ShareError>
     where
         C: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Eq + ?Sized,
     {
         let Some(shared) = SharedFilter::parse(filter)? else {
             let existed = self.remove_client(client, filter);
@@ -369,7 +369,7 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
     fn remove_client<Q>(&mut self, client: &Q, filter: &TopicFilter) -> bool
     where
         C: Borrow<Q>,
-        Q: Ord + ?Sized,
+        Q: Eq + ?Sized,
     {
         let removed = self.tree.retain(
             filter,
