@@ -567,7 +567,8 @@ pub fn accept_publish(state: &mut Broker, client: &str, mut p: Publish) -> Optio
         // The DUP flag is not passed on to subscribers [MQTT-3.3.1-3].
         p.set_dup(false);
         let qos = p.qos();
-        subscribers = Some(state.publish(Message::new(p, qos, Some(client.into()))));
+        let from = state.client_id(client);
+        subscribers = Some(state.publish(Message::new(p, qos, Some(from))));
     }
     let code = match subscribers {
         Some(0) if state.sessions.get(client).is_some_and(Session::v5) => {
@@ -663,6 +664,6 @@ fn publish_will(state: &mut Broker, will: &Will, client: &str, session_goes_on: 
         .will_delay_interval()
         .filter(|seconds| *seconds > 0 && session_goes_on)
         .map(|seconds| Instant::now() + Duration::from_secs(seconds.into()));
-    let message = Message::new(publish, will.qos, Some(client.into()));
+    let message = Message::new(publish, will.qos, Some(state.client_id(client)));
     state.publish_will(client, message, delay);
 }

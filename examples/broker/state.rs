@@ -390,15 +390,20 @@ impl Broker {
         options: SubscriptionOptions,
         id: Option<NonZeroU32>,
     ) -> Result<Subscribed, ShareError> {
-        let key = match self.sessions.get(client) {
-            Some(session) => Arc::clone(&session.id),
-            None => Arc::from(client),
-        };
+        let key = self.client_id(client);
         let subscribed = self.subscriptions.subscribe(key, filter, options, id)?;
         if let Some(session) = self.sessions.get_mut(client) {
             session.filters.insert(filter.clone());
         }
         Ok(subscribed)
+    }
+
+    /// `client` as the subscription index and messages keep it: its session's copy, shared.
+    pub fn client_id(&self, client: &str) -> Arc<str> {
+        match self.sessions.get(client) {
+            Some(session) => Arc::clone(&session.id),
+            None => Arc::from(client),
+        }
     }
 
     /// Removes a subscription (a `$share/...` one: the client's membership of the group);
