@@ -116,9 +116,7 @@ impl Random {
             state: if seed == 0 { 1 } else { seed },
         }
     }
-}
 
-impl Random {
     /// The state after this one.
     const fn step(mut state: u64) -> u64 {
         state ^= state >> 12;
