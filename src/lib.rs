@@ -281,7 +281,8 @@ pub use tokio_codec::{MqttCodec, MqttCodecError};
 #[cfg(feature = "alloc")]
 pub use topic::{
     Deliveries, Delivery, HashPublisher, Random, RetainedIndex, RoundRobin, ShareChoice,
-    ShareGroup, SharedFilter, SubscriptionIndex, SubscriptionTree, TopicFilter, TopicName,
+    ShareGroup, SharedFilter, Subscribed, SubscriptionIndex, SubscriptionTree, TopicFilter,
+    TopicName,
 };
 pub use topic::{ShareError, TopicError};
 pub use topic_text::{check_topic_filter, check_topic_name, topic_filter_is_subset, topic_matches};

@@ -3,8 +3,8 @@
 //! harness cannot disturb the count.
 
 use mqttwire::{
-    Deliveries, QoS, RetainedIndex, RoundRobin, SubscriptionIndex, SubscriptionOptions,
-    TopicFilter, TopicName,
+    Deliveries, QoS, RetainedIndex, RoundRobin, ShareChoice, SubscriptionIndex,
+    SubscriptionOptions, TopicFilter, TopicName,
 };
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
@@ -114,4 +114,29 @@ fn routing_allocates_nothing_once_the_buffer_has_grown() {
     assert!(counts.iter().all(|&n| n == 102), "{counts:?}");
     let ids: usize = deliveries.iter().map(|(_, ids)| ids.len()).sum();
     assert_eq!(ids, 100 * 3 + 2);
+}
+
+/// A preview allocates nothing either once the buffer has grown, with the policy behind a
+/// `dyn`, even for a group the round robin has not seen (it leaves the policy as it is).
+#[test]
+fn preview_allocates_nothing() {
+    let mut index = SubscriptionIndex::new();
+    let options = SubscriptionOptions::new(QoS::AtLeastOnce);
+    for client in 0..100u32 {
+        for text in ["a/+", "$share/g/a/b"] {
+            let filter = TopicFilter::new(text).unwrap();
+            index.subscribe(client, &filter, options, None).unwrap();
+        }
+    }
+    let topic = TopicName::new("a/b").unwrap();
+    let choice: Box<dyn ShareChoice<u32>> = Box::new(RoundRobin::new());
+    let mut deliveries = Deliveries::new();
+    // The buffer grows once.
+    index.preview(&topic, Some(&7), &*choice, &mut deliveries);
+    let (allocs, len) = allocations(|| {
+        index
+            .preview(&topic, Some(&7), &*choice, &mut deliveries)
+            .len()
+    });
+    assert_eq!((allocs, len), (0, 101));
 }

@@ -33,6 +33,10 @@ impl<C> ShareChoice<C> for First {
     fn choose(&mut self, _: &ShareGroup<'_, C>) -> Option<usize> {
         Some(0)
     }
+
+    fn peek(&self, _: &ShareGroup<'_, C>) -> Option<usize> {
+        Some(0)
+    }
 }
 
 /// A delivery as a comparable tuple: (client, qos, retain as published, shared, sorted ids).
@@ -42,11 +46,25 @@ fn route(
     index: &SubscriptionIndex<u32>,
     topic: &str,
     publisher: Option<u32>,
-    choice: &mut impl ShareChoice<u32>,
+    choice: &mut (impl ShareChoice<u32> + ?Sized),
 ) -> Vec<Row> {
     let mut out = Deliveries::new();
-    index.route(&name(topic), publisher.as_ref(), choice, &mut out);
-    let mut rows: Vec<Row> = out
+    rows(index.route(&name(topic), publisher.as_ref(), choice, &mut out))
+}
+
+/// [`route`] with [`SubscriptionIndex::preview`]: what routing would deliver now.
+fn preview(
+    index: &SubscriptionIndex<u32>,
+    topic: &str,
+    publisher: Option<u32>,
+    choice: &(impl ShareChoice<u32> + ?Sized),
+) -> Vec<Row> {
+    let mut out = Deliveries::new();
+    rows(index.preview(&name(topic), publisher.as_ref(), choice, &mut out))
+}
+
+fn rows(deliveries: &Deliveries<u32>) -> Vec<Row> {
+    let mut rows: Vec<Row> = deliveries
         .iter()
         .map(|(d, ids)| {
             let mut ids = ids.to_vec();
@@ -280,25 +298,32 @@ fn mqtt_3_8_3_3_no_local() {
 }
 
 /// [MQTT-3.8.4-3]: a SUBSCRIBE to a filter the client already has replaces that subscription
-/// (its options and identifier), and `subscribe` tells it existed [MQTT-3.3.1-10].
+/// (its options and identifier), and `subscribe` tells it existed [MQTT-3.3.1-10] and whether
+/// it is a shared one (which gets no retained messages, section 4.8.2).
 #[test]
 fn mqtt_3_8_4_3_resubscribe_replaces() {
     let mut index = SubscriptionIndex::new();
+    let mut subscribe = |f: &str, options, i| {
+        index
+            .subscribe(1u32, &filter(f), options, i)
+            .map(|s| (s.replaced, s.shared))
+    };
     assert_eq!(
-        index.subscribe(1u32, &filter("a"), qos(QoS::AtMostOnce), id(1)),
-        Ok(false)
+        subscribe("a", qos(QoS::AtMostOnce), id(1)),
+        Ok((false, false))
     );
     assert_eq!(
-        index.subscribe(1, &filter("a"), qos(QoS::ExactlyOnce), id(2)),
-        Ok(true)
+        subscribe("a", qos(QoS::ExactlyOnce), id(2)),
+        Ok((true, false))
+    );
+    let shared = "$share/g/a";
+    assert_eq!(
+        subscribe(shared, qos(QoS::AtMostOnce), None),
+        Ok((false, true))
     );
     assert_eq!(
-        index.subscribe(1, &filter("$share/g/a"), qos(QoS::AtMostOnce), None),
-        Ok(false)
-    );
-    assert_eq!(
-        index.subscribe(1, &filter("$share/g/a"), qos(QoS::AtLeastOnce), id(4)),
-        Ok(true)
+        subscribe(shared, qos(QoS::AtLeastOnce), id(4)),
+        Ok((true, true))
     );
     assert_eq!(index.len(), 2);
     assert_eq!(
@@ -378,6 +403,117 @@ fn hash_and_random_policies() {
     picked.sort_unstable();
     picked.dedup();
     assert_eq!(picked, [10, 11, 12, 13, 14]);
+}
+
+/// A policy picked at run time: `route` takes a `Box<dyn ShareChoice<C>>`, a
+/// `&mut dyn ShareChoice<C>` and a `&mut` of a policy, each moving the same state on.
+#[test]
+fn policies_as_trait_objects() {
+    let mut index = SubscriptionIndex::new();
+    for member in [1u32, 2, 3] {
+        index
+            .subscribe(member, &filter("$share/g/t"), qos(QoS::AtMostOnce), None)
+            .unwrap();
+    }
+    let mut policies: Vec<Box<dyn ShareChoice<u32>>> = vec![
+        Box::new(RoundRobin::new()),
+        Box::new(HashPublisher),
+        Box::new(Random::new(7)),
+        Box::new(First),
+    ];
+    for policy in &mut policies {
+        assert_eq!(route(&index, "t", Some(9), policy).len(), 1);
+    }
+    let mut round_robin = RoundRobin::new();
+    let member = |rows: Vec<Row>| rows[0].0;
+    assert_eq!(member(route(&index, "t", None, &mut round_robin)), 1);
+    let dynamic: &mut dyn ShareChoice<u32> = &mut round_robin;
+    assert_eq!(member(route(&index, "t", None, dynamic)), 2);
+    let mut boxed: Box<dyn ShareChoice<u32>> = Box::new(round_robin);
+    assert_eq!(member(route(&index, "t", None, &mut &mut boxed)), 3);
+    assert_eq!(member(route(&index, "t", None, &mut boxed)), 1);
+}
+
+/// `preview` shows what `route` delivers next, and moves no policy on: a preview repeated
+/// gives the same deliveries, and the route after it gives them too.
+#[test]
+fn preview_leaves_the_policy_as_it_is() {
+    let mut index = SubscriptionIndex::new();
+    for member in 10..14u32 {
+        index
+            .subscribe(
+                member,
+                &filter("$share/g/t/#"),
+                qos(QoS::AtLeastOnce),
+                id(member),
+            )
+            .unwrap();
+    }
+    let no_local = qos(QoS::AtMostOnce).with_no_local(true);
+    index.subscribe(1, &filter("t/+"), no_local, None).unwrap();
+    index.subscribe(2, &filter("#"), no_local, id(2)).unwrap();
+    let mut policies: Vec<Box<dyn ShareChoice<u32>>> = vec![
+        Box::new(RoundRobin::new()),
+        Box::new(HashPublisher),
+        Box::new(Random::new(3)),
+    ];
+    for policy in &mut policies {
+        let mut members = Vec::new();
+        for publisher in [None, Some(1), Some(2), Some(5), Some(1), Some(11)] {
+            let next = preview(&index, "t/x", publisher, policy);
+            assert_eq!(preview(&index, "t/x", publisher, policy), next);
+            assert_eq!(route(&index, "t/x", publisher, policy), next);
+            // Two non-shared receivers but the publisher (No Local), and one member.
+            let skipped = usize::from(matches!(publisher, Some(1 | 2)));
+            assert_eq!(next.len(), 3 - skipped, "{next:?}");
+            members.extend(next.iter().filter(|row| row.3).map(|row| row.0));
+        }
+        assert!(members.iter().all(|m| (10..14).contains(m)), "{members:?}");
+    }
+    // Round robin: the previews go round too, since each route moves it on.
+    let mut round_robin = RoundRobin::new();
+    let shared = |rows: Vec<Row>| rows.iter().find(|row| row.3).map(|row| row.0);
+    let mut turns = Vec::new();
+    for _ in 0..5 {
+        let member = shared(preview(&index, "t/x", Some(1), &round_robin));
+        assert_eq!(
+            shared(route(&index, "t/x", Some(1), &mut round_robin)),
+            member
+        );
+        turns.extend(member);
+    }
+    assert_eq!(turns, [10, 11, 12, 13, 10]);
+}
+
+/// Lookups take a borrowed form of the client type, as a map's do: an index of `Arc<str>` ids
+/// is unsubscribed with a `&str`, for plain and shared subscriptions.
+#[test]
+fn unsubscribe_with_a_borrowed_id() {
+    use std::sync::Arc;
+    let mut index: SubscriptionIndex<Arc<str>> = SubscriptionIndex::new();
+    let options = qos(QoS::AtMostOnce);
+    for f in ["a/+", "$share/g/a/b"] {
+        for client in ["one", "two"] {
+            index
+                .subscribe(Arc::from(client), &filter(f), options, None)
+                .unwrap();
+        }
+    }
+    assert_eq!(index.len(), 4);
+    assert_eq!(index.unsubscribe("one", &filter("a/+")), Ok(true));
+    assert_eq!(index.unsubscribe("one", &filter("a/+")), Ok(false));
+    assert_eq!(index.unsubscribe("one", &filter("$share/g/a/b")), Ok(true));
+    assert_eq!(
+        index.unsubscribe("three", &filter("$share/g/a/b")),
+        Ok(false)
+    );
+    let mut out = Deliveries::new();
+    let receivers: Vec<&str> = index
+        .route(&name("a/b"), None, &mut RoundRobin::new(), &mut out)
+        .iter()
+        .map(|(d, _)| &*d.client)
+        .collect();
+    assert_eq!(receivers, ["two", "two"]);
 }
 
 /// A member of a share group in the model: client, options, identifier.
@@ -546,7 +682,8 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
     /// After any sequence of subscribes and unsubscribes, `route` agrees with the lists
-    /// (shared members chosen by `First`, No Local ignored on shared subscriptions).
+    /// (shared members chosen by `First`, No Local ignored on shared subscriptions), and
+    /// `preview` with the `route` after it.
     #[test]
     fn agrees_with_the_model(
         ops in prop::collection::vec((any::<bool>(), 0u32..4, filter_text(), options()), 0..40),
@@ -559,16 +696,21 @@ proptest! {
             // No Local on a shared subscription is a Protocol Error the decoder refuses.
             let o = if SharedFilter::parse(&f).unwrap().is_some() { o.with_no_local(false) } else { *o };
             if *subscribe {
-                prop_assert_eq!(index.subscribe(*client, &f, o, *i), Ok(model.subscribe(*client, &f, o, *i)));
+                let shared = SharedFilter::parse(&f).unwrap().is_some();
+                let replaced = model.subscribe(*client, &f, o, *i);
+                prop_assert_eq!(index.subscribe(*client, &f, o, *i).map(|s| (s.replaced, s.shared)), Ok((replaced, shared)));
             } else {
                 prop_assert_eq!(index.unsubscribe(client, &f), Ok(model.unsubscribe(*client, &f)));
             }
         }
         let count = model.plain.len() + model.groups.iter().map(|g| g.2.len()).sum::<usize>();
         prop_assert_eq!(index.len(), count);
+        let mut round_robin = RoundRobin::new();
         for (t, publisher) in &topics {
             let topic = name(t);
             prop_assert_eq!(route(&index, t, *publisher, &mut First), model.route(&topic, *publisher), "topic {}", t);
+            let next = preview(&index, t, *publisher, &round_robin);
+            prop_assert_eq!(route(&index, t, *publisher, &mut round_robin), next, "topic {}", t);
         }
     }
 }

@@ -567,7 +567,8 @@ pub fn accept_publish(state: &mut Broker, client: &str, mut p: Publish) -> Optio
         // The DUP flag is not passed on to subscribers [MQTT-3.3.1-3].
         p.set_dup(false);
         let qos = p.qos();
-        subscribers = Some(state.publish(Message::new(p, qos, Some(client.into()))));
+        let from = state.client_id(client);
+        subscribers = Some(state.publish(Message::new(p, qos, Some(from))));
     }
     let code = match subscribers {
         Some(0) if state.sessions.get(client).is_some_and(Session::v5) => {
@@ -596,8 +597,8 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
     let mut codes = Vec::with_capacity(subscriptions.len());
     let mut retained = Vec::new();
     for sub in subscriptions {
-        let existed = match state.subscribe(client, &sub.filter, sub.options(), id) {
-            Ok(existed) => existed,
+        let subscribed = match state.subscribe(client, &sub.filter, sub.options(), id) {
+            Ok(subscribed) => subscribed,
             Err(e) => {
                 // Only from a 3.1.1 client (the 5.0 decoder refuses such a filter): 0x80
                 // Failure.
@@ -608,12 +609,10 @@ fn on_subscribe(state: &mut Broker, client: &str, s: Subscribe) {
         };
         // Every QoS is supported, so the granted QoS is the one asked for.
         codes.push(SubAckReasonCode::granted(sub.qos));
-        // Accepted, so a filter with this prefix is a shared subscription.
-        let shared = sub.filter.as_str().starts_with("$share/");
-        let send_retained = !shared
+        let send_retained = !subscribed.shared
             && match sub.retain_handling {
                 RetainHandling::SendOnSubscribe => true,
-                RetainHandling::SendOnSubscribeIfNew => !existed,
+                RetainHandling::SendOnSubscribeIfNew => !subscribed.replaced,
                 RetainHandling::DoNotSend => false,
             };
         if send_retained {
@@ -665,6 +664,6 @@ fn publish_will(state: &mut Broker, will: &Will, client: &str, session_goes_on: 
         .will_delay_interval()
         .filter(|seconds| *seconds > 0 && session_goes_on)
         .map(|seconds| Instant::now() + Duration::from_secs(seconds.into()));
-    let message = Message::new(publish, will.qos, Some(client.into()));
+    let message = Message::new(publish, will.qos, Some(state.client_id(client)));
     state.publish_will(client, message, delay);
 }

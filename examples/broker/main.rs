@@ -74,6 +74,7 @@ mod sharing;
 mod state;
 mod writer;
 
+use mqttwire::RoundRobin;
 use sharing::Sharing;
 use state::Broker;
 use std::io;
@@ -184,7 +185,7 @@ fn main() -> ExitCode {
     let mut host = "127.0.0.1".to_owned();
     let mut port: u16 = 1883;
     let mut limits = DEFAULT_LIMITS;
-    let mut sharing = Sharing::default();
+    let mut sharing: Sharing = Box::new(RoundRobin::new());
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or(format!("{arg} needs a value"));
@@ -216,8 +217,8 @@ fn main() -> ExitCode {
                 Ok(())
             }),
             "--share-choice" => value().and_then(|v| {
-                sharing = Sharing::from_name(&v)
-                    .ok_or(format!("{arg} takes {}, not {v}", Sharing::NAMES))?;
+                sharing = sharing::from_name(&v)
+                    .ok_or(format!("{arg} takes {}, not {v}", sharing::NAMES))?;
                 Ok(())
             }),
             "--stall-timeout" => value().and_then(|v| {

@@ -7,74 +7,54 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 
 /// The `--share-choice` policy, with its state.
-#[derive(Clone, Debug)]
-pub enum Sharing {
-    /// Each group's members in turn.
-    RoundRobin(RoundRobin),
-    /// A member at random.
-    Random(Random),
-    /// The member a hash of the publisher's client id picks: one publisher's messages keep
-    /// going to the same member while the group does not change.
-    Hash(HashPublisher),
-}
+pub type Sharing = Box<dyn ShareChoice<Arc<str>> + Send>;
 
-impl Sharing {
-    /// The values `--share-choice` takes.
-    pub const NAMES: &'static str = "round-robin, random or hash";
+/// The values `--share-choice` takes.
+pub const NAMES: &str = "round-robin, random or hash";
 
-    /// The policy named `name` on the command line.
-    pub fn from_name(name: &str) -> Option<Sharing> {
-        match name {
-            "round-robin" => Some(Sharing::RoundRobin(RoundRobin::new())),
-            "random" => Some(Sharing::Random(Random::new(seed()))),
-            "hash" => Some(Sharing::Hash(HashPublisher)),
-            _ => None,
-        }
+/// The policy named `name` on the command line: each group's members in turn, a member at
+/// random, or the member a hash of the publisher's client id picks (one publisher's messages
+/// keep going to the same member while the group does not change).
+pub fn from_name(name: &str) -> Option<Sharing> {
+    match name {
+        "round-robin" => Some(Box::new(RoundRobin::new())),
+        "random" => Some(Box::new(Random::new(seed()))),
+        "hash" => Some(Box::new(HashPublisher)),
+        _ => None,
     }
 }
 
-impl Default for Sharing {
-    fn default() -> Self {
-        Sharing::RoundRobin(RoundRobin::new())
-    }
-}
-
-impl ShareChoice<Arc<str>> for Sharing {
-    fn choose(&mut self, group: &ShareGroup<'_, Arc<str>>) -> Option<usize> {
-        match self {
-            Sharing::RoundRobin(policy) => policy.choose(group),
-            Sharing::Random(policy) => policy.choose(group),
-            Sharing::Hash(policy) => policy.choose(group),
-        }
-    }
-}
-
-/// [`Sharing`] steered towards connected members: when the policy picks a member whose client
-/// is away (a persistent session without its connection), it is asked again, up to once per
-/// member, so that the message goes to a member that can take it now (section 4.8.2 lets the
-/// server choose). When no member is connected, the first pick's session keeps the message
-/// until its client comes back. Round robin thus skips the absent members in turn; hash keeps
-/// its pick (it picks the same member each time).
+/// A policy steered towards connected members: when it picks a member whose client is away (a
+/// persistent session without its connection), the message goes to the next connected member
+/// after it, in the order they joined, so that it goes to a member that can take it now
+/// (section 4.8.2 lets the server choose). When no member is connected, the pick's session
+/// keeps the message until its client comes back.
 pub struct Connected<'a, F> {
     pub policy: &'a mut Sharing,
     /// Whether the client with this id is connected.
     pub connected: F,
 }
 
+impl<F: Fn(&str) -> bool> Connected<'_, F> {
+    /// `pick` if its client is connected, else the next connected member after it.
+    fn steer(&self, group: &ShareGroup<'_, Arc<str>>, pick: usize) -> usize {
+        let members = group.members.len();
+        (0..members)
+            .filter_map(|offset| pick.checked_add(offset)?.checked_rem(members))
+            .find(|&at| group.members.get(at).is_some_and(|c| (self.connected)(c)))
+            .unwrap_or(pick)
+    }
+}
+
 impl<F: Fn(&str) -> bool> ShareChoice<Arc<str>> for Connected<'_, F> {
     fn choose(&mut self, group: &ShareGroup<'_, Arc<str>>) -> Option<usize> {
-        let is_connected = |at: usize| group.members.get(at).is_some_and(|c| (self.connected)(c));
-        let first = self.policy.choose(group)?;
-        if is_connected(first) {
-            return Some(first);
-        }
-        for _ in 1..group.members.len() {
-            let next = self.policy.choose(group)?;
-            if is_connected(next) {
-                return Some(next);
-            }
-        }
-        Some(first)
+        let pick = self.policy.choose(group)?;
+        Some(self.steer(group, pick))
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, Arc<str>>) -> Option<usize> {
+        let pick = self.policy.peek(group)?;
+        Some(self.steer(group, pick))
     }
 }
 

@@ -12,7 +12,7 @@ use crate::peer::{Expiry, Peer};
 use crate::sharing::{Connected, Sharing};
 use mqttwire::{
     Deliveries, Packet, PacketId, PubRel, Publish, QoS, QosPid, RetainedIndex, ShareError,
-    SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
+    Subscribed, SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{Shutdown, TcpStream};
@@ -91,8 +91,8 @@ impl Message {
 
 /// What the broker keeps for a client id (section 4.1), whether it is connected or not.
 pub struct Session {
-    /// The client id, for the log.
-    id: String,
+    /// The client id, for the log and for the subscription index (one allocation per session).
+    id: Arc<str>,
     /// The live connection, if the client is connected.
     pub link: Option<Link>,
     /// How long the session outlives its connection.
@@ -171,19 +171,18 @@ impl Broker {
     }
 
     /// The connected subscribers whose queue is full and that a QoS `qos` message on `topic`
-    /// from `publisher` would be queued for if it were routed now: the deliveries are the
-    /// index's, and share groups choose with a copy of the policy, which makes the choices
-    /// the routing itself will make next.
+    /// from `publisher` would be queued for if it were routed now: the index's preview, which
+    /// makes the choices the routing itself will make next without making them.
     fn full_subscribers(&mut self, topic: &TopicName, qos: QoS, publisher: &str) -> Vec<String> {
         let max = limits().max_queued;
-        let deliveries = route(
-            &self.subscriptions,
-            &self.sessions,
-            &mut self.sharing.clone(),
-            topic,
-            Some(&Arc::from(publisher)),
-            &mut self.deliveries,
-        );
+        let choice = Connected {
+            policy: &mut self.sharing,
+            connected: |client: &str| is_connected(&self.sessions, client),
+        };
+        let publisher = self.sessions.get(publisher).map(|s| &s.id);
+        let deliveries =
+            self.subscriptions
+                .preview(topic, publisher, &choice, &mut self.deliveries);
         deliveries
             .iter()
             .filter(|(delivery, _)| qos.min(delivery.qos) != QoS::AtMostOnce)
@@ -377,8 +376,9 @@ impl Broker {
     }
 
     /// Records a subscription with its options and Subscription Identifier `id` (a
-    /// `$share/{group}/{filter}` one makes the client a member of the group); returns whether
-    /// the client already had one to this filter, which the new one replaces [MQTT-3.8.4-3].
+    /// `$share/{group}/{filter}` one makes the client a member of the group); says whether
+    /// the client already had one to this filter, which the new one replaces [MQTT-3.8.4-3],
+    /// and whether it is a shared one.
     ///
     /// Fails, changing nothing, for a filter that starts with `$share/` but is not of the form
     /// of section 4.8.2 [MQTT-4.8.2-1], [MQTT-4.8.2-2] (only a 3.1.1 client can send one: the
@@ -389,14 +389,21 @@ impl Broker {
         filter: &TopicFilter,
         options: SubscriptionOptions,
         id: Option<NonZeroU32>,
-    ) -> Result<bool, ShareError> {
-        let existed = self
-            .subscriptions
-            .subscribe(Arc::from(client), filter, options, id)?;
+    ) -> Result<Subscribed, ShareError> {
+        let key = self.client_id(client);
+        let subscribed = self.subscriptions.subscribe(key, filter, options, id)?;
         if let Some(session) = self.sessions.get_mut(client) {
             session.filters.insert(filter.clone());
         }
-        Ok(existed)
+        Ok(subscribed)
+    }
+
+    /// `client` as the subscription index and messages keep it: its session's copy, shared.
+    pub fn client_id(&self, client: &str) -> Arc<str> {
+        match self.sessions.get(client) {
+            Some(session) => Arc::clone(&session.id),
+            None => Arc::from(client),
+        }
     }
 
     /// Removes a subscription (a `$share/...` one: the client's membership of the group);
@@ -407,7 +414,7 @@ impl Broker {
         }
         // A malformed `$share/` filter cannot have been subscribed to.
         self.subscriptions
-            .unsubscribe(&Arc::from(client), filter)
+            .unsubscribe(client, filter)
             .unwrap_or(false)
     }
 
@@ -429,9 +436,8 @@ impl Broker {
                 );
             }
             // A session that ends leaves its share groups too (section 4.8.2).
-            let key = Arc::from(client);
             for filter in &session.filters {
-                let _ = self.subscriptions.unsubscribe(&key, filter);
+                let _ = self.subscriptions.unsubscribe(client, filter);
             }
         }
         self.publish_pending_will(client);
@@ -469,7 +475,7 @@ impl Broker {
 impl Session {
     pub fn new(id: &str) -> Session {
         Session {
-            id: id.to_owned(),
+            id: Arc::from(id),
             link: None,
             expiry: Expiry::AtDisconnect,
             away_since: None,
@@ -731,9 +737,14 @@ fn route<'o>(
 ) -> &'o Deliveries<Arc<str>> {
     let mut choice = Connected {
         policy,
-        connected: |client: &str| sessions.get(client).is_some_and(|s| s.link.is_some()),
+        connected: |client: &str| is_connected(sessions, client),
     };
     subscriptions.route(topic, publisher, &mut choice, out)
+}
+
+/// Whether `client` has a session with a live connection.
+fn is_connected(sessions: &HashMap<String, Session>, client: &str) -> bool {
+    sessions.get(client).is_some_and(|s| s.link.is_some())
 }
 
 /// "1 message", "2 messages".

@@ -5,6 +5,7 @@ use super::share_choice::{ShareChoice, ShareGroup};
 use super::{ShareError, SharedFilter, SubscriptionTree, TopicFilter, TopicName};
 use crate::{QoS, SubscriptionOptions};
 use alloc::vec::Vec;
+use core::borrow::Borrow;
 use core::num::NonZeroU32;
 use core::ops::Range;
 
@@ -48,21 +49,23 @@ use core::ops::Range;
 /// retained.set(&TopicName::new("jobs/resize")?, "image-1");
 ///
 /// // SUBSCRIBE: store the subscription, then send the retained messages its filter matches
-/// // (Retain Handling 0; 1 only if `existed` is false [MQTT-3.3.1-10]).
+/// // (Retain Handling 0; 1 only if `subscribed.replaced` is false [MQTT-3.3.1-10]).
 /// let filter = TopicFilter::new("jobs/#")?;
-/// let existed = subscriptions.subscribe(
+/// let subscribed = subscriptions.subscribe(
 ///     "archiver",
 ///     &filter,
 ///     SubscriptionOptions::new(QoS::AtLeastOnce),
 ///     NonZeroU32::new(7),
 /// )?;
-/// assert!(!existed);
+/// assert!(!subscribed.replaced && !subscribed.shared);
 /// let to_send: Vec<_> = retained.matching(&filter).collect();
 /// assert_eq!(to_send.len(), 1);
 ///
 /// for worker in ["worker-1", "worker-2"] {
 ///     let shared = TopicFilter::new("$share/workers/jobs/+")?;
-///     subscriptions.subscribe(worker, &shared, SubscriptionOptions::new(QoS::ExactlyOnce), None)?;
+///     let options = SubscriptionOptions::new(QoS::ExactlyOnce);
+///     // A shared subscription gets no retained messages (section 4.8.2).
+///     assert!(subscriptions.subscribe(worker, &shared, options, None)?.shared);
 /// }
 /// let no_local = SubscriptionOptions::new(QoS::AtMostOnce).with_no_local(true);
 /// subscriptions.subscribe("scheduler", &TopicFilter::new("jobs/+")?, no_local, None)?;
@@ -74,6 +77,9 @@ use core::ops::Range;
 /// let mut deliveries = Deliveries::new();
 /// let topic = TopicName::new("jobs/resize")?;
 /// let mut receivers = Vec::new();
+/// // Where the message would go, without moving the round robin on.
+/// subscriptions.preview(&topic, Some(&"scheduler"), &choice, &mut deliveries);
+/// assert!(deliveries.iter().any(|(d, _)| d.client == "worker-1"));
 /// for _ in 0..2 {
 ///     subscriptions.route(&topic, Some(&"scheduler"), &mut choice, &mut deliveries);
 ///     for (delivery, ids) in deliveries.iter() {
@@ -95,6 +101,10 @@ use core::ops::Range;
 ///
 /// When a session ends, the server unsubscribes each of its filters (it keeps them in the
 /// session state anyway).
+///
+/// The policy can be chosen at run time: `route` takes a `&mut dyn ShareChoice<C>` or a
+/// `Box<dyn ShareChoice<C>>` too. Lookups take a borrowed form of `C` (a `&str` for an
+/// `Arc<str>`), as a map's do.
 pub struct SubscriptionIndex<C> {
     tree: SubscriptionTree<Target<C>>,
     /// Share groups by id; `None` for a free id.
@@ -168,7 +178,8 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
 
     /// Subscribes `client` to `filter` with `options` and the Subscription Identifier `id`,
     /// replacing the client's subscription to the same filter if it has one [MQTT-3.8.4-3].
-    /// Answers whether it had one, as Retain Handling 1 needs [MQTT-3.3.1-10].
+    /// Answers whether it had one, as Retain Handling 1 needs [MQTT-3.3.1-10], and whether the
+    /// filter is a shared subscription, which gets no retained messages (section 4.8.2).
     ///
     /// A filter `$share/{ShareName}/{filter}` joins the share group (section 4.8.2); its No
     /// Local option is ignored (a Protocol Error the decoder refuses [MQTT-3.8.3-4]). Retain
@@ -184,48 +195,65 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
         filter: &TopicFilter,
         options: SubscriptionOptions,
         id: Option<NonZeroU32>,
-    ) -> Result<bool, ShareError> {
+    ) -> Result<Subscribed, ShareError> {
         let options = Options::new(options, id);
         let Some(shared) = SharedFilter::parse(filter)? else {
-            let existed = self.remove_client(&client, filter);
+            let replaced = self.remove_client(&client, filter);
             self.tree
                 .insert(filter, Target::Client(Sub { client, options }));
-            if !existed {
+            if !replaced {
                 self.len = self.len.saturating_add(1);
             }
-            return Ok(existed);
+            return Ok(Subscribed {
+                replaced,
+                shared: false,
+            });
         };
-        let group = match self.group_id(&shared) {
+        let replaced = self.join(client, &shared, options);
+        Ok(Subscribed {
+            replaced,
+            shared: true,
+        })
+    }
+
+    /// Makes `client` a member of the group of `shared`, or replaces its options if it is one
+    /// already; answers whether it was.
+    fn join(&mut self, client: C, shared: &SharedFilter, options: Options) -> bool {
+        let group = match self.group_id(shared) {
             Some(id) => id,
             None => self.new_group(shared),
         };
         let Some(Some(group)) = self.groups.get_mut(group as usize) else {
-            return Ok(false);
+            return false;
         };
         match group.members.iter().position(|member| *member == client) {
             Some(at) => {
                 if let Some(slot) = group.options.get_mut(at) {
                     *slot = options;
                 }
-                Ok(true)
+                true
             }
             None => {
                 group.members.push(client);
                 group.options.push(options);
                 self.len = self.len.saturating_add(1);
-                Ok(false)
+                false
             }
         }
     }
 
     /// Removes `client`'s subscription to `filter` (a `$share/...` filter: its membership of
-    /// the group), and answers whether it had one.
+    /// the group), and answers whether it had one. `client` is any borrowed form of `C`.
     ///
     /// # Errors
     ///
     /// The [`ShareError`] of a filter that starts with `$share/` but is not of the form of
     /// section 4.8.2.
-    pub fn unsubscribe(&mut self, client: &C, filter: &TopicFilter) -> Result<bool, ShareError> {
+    pub fn unsubscribe<Q>(&mut self, client: &Q, filter: &TopicFilter) -> Result<bool, ShareError>
+    where
+        C: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
         let Some(shared) = SharedFilter::parse(filter)? else {
             let existed = self.remove_client(client, filter);
             if existed {
@@ -239,7 +267,11 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
         let Some(Some(group)) = self.groups.get_mut(id as usize) else {
             return Ok(false);
         };
-        let Some(at) = group.members.iter().position(|member| member == client) else {
+        let Some(at) = group
+            .members
+            .iter()
+            .position(|member| member.borrow() == client)
+        else {
             return Ok(false);
         };
         // Kept in order, so that a round robin goes on with the next member.
@@ -268,7 +300,35 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
         &self,
         topic: &TopicName,
         publisher: Option<&C>,
-        choice: &mut impl ShareChoice<C>,
+        choice: &mut (impl ShareChoice<C> + ?Sized),
+        out: &'o mut Deliveries<C>,
+    ) -> &'o Deliveries<C> {
+        self.route_with(topic, publisher, |group| choice.choose(group), out)
+    }
+
+    /// Writes into `out` the deliveries [`route`](Self::route) would write now, leaving
+    /// `choice` as it is ([`ShareChoice::peek`] instead of [`ShareChoice::choose`]): where a
+    /// message would go, to hold it back while a receiver cannot take it. Routing it then
+    /// delivers it to the same receivers, if the subscriptions have not changed (with
+    /// [`Random`](super::Random), only to the same member of the first share group).
+    ///
+    /// Allocates only to grow `out`.
+    pub fn preview<'o>(
+        &self,
+        topic: &TopicName,
+        publisher: Option<&C>,
+        choice: &(impl ShareChoice<C> + ?Sized),
+        out: &'o mut Deliveries<C>,
+    ) -> &'o Deliveries<C> {
+        self.route_with(topic, publisher, |group| choice.peek(group), out)
+    }
+
+    /// [`route`](Self::route), with `pick` choosing each share group's member.
+    fn route_with<'o>(
+        &self,
+        topic: &TopicName,
+        publisher: Option<&C>,
+        mut pick: impl FnMut(&ShareGroup<'_, C>) -> Option<usize>,
         out: &'o mut Deliveries<C>,
     ) -> &'o Deliveries<C> {
         out.clear();
@@ -292,7 +352,7 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
                         publisher,
                         topic,
                     };
-                    let chosen = choice.choose(&view);
+                    let chosen = pick(&view);
                     let member =
                         chosen.and_then(|at| group.members.get(at).zip(group.options.get(at)));
                     if let Some((client, options)) = member {
@@ -306,10 +366,14 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
     }
 
     /// Removes `client`'s non-shared subscription to `filter`; answers whether it had one.
-    fn remove_client(&mut self, client: &C, filter: &TopicFilter) -> bool {
+    fn remove_client<Q>(&mut self, client: &Q, filter: &TopicFilter) -> bool
+    where
+        C: Borrow<Q>,
+        Q: Eq + ?Sized,
+    {
         let removed = self.tree.retain(
             filter,
-            |target| !matches!(target, Target::Client(sub) if sub.client == *client),
+            |target| !matches!(target, Target::Client(sub) if sub.client.borrow() == client),
         );
         removed > 0
     }
@@ -329,7 +393,7 @@ impl<C: Clone + Ord> SubscriptionIndex<C> {
     }
 
     /// Makes an empty group for `shared` and gives its id.
-    fn new_group(&mut self, shared: SharedFilter) -> u32 {
+    fn new_group(&mut self, shared: &SharedFilter) -> u32 {
         let filter = shared.filter().clone();
         let group = Group {
             share_name: bytes::Bytes::copy_from_slice(shared.share_name().as_bytes()),
@@ -369,6 +433,19 @@ impl<C> core::fmt::Debug for SubscriptionIndex<C> {
             .field("len", &self.len)
             .finish_non_exhaustive()
     }
+}
+
+/// What [`SubscriptionIndex::subscribe`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Subscribed {
+    /// Whether the client had a subscription to the filter, which the new one replaced
+    /// [MQTT-3.8.4-3]: Retain Handling 1 sends the retained messages only if not
+    /// [MQTT-3.3.1-10].
+    pub replaced: bool,
+    /// Whether the filter is a shared subscription (`$share/{ShareName}/{filter}`), which gets
+    /// no retained messages when it is made (section 4.8.2).
+    pub shared: bool,
 }
 
 /// One receiver of a message: see [`SubscriptionIndex::route`].

@@ -41,7 +41,7 @@ mod tree;
 #[cfg(feature = "alloc")]
 mod values;
 #[cfg(feature = "alloc")]
-pub use index::{Deliveries, Delivery, SubscriptionIndex};
+pub use index::{Deliveries, Delivery, Subscribed, SubscriptionIndex};
 #[cfg(feature = "alloc")]
 pub use retained::{RetainedIndex, RetainedIter};
 #[cfg(feature = "alloc")]

@@ -27,11 +27,40 @@ pub struct ShareGroup<'a, C> {
 
 /// Picks the member of a share group that receives a message (section 4.8.2 leaves the choice
 /// to the server).
+///
+/// The trait is object safe: [`SubscriptionIndex::route`](super::SubscriptionIndex::route)
+/// takes a `&mut dyn ShareChoice<C>` or a `Box<dyn ShareChoice<C>>` as well as a policy, so a
+/// server can pick its policy at run time.
 pub trait ShareChoice<C> {
     /// The index in `group.members` of the member that receives the message, or `None` to
     /// deliver it to no member (say, when a policy that knows which members are connected
     /// finds none). An index out of range also delivers to no member.
     fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize>;
+
+    /// The member [`choose`](Self::choose) would pick for `group` now, without changing the
+    /// policy's state: where a message would go, for
+    /// [`SubscriptionIndex::preview`](super::SubscriptionIndex::preview).
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize>;
+}
+
+impl<C, T: ShareChoice<C> + ?Sized> ShareChoice<C> for &mut T {
+    fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        (**self).choose(group)
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        (**self).peek(group)
+    }
+}
+
+impl<C, T: ShareChoice<C> + ?Sized> ShareChoice<C> for alloc::boxed::Box<T> {
+    fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        (**self).choose(group)
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        (**self).peek(group)
+    }
 }
 
 /// Each group's members in turn.
@@ -52,17 +81,25 @@ impl RoundRobin {
 
 impl<C> ShareChoice<C> for RoundRobin {
     fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        let chosen = self.peek(group)?;
         let id = usize::try_from(group.id).ok()?;
         if self.next.len() <= id {
             self.next.resize(id.checked_add(1)?, 0);
         }
         let next = self.next.get_mut(id)?;
-        let chosen = usize::try_from(*next)
-            .ok()?
-            .checked_rem(group.members.len())?;
         // `chosen + 1` is at most the number of members, which fits in memory.
         *next = u32::try_from(chosen.wrapping_add(1)).unwrap_or(0);
         Some(chosen)
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        // A group not seen yet starts with its first member.
+        let next = usize::try_from(group.id)
+            .ok()
+            .and_then(|id| self.next.get(id))
+            .copied()
+            .unwrap_or(0);
+        usize::try_from(next).ok()?.checked_rem(group.members.len())
     }
 }
 
@@ -79,16 +116,34 @@ impl Random {
             state: if seed == 0 { 1 } else { seed },
         }
     }
+
+    /// The state after this one.
+    const fn step(mut state: u64) -> u64 {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state
+    }
+
+    /// The member `state` picks among `members`.
+    fn pick(state: u64, members: usize) -> Option<usize> {
+        let random = state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32;
+        let members = u64::try_from(members).ok()?;
+        usize::try_from(random.checked_rem(members)?).ok()
+    }
 }
 
+/// One state for all groups: [`peek`](ShareChoice::peek) tells what the next
+/// [`choose`](ShareChoice::choose) picks, whichever group that is for; so when a message goes to
+/// several groups, the preview of the second is not the member routing will pick.
 impl<C> ShareChoice<C> for Random {
     fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
-        self.state ^= self.state >> 12;
-        self.state ^= self.state << 25;
-        self.state ^= self.state >> 27;
-        let random = self.state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 32;
-        let members = u64::try_from(group.members.len()).ok()?;
-        usize::try_from(random.checked_rem(members)?).ok()
+        self.state = Random::step(self.state);
+        Random::pick(self.state, group.members.len())
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        Random::pick(Random::step(self.state), group.members.len())
     }
 }
 
@@ -100,6 +155,10 @@ pub struct HashPublisher;
 
 impl<C: Hash> ShareChoice<C> for HashPublisher {
     fn choose(&mut self, group: &ShareGroup<'_, C>) -> Option<usize> {
+        self.peek(group)
+    }
+
+    fn peek(&self, group: &ShareGroup<'_, C>) -> Option<usize> {
         let Some(publisher) = group.publisher else {
             return Some(0);
         };
