@@ -241,7 +241,16 @@ pub(crate) fn properties_present(
         return Ok((input, (PropertiesRef::EMPTY, 0)));
     }
     match check(block, set) {
-        Ok(present) => Ok((input, (PropertiesRef { block }, present))),
+        Ok(present) => Ok((
+            input,
+            (
+                PropertiesRef {
+                    block,
+                    ids: present,
+                },
+                present,
+            ),
+        )),
         Err(e) => fail(e),
     }
 }
@@ -250,10 +259,34 @@ pub(crate) fn properties_present(
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): checked when the packet was decoded,
 /// read through the typed accessors or [`PropertiesRef::iter`], without allocating and with no
 /// limit on their number.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[derive(Clone, Copy, Default)]
 pub struct PropertiesRef<'a> {
     /// The properties as on the wire, after the Property Length.
     block: &'a [u8],
+    /// The identifiers in `block`, one bit each ([`PropertyId::bit`]), as the decoder found
+    /// them while checking the block, or [`UNKNOWN_IDS`] (read from the block when needed):
+    /// encoding checks them against the packet's set without reading the block again. (0 for
+    /// the empty block of `Default`.)
+    ids: u64,
+}
+
+/// [`PropertiesRef::ids`] not known yet. No identifier has bit 63 (they are below 0x80 and
+/// the assigned ones below 0x2b).
+const UNKNOWN_IDS: u64 = u64::MAX;
+
+/// The properties, not how they were obtained: the cached identifiers follow from the block.
+impl PartialEq for PropertiesRef<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.block == other.block
+    }
+}
+
+impl Eq for PropertiesRef<'_> {}
+
+impl core::hash::Hash for PropertiesRef<'_> {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.block.hash(state);
+    }
 }
 
 #[cfg(feature = "alloc")]
@@ -400,14 +433,17 @@ macro_rules! accessors {
 
 impl<'a> PropertiesRef<'a> {
     /// No properties.
-    pub const EMPTY: PropertiesRef<'static> = PropertiesRef { block: &[] };
+    pub const EMPTY: PropertiesRef<'static> = PropertiesRef { block: &[], ids: 0 };
 
     accessors!('a);
 
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// The properties of `block`, which was checked for its packet when decoded or built.
     pub(crate) const fn checked(block: &'a [u8]) -> Self {
-        PropertiesRef { block }
+        PropertiesRef {
+            block,
+            ids: UNKNOWN_IDS,
+        }
     }
 
     #[cfg(feature = "alloc")]
@@ -478,24 +514,24 @@ impl Properties {
     /// The borrowed view of these properties.
     #[inline]
     pub fn as_ref(&self) -> PropertiesRef<'_> {
-        PropertiesRef { block: &self.block }
+        PropertiesRef::checked(&self.block)
     }
 }
 
 impl PropertiesRef<'_> {
     /// Checks that `set` may carry these properties: each identifier present must be allowed
-    /// there; repetitions need a walk, done only when a repeatable-elsewhere identifier is
-    /// present.
+    /// there (one mask test); repetitions need a walk, done only when a repeatable-elsewhere
+    /// identifier is present.
+    ///
+    /// The values were checked when the block was decoded or built; which packet carries it
+    /// was not necessarily (a block decoded from one packet may be put in another, and
+    /// [`Properties::new`] knows no packet), so this runs on every encode, on the identifiers
+    /// the decoder recorded when it has.
+    #[inline]
     pub(crate) fn check_for(&self, set: PropertySet) -> Result<(), EncodeError> {
         let present = self.present();
-        if present == 0 {
-            return Ok(());
-        }
-        if let Some(id) = PropertyId::ALL
-            .into_iter()
-            .find(|id| present & id.bit() != 0 && !id.allowed_in(set))
-        {
-            return Err(EncodeError::PropertyNotAllowed { property: id, set });
+        if present & !set.allowed_ids() != 0 {
+            return Err(not_allowed(present, set));
         }
         let id = PropertyId::SubscriptionIdentifier;
         if present & id.bit() != 0
@@ -507,12 +543,22 @@ impl PropertiesRef<'_> {
         Ok(())
     }
 
-    /// The identifiers present, one bit each: each identifier is read and its value stepped
-    /// over by the length its type gives, without reading the value (the block was checked
-    /// when decoded or built). (Through `iter`, which reads every value, it counted ~2,300
-    /// instructions to encode a borrowed 5.0 PUBLISH with four User Properties.)
+    /// The identifiers present, one bit each: those the decoder recorded, else read from the
+    /// block.
     #[inline]
     pub(crate) fn present(&self) -> u64 {
+        if self.ids != UNKNOWN_IDS {
+            return self.ids;
+        }
+        self.read_ids()
+    }
+
+    /// The identifiers in the block, one bit each: each identifier is read and its value
+    /// stepped over by the length its type gives, without reading the value (the block was
+    /// checked when decoded or built). (Through `iter`, which reads every value, it counted
+    /// ~2,300 instructions to encode a borrowed 5.0 PUBLISH with four User Properties.)
+    #[inline]
+    fn read_ids(&self) -> u64 {
         let mut ids = 0;
         let mut rest = self.block;
         while let Some((&first, tail)) = rest.split_first() {
@@ -528,6 +574,17 @@ impl PropertiesRef<'_> {
         }
         ids
     }
+}
+
+/// The error for the first identifier in `present` that `set` does not allow.
+#[cold]
+fn not_allowed(present: u64, set: PropertySet) -> EncodeError {
+    let property = PropertyId::ALL
+        .into_iter()
+        .find(|id| present & id.bit() != 0 && !id.allowed_in(set))
+        // Not reached: a bit outside the mask is an identifier's (`present` holds no other).
+        .unwrap_or(PropertyId::UserProperty);
+    EncodeError::PropertyNotAllowed { property, set }
 }
 
 /// The properties of a packet, owned ([`Properties`]) or borrowed ([`PropertiesRef`]): the
