@@ -931,7 +931,10 @@ impl WriteRest for Rest<'_> {
         }
         if let Some(properties) = self.properties {
             out.vbi(properties.len());
-            out.append(properties);
+            // Most messages have none: no copy of nothing.
+            if !properties.is_empty() {
+                out.append(properties);
+            }
         }
         out.append(self.payload);
     }

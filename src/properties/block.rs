@@ -938,7 +938,25 @@ mod tests {
         for property in each {
             let one = Properties::new([property]).expect("valid property");
             assert_eq!(one.as_ref().present(), bits(&one), "{one:?}");
+            // Decoded, in a set that allows it: the identifiers the check recorded.
+            let set = [
+                PropertySet::Publish,
+                PropertySet::ConnAck,
+                PropertySet::Connect,
+            ]
+            .into_iter()
+            .find(|&set| property.id().allowed_in(set))
+            .expect("a set");
+            let mut wire = Vec::new();
+            crate::write::Sink::vbi(&mut crate::write::Put(&mut wire), one.as_bytes().len());
+            wire.extend_from_slice(one.as_bytes());
+            let (_, decoded) = super::properties(&wire, set).expect("decodes");
+            assert_eq!(decoded.ids, bits(&one), "{one:?}");
+            assert_eq!(decoded.ids, decoded.read_ids(), "{one:?}");
+            assert_eq!(decoded, one.as_ref());
         }
+        assert_eq!(super::PropertiesRef::default().present(), 0);
+        assert_eq!(super::PropertiesRef::EMPTY.present(), 0);
         let mut all = Vec::new();
         for property in each {
             all.extend_from_slice(Properties::new([property]).expect("valid").as_bytes());
