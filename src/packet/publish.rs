@@ -941,8 +941,8 @@ impl WriteRest for Rest<'_> {
 }
 
 #[cfg(all(test, feature = "alloc"))]
-// Tests index freely: a panic there is a failing test.
-#[allow(clippy::indexing_slicing)]
+// Tests index and unwrap freely: a panic there is a failing test.
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
 mod tests {
     use crate::packet::ack::PubAck;
     use crate::{
