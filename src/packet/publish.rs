@@ -970,9 +970,8 @@ mod tests {
         }
     }
 
-    /// A decoded PUBLISH, whose properties the decoder checked (and whose identifiers it
-    /// recorded), encodes back to the bytes it came from: with every property a PUBLISH may
-    /// carry, and with four User Properties (the fast path of the check).
+    /// A decoded PUBLISH, whose properties the decoder checked, encodes back to the bytes it
+    /// came from: with every property a PUBLISH may carry, and with four User Properties.
     #[test]
     fn decoded_publish_round_trips_byte_identical() {
         let every = [
@@ -1039,8 +1038,8 @@ mod tests {
 
     /// Two Subscription Identifiers, allowed in a PUBLISH, are refused in a SUBSCRIBE ("a
     /// Protocol Error to include the Subscription Identifier more than once", section
-    /// 3.8.2.1.2): the recorded identifiers say which are present, the repetition is counted
-    /// on encode.
+    /// 3.8.2.1.2): the identifiers say which are present, the repetition is counted on
+    /// encode.
     #[test]
     fn repeated_subscription_identifier_from_a_publish_is_refused_elsewhere() {
         let frame = publish_with(b"\x0b\x07\x0b\x08");

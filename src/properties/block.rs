@@ -139,6 +139,13 @@ fn value_len(id: PropertyId, input: &[u8]) -> Option<usize> {
     })
 }
 
+/// What follows the UTF-8 Encoded String (section 1.5.4) at the start of `input`.
+#[inline(always)]
+fn skip_string(input: &[u8]) -> Option<&[u8]> {
+    let (len, rest) = input.split_first_chunk::<2>()?;
+    rest.get(usize::from(u16::from_be_bytes(*len))..)
+}
+
 /// The identifier of User Property (0x26, section 3.3.2.3.7).
 const USER_PROPERTY: u8 = PropertyId::UserProperty as u8;
 
@@ -241,16 +248,7 @@ pub(crate) fn properties_present(
         return Ok((input, (PropertiesRef::EMPTY, 0)));
     }
     match check(block, set) {
-        Ok(present) => Ok((
-            input,
-            (
-                PropertiesRef {
-                    block,
-                    ids: present,
-                },
-                present,
-            ),
-        )),
+        Ok(present) => Ok((input, (PropertiesRef { block }, present))),
         Err(e) => fail(e),
     }
 }
@@ -259,34 +257,10 @@ pub(crate) fn properties_present(
 /// [`Decoder::decode_ref`](crate::Decoder::decode_ref)): checked when the packet was decoded,
 /// read through the typed accessors or [`PropertiesRef::iter`], without allocating and with no
 /// limit on their number.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct PropertiesRef<'a> {
     /// The properties as on the wire, after the Property Length.
     block: &'a [u8],
-    /// The identifiers in `block`, one bit each ([`PropertyId::bit`]), as the decoder found
-    /// them while checking the block, or [`UNKNOWN_IDS`] (read from the block when needed):
-    /// encoding checks them against the packet's set without reading the block again. (0 for
-    /// the empty block of `Default`.)
-    ids: u64,
-}
-
-/// [`PropertiesRef::ids`] not known yet: no block has these, as no identifier has bit 63
-/// (the assigned ones are below 0x2b).
-const UNKNOWN_IDS: u64 = u64::MAX;
-
-/// The properties, not how they were obtained: the cached identifiers follow from the block.
-impl PartialEq for PropertiesRef<'_> {
-    fn eq(&self, other: &Self) -> bool {
-        self.block == other.block
-    }
-}
-
-impl Eq for PropertiesRef<'_> {}
-
-impl core::hash::Hash for PropertiesRef<'_> {
-    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
-        self.block.hash(state);
-    }
 }
 
 #[cfg(feature = "alloc")]
@@ -433,17 +407,14 @@ macro_rules! accessors {
 
 impl<'a> PropertiesRef<'a> {
     /// No properties.
-    pub const EMPTY: PropertiesRef<'static> = PropertiesRef { block: &[], ids: 0 };
+    pub const EMPTY: PropertiesRef<'static> = PropertiesRef { block: &[] };
 
     accessors!('a);
 
     #[cfg_attr(not(feature = "alloc"), allow(dead_code))] // Used by the owned packets.
     /// The properties of `block`, which was checked for its packet when decoded or built.
     pub(crate) const fn checked(block: &'a [u8]) -> Self {
-        PropertiesRef {
-            block,
-            ids: UNKNOWN_IDS,
-        }
+        PropertiesRef { block }
     }
 
     #[cfg(feature = "alloc")]
@@ -524,11 +495,11 @@ impl PropertiesRef<'_> {
     ///
     /// The values were checked when the block was decoded or built; which packet carries it
     /// was not necessarily (a block decoded from one packet may be put in another, and
-    /// [`Properties::new`] knows no packet), so this runs on every encode: one mask test on
-    /// the identifiers the decoder recorded, or read from the block. A repetition needs a
-    /// walk, done (out of line) only when a Subscription Identifier is present where it may
-    /// not repeat.
-    #[inline(always)]
+    /// [`Properties::new`] knows no packet), so this runs on every encode: the identifiers
+    /// are read from the block ([`PropertiesRef::present`]), then tested with one mask. A
+    /// repetition needs a walk, done (out of line) only when a Subscription Identifier is
+    /// present where it may not repeat.
+    #[inline]
     pub(crate) fn check_for(&self, set: PropertySet) -> Result<(), EncodeError> {
         let present = self.present();
         let id = PropertyId::SubscriptionIdentifier;
@@ -557,13 +528,9 @@ impl PropertiesRef<'_> {
         Ok(())
     }
 
-    /// The identifiers present, one bit each: those the decoder recorded, else read from the
-    /// block.
+    /// The identifiers present, one bit each.
     #[inline(always)]
     pub(crate) fn present(&self) -> u64 {
-        if self.ids != UNKNOWN_IDS {
-            return self.ids;
-        }
         if self.block.is_empty() {
             return 0;
         }
@@ -579,6 +546,15 @@ impl PropertiesRef<'_> {
         let mut ids = 0;
         let mut rest = self.block;
         while let Some((&first, tail)) = rest.split_first() {
+            // The common property on its own: a User Property steps over two strings.
+            if first == USER_PROPERTY {
+                let Some(next) = skip_string(tail).and_then(skip_string) else {
+                    break;
+                };
+                ids |= PropertyId::UserProperty.bit();
+                rest = next;
+                continue;
+            }
             // Every assigned identifier takes one byte; a checked block has no other.
             let Some(id) = PropertyId::from_byte(first) else {
                 break;
@@ -957,8 +933,7 @@ mod tests {
             crate::write::Sink::vbi(&mut crate::write::Put(&mut wire), one.as_bytes().len());
             wire.extend_from_slice(one.as_bytes());
             let (_, decoded) = super::properties(&wire, set).expect("decodes");
-            assert_eq!(decoded.ids, bits(&one), "{one:?}");
-            assert_eq!(decoded.ids, decoded.read_ids(), "{one:?}");
+            assert_eq!(decoded.present(), bits(&one), "{one:?}");
             assert_eq!(decoded, one.as_ref());
         }
         assert_eq!(super::PropertiesRef::default().present(), 0);
