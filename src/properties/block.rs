@@ -485,7 +485,7 @@ impl Properties {
     /// The borrowed view of these properties.
     #[inline]
     pub fn as_ref(&self) -> PropertiesRef<'_> {
-        PropertiesRef::checked(&self.block)
+        PropertiesRef { block: &self.block }
     }
 }
 
@@ -920,7 +920,7 @@ mod tests {
         for property in each {
             let one = Properties::new([property]).expect("valid property");
             assert_eq!(one.as_ref().present(), bits(&one), "{one:?}");
-            // Decoded, in a set that allows it: the identifiers the check recorded.
+            // Decoded, in a set that allows it: the same identifiers, the same properties.
             let set = [
                 PropertySet::Publish,
                 PropertySet::ConnAck,
