@@ -50,6 +50,11 @@ pub trait Sink {
     /// `value` ≤ 268,435,455.
     #[inline]
     fn vbi(&mut self, value: usize) {
+        // One byte up to 127, the common Property Length: without the general loop.
+        if let Ok(byte @ 0..=0x7f) = u8::try_from(value) {
+            self.u8(byte);
+            return;
+        }
         for byte in remaining_length_bytes(value) {
             self.u8(byte);
         }

@@ -931,8 +931,125 @@ impl WriteRest for Rest<'_> {
         }
         if let Some(properties) = self.properties {
             out.vbi(properties.len());
-            out.append(properties);
+            // Most messages have none: no copy of nothing.
+            if !properties.is_empty() {
+                out.append(properties);
+            }
         }
         out.append(self.payload);
+    }
+}
+
+#[cfg(all(test, feature = "alloc"))]
+// Tests index and unwrap freely: a panic there is a failing test.
+#[allow(clippy::indexing_slicing, clippy::unwrap_used)]
+mod tests {
+    use crate::packet::ack::PubAck;
+    use crate::{
+        Decoder, Encode, EncodeError, Encoder, PacketRef, Properties, Property, PropertyId,
+        PropertySet, Protocol, PublishRef,
+    };
+
+    const V5: Decoder = Decoder::new().protocol(Protocol::V5);
+
+    /// PUBLISH QoS 0 to "a/b", payload "hi", with the properties `block` (at most 127 bytes).
+    fn publish_with(block: &[u8]) -> alloc::vec::Vec<u8> {
+        let mut rest = alloc::vec::Vec::from(*b"\x00\x03a/b");
+        rest.push(block.len() as u8);
+        rest.extend_from_slice(block);
+        rest.extend_from_slice(b"hi");
+        let mut frame = alloc::vec![0x30, rest.len() as u8];
+        frame.extend(rest);
+        frame
+    }
+
+    fn decoded_publish(frame: &[u8]) -> PublishRef<'_> {
+        match V5.decode_ref(frame) {
+            Ok(Some((PacketRef::Publish(p), used))) if used == frame.len() => p,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// A decoded PUBLISH, whose properties the decoder checked, encodes back to the bytes it
+    /// came from: with every property a PUBLISH may carry, and with four User Properties.
+    #[test]
+    fn decoded_publish_round_trips_byte_identical() {
+        let every = [
+            &b"\x01\x01"[..],          // Payload Format Indicator
+            b"\x02\x00\x00\x00\x3c",   // Message Expiry Interval
+            b"\x23\x00\x05",           // Topic Alias
+            b"\x08\x00\x01r",          // Response Topic
+            b"\x09\x00\x02\x01\x02",   // Correlation Data
+            b"\x26\x00\x01k\x00\x01v", // User Property
+            b"\x0b\x07",               // Subscription Identifier
+            b"\x0b\x80\x01",           // and another (may repeat in PUBLISH)
+            b"\x03\x00\x04text",       // Content Type
+        ]
+        .concat();
+        let users = b"\x26\x00\x04unit\x00\x02mV".repeat(4);
+        for block in [&every[..], &users[..], &[][..]] {
+            let frame = publish_with(block);
+            let p = decoded_publish(&frame);
+            assert_eq!(p.properties.as_bytes(), block);
+            assert_eq!(Encoder::V5.to_bytes(&p).unwrap()[..], frame[..]);
+            let mut out = [0u8; 128];
+            let n = Encoder::V5.encode_to_slice(&p, &mut out).unwrap();
+            assert_eq!(out[..n], frame[..]);
+        }
+    }
+
+    /// Properties the caller put in a PUBLISH are still checked on encode: built without a
+    /// packet (`Properties::new`), or decoded from another packet (a PUBACK's Reason String).
+    /// A PUBLISH carries neither Receive Maximum nor Reason String (section 2.2.2.2, Table
+    /// 2-4).
+    #[test]
+    fn properties_from_elsewhere_are_checked_on_encode() {
+        let frame = publish_with(&[]);
+        let mut p = decoded_publish(&frame);
+        let built = Properties::new([Property::ReceiveMaximum(10)]).unwrap();
+        p.properties = built.as_ref();
+        let not_allowed = |property| EncodeError::PropertyNotAllowed {
+            property,
+            set: PropertySet::Publish,
+        };
+        assert_eq!(
+            Encoder::V5.to_bytes(&p),
+            Err(not_allowed(PropertyId::ReceiveMaximum))
+        );
+        assert_eq!(
+            Encoder::V5.encode_to_slice(&p, &mut [0; 64]),
+            Err(not_allowed(PropertyId::ReceiveMaximum))
+        );
+
+        // PUBACK 7, Reason Code 0x10, Reason String "x".
+        let puback = b"\x40\x08\x00\x07\x10\x04\x1f\x00\x01x";
+        let Ok(Some((PacketRef::PubAck(PubAck { properties, .. }), _))) = V5.decode_ref(puback)
+        else {
+            panic!("PUBACK not decoded")
+        };
+        p.properties = properties;
+        assert_eq!(
+            Encoder::V5.to_bytes(&p),
+            Err(not_allowed(PropertyId::ReasonString))
+        );
+        // In 3.1.1 the properties are left out, so nothing is refused.
+        assert_eq!(p.to_bytes().unwrap()[..], b"\x30\x07\x00\x03a/bhi"[..]);
+    }
+
+    /// Two Subscription Identifiers, allowed in a PUBLISH, are refused in a SUBSCRIBE ("a
+    /// Protocol Error to include the Subscription Identifier more than once", section
+    /// 3.8.2.1.2): the identifiers say which are present, the repetition is counted on
+    /// encode.
+    #[test]
+    fn repeated_subscription_identifier_from_a_publish_is_refused_elsewhere() {
+        let frame = publish_with(b"\x0b\x07\x0b\x08");
+        let p = decoded_publish(&frame);
+        assert_eq!(
+            p.properties.check_for(PropertySet::Subscribe),
+            Err(EncodeError::DuplicateProperty(
+                PropertyId::SubscriptionIdentifier
+            ))
+        );
+        assert_eq!(p.properties.check_for(PropertySet::Publish), Ok(()));
     }
 }

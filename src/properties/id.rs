@@ -43,6 +43,47 @@ impl PropertySet {
     const fn bit(self) -> u16 {
         1 << self as u16
     }
+
+    /// The identifiers this set allows, one bit each ([`PropertyId::bit`]): a block whose
+    /// identifiers are known is checked against a set with one mask.
+    #[inline]
+    pub(crate) const fn allowed_ids(self) -> u64 {
+        // A table built at compile time, in the order of the variants (indexing and counting
+        // there fail the build, not a run).
+        #[allow(clippy::indexing_slicing, clippy::arithmetic_side_effects)]
+        const fn allowed(set: PropertySet) -> u64 {
+            let mut ids = 0;
+            let mut i = 0;
+            while i < PropertyId::ALL.len() {
+                let id = PropertyId::ALL[i];
+                if id.allowed_in(set) {
+                    ids |= id.bit();
+                }
+                i += 1;
+            }
+            ids
+        }
+        use PropertySet::*;
+        const TABLE: [u64; 14] = [
+            allowed(Connect),
+            allowed(Will),
+            allowed(ConnAck),
+            allowed(Publish),
+            allowed(PubAck),
+            allowed(PubRec),
+            allowed(PubRel),
+            allowed(PubComp),
+            allowed(Subscribe),
+            allowed(SubAck),
+            allowed(Unsubscribe),
+            allowed(UnsubAck),
+            allowed(Disconnect),
+            allowed(Auth),
+        ];
+        // Every variant indexes the table (a test compares it with `allowed_in`).
+        #[allow(clippy::indexing_slicing)]
+        TABLE[self as usize]
+    }
 }
 
 /// The type of a property's value (section 1.5).
@@ -238,6 +279,37 @@ mod tests {
             }
         }
         assert_eq!(PropertyId::ALL.map(PropertyId::byte), assigned);
+    }
+
+    /// The mask of each set has exactly the identifiers `allowed_in` allows there.
+    #[test]
+    fn allowed_ids_agree_with_allowed_in() {
+        use PropertySet::*;
+        let sets = [
+            Connect,
+            Will,
+            ConnAck,
+            Publish,
+            PubAck,
+            PubRec,
+            PubRel,
+            PubComp,
+            Subscribe,
+            SubAck,
+            Unsubscribe,
+            UnsubAck,
+            Disconnect,
+            Auth,
+        ];
+        for set in sets {
+            for id in PropertyId::ALL {
+                assert_eq!(
+                    set.allowed_ids() & id.bit() != 0,
+                    id.allowed_in(set),
+                    "{set:?} {id:?}"
+                );
+            }
+        }
     }
 
     /// How many properties each set allows (counted from the matrix of Table 2-4), and that
