@@ -9,7 +9,7 @@
 # asks for (a) <= 6 KB and (b) <= 3 KB; not reached: the budgets below are the sizes measured
 # last plus ~2 %, so that they cannot grow unnoticed. Where they go
 # (`llvm-nm --size-sort -S -C` on the binaries), on 2026-12-06 (branch firmware2):
-# (a) all_packets, 25,088 bytes (22,724 when this check was added; 25,016 on main at 651d85d,
+# (a) all_packets, 25,484 bytes (25,088 before the encoding of borrowed properties changed; 22,724 when this check was added; 25,016 on main at 651d85d,
 #     after the merges that followed, over the budget of then): the body parsers and encoders
 #     of the 15 packet types inlined into one 9.9 KiB function; MQTT 5.0 properties
 #     (check_each 1.6 KiB, two copies of PropertyIter::next 0.9 KiB each, two of
@@ -20,27 +20,27 @@
 #     both 1,588 (1,388); the std build's v5-telemetry-mix decode stays at 488.8 and 380.4
 #     instructions per packet (owned, borrowed; benches/callgrind.sh --quick), encode not
 #     measured.
-#     all_packets_v311, the same with a 3.1.1 decoder and encoder, 15,276 bytes: one 4.6 KiB
+#     all_packets_v311, the same with a 3.1.1 decoder and encoder, 15,592 bytes: one 4.6 KiB
 #     function, and 3.5 KiB of 5.0 property code that the CONNECT parser and encoder keep (a
 #     CONNECT says its own version).
-# (b) sensor, 5,552 bytes (12,680 when added): its decoder is told `Role::Client`, so it
+# (b) sensor, 5,568 bytes (12,680 when added): its decoder is told `Role::Client`, so it
 #     refuses what only a server receives (CONNECT, SUBSCRIBE, UNSUBSCRIBE, PINGREQ, the 3.1.1
 #     DISCONNECT) and, the role being a constant, the optimiser drops those parsers with the
 #     5.0 property code the CONNECT parser brought (without the role: 12,656); the 3.1.1
 #     decoder's DISCONNECT and AUTH arms link no 5.0 tail either. What is left: its own code
 #     2.4 KiB; memcpy 0.7 KiB; from_utf8 0.4 KiB and its 256-byte table; memclr 0.2 KiB
 #     (the firmware zeroing its buffers); memcmp 0.1 KiB.
-#     sensor_v5, 15,784 bytes (17,380 when added, 19,148 without the role): one 4.3 KiB
+#     sensor_v5, 15,680 bytes (17,380 when added, 19,148 without the role): one 4.3 KiB
 #     function; the 5.0 tails of the acknowledgements (parse twice 0.45 KiB, Tail::new 0.4 KiB,
 #     its write_rest 1.2 KiB), check_each 1.6 KiB, PropertyIter::next 0.9 KiB.
 # The fast-header feature's first-byte tables (6 KiB) are off here (default-features = false).
 set -euo pipefail
 cd "$(dirname "$0")/firmware"
 
-BUDGET_ALL_PACKETS=25600      # (a) decode_ref + encode_to_slice of all 14 packets, 3.1.1 and 5.0
-BUDGET_ALL_PACKETS_V311=15600 # the same for 3.1.1 (15,276 bytes)
-BUDGET_SENSOR=5700            # (b) a 3.1.1 sensor client's set (5,552 bytes)
-BUDGET_SENSOR_V5=16100        # the same sensor in MQTT 5.0 (15,784 bytes)
+BUDGET_ALL_PACKETS=26000      # (a) decode_ref + encode_to_slice of all 14 packets, 3.1.1 and 5.0
+BUDGET_ALL_PACKETS_V311=15900 # the same for 3.1.1 (15,592 bytes)
+BUDGET_SENSOR=5700            # (b) a 3.1.1 sensor client's set (5,568 bytes)
+BUDGET_SENSOR_V5=16100        # the same sensor in MQTT 5.0 (15,680 bytes)
 
 rustup target add thumbv7em-none-eabihf thumbv7m-none-eabi >/dev/null
 if ! command -v llvm-size >/dev/null; then
