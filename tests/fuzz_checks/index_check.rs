@@ -23,6 +23,14 @@ struct Opts {
     id: Option<NonZeroU32>,
 }
 
+/// What a filter is to the index: an ordinary one, a share group's (ShareName, filter), or
+/// one that starts with `$share/` but breaks section 4.8.2.
+enum Share {
+    Plain,
+    Group(String, String),
+    Malformed,
+}
+
 /// A delivery as compared: client, QoS, Retain As Published, shared, identifiers (sorted).
 type Seen = (u8, QoS, bool, bool, Vec<u32>);
 
@@ -76,7 +84,7 @@ impl Input<'_> {
 
     /// A filter, or a shared one: `$share/g/...`, `$share/h/...`, or (rarely) one that breaks
     /// section 4.8.2 (`$share//...`, `$share/g` with no filter), which the index refuses.
-    fn any_filter(&mut self) -> (TopicFilter, Option<Result<(String, String), ()>>) {
+    fn any_filter(&mut self) -> (TopicFilter, Share) {
         let kind = self.u8() % 16;
         let inner = self.filter_text();
         let (text, shared) = match kind {
@@ -84,12 +92,12 @@ impl Input<'_> {
                 let group = if kind < 2 { "g" } else { "h" };
                 (
                     format!("$share/{group}/{inner}"),
-                    Some(Ok((group.to_owned(), inner))),
+                    Share::Group(group.to_owned(), inner),
                 )
             }
-            4 => (format!("$share//{inner}"), Some(Err(()))),
-            5 => ("$share/g".to_owned(), Some(Err(()))),
-            _ => (inner, None),
+            4 => (format!("$share//{inner}"), Share::Malformed),
+            5 => ("$share/g".to_owned(), Share::Malformed),
+            _ => (inner, Share::Plain),
         };
         let filter = TopicFilter::new(&text).expect("levels and whole-level wildcards");
         (filter, shared)
@@ -198,12 +206,12 @@ pub fn check_topic_index(data: &[u8]) {
                 let o = input.opts();
                 let result = index.subscribe(client, &filter, to_options(o), o.id);
                 let expected = match shared {
-                    None => Ok(model
+                    Share::Plain => Ok(model
                         .subs
                         .insert((client, filter.as_str().to_owned()), o)
                         .is_some()),
-                    Some(Ok(key)) => {
-                        let members = model.groups.entry(key).or_default();
+                    Share::Group(share, inner) => {
+                        let members = model.groups.entry((share, inner)).or_default();
                         match members.iter_mut().find(|(c, _)| *c == client) {
                             Some(member) => {
                                 member.1 = o;
@@ -215,7 +223,7 @@ pub fn check_topic_index(data: &[u8]) {
                             }
                         }
                     }
-                    Some(Err(())) => Err(()),
+                    Share::Malformed => Err(()),
                 };
                 check_share_result(&result, expected, &filter, "subscribe");
             }
@@ -224,11 +232,12 @@ pub fn check_topic_index(data: &[u8]) {
                 let (filter, shared) = input.any_filter();
                 let result = index.unsubscribe(&client, &filter);
                 let expected = match shared {
-                    None => Ok(model
+                    Share::Plain => Ok(model
                         .subs
                         .remove(&(client, filter.as_str().to_owned()))
                         .is_some()),
-                    Some(Ok(key)) => {
+                    Share::Group(share, inner) => {
+                        let key = (share, inner);
                         let members = model.groups.entry(key.clone()).or_default();
                         let at = members.iter().position(|(c, _)| *c == client);
                         if let Some(at) = at {
@@ -239,7 +248,7 @@ pub fn check_topic_index(data: &[u8]) {
                         }
                         Ok(at.is_some())
                     }
-                    Some(Err(())) => Err(()),
+                    Share::Malformed => Err(()),
                 };
                 check_share_result(&result, expected, &filter, "unsubscribe");
             }
