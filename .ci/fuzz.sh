@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
 seconds="${FUZZ_SECONDS:-60}"
-targets="${FUZZ_TARGETS:-decode decode_chunked roundtrip topic_match decode_v5 roundtrip_v5}"
+targets="${FUZZ_TARGETS:-decode decode_chunked roundtrip topic_match decode_v5 roundtrip_v5 topic_index}"
 
 if ! cargo fuzz --version >/dev/null 2>&1; then
     echo "fuzz.sh: installing cargo-fuzz"

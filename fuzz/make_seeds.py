@@ -8,6 +8,7 @@ Valid packets of every type, streams of several, and known-hostile inputs. Deter
 re-running it changes nothing unless this file changes.
 """
 import os
+import random
 import struct
 
 ROOT = os.path.join(
@@ -332,6 +333,78 @@ def main():
     }
     for name, data in seeds.items():
         write("topic_match", name, data)
+    for name, data in topic_index_seeds().items():
+        write("topic_index", name, data)
+
+
+# topic_index: operations as tests/fuzz_checks/index_check.rs reads them. Levels: 0 "a", 1 "b",
+# 2 "c", 3 "", 4 "$s", 5 "dd"; in filters also 6 "+", 7 "#".
+def ti_name(*levels):
+    return bytes([len(levels) - 1, *levels])
+
+
+def ti_filter(*levels, kind=6):
+    """kind 0-1: $share/g/..., 2-3: $share/h/..., 4: $share//... , 5: $share/g, else plain."""
+    return bytes([kind, len(levels) - 1, *levels])
+
+
+def ti_opts(qos=0, no_local=False, rap=False, sub_id=0):
+    return bytes([qos | (0x10 if no_local else 0) | (0x20 if rap else 0), sub_id])
+
+
+def ti_sub(client, f, opts=None):
+    return bytes([0, client]) + f + (opts or ti_opts())
+
+
+def ti_unsub(client, f):
+    return bytes([2, client]) + f
+
+
+def ti_route(name, publisher=4, picks=(2, 3, 4, 7)):
+    return bytes([3]) + name + bytes([publisher, *picks])
+
+
+def topic_index_seeds():
+    a_plus = ti_filter(0, 6, kind=0)
+    seeds = {
+        "shared_and_no_local": ti_sub(0, ti_filter(0, 7), ti_opts(1, sub_id=1))
+        + ti_sub(1, a_plus, ti_opts(2))
+        + ti_sub(2, a_plus, ti_opts(2, sub_id=2))
+        + ti_sub(3, ti_filter(6, 1), ti_opts(0, no_local=True))
+        + ti_route(ti_name(0, 1), publisher=3)
+        + ti_route(ti_name(0, 1), publisher=3, picks=(0, 1, 3, 3))
+        + ti_unsub(1, a_plus)
+        + ti_route(ti_name(0, 1))
+        + ti_unsub(2, a_plus)
+        + ti_route(ti_name(0, 1)),
+        "overlapping": ti_sub(0, ti_filter(0, 1), ti_opts(0, sub_id=1))
+        + ti_sub(0, ti_filter(0, 6), ti_opts(2, sub_id=2))
+        + ti_sub(0, ti_filter(7), ti_opts(1, rap=True))
+        + ti_sub(0, ti_filter(0, 1), ti_opts(1, sub_id=3))
+        + ti_route(ti_name(0, 1))
+        + ti_route(ti_name(4, 1))
+        + ti_route(ti_name(3, 0)),
+        "retained": bytes([5]) + ti_name(0, 1) + b"\x01"
+        + bytes([5]) + ti_name(4, 0) + b"\x02"
+        + bytes([5]) + ti_name(0) + b"\x03"
+        + bytes([5]) + ti_name(0, 3, 3) + b"\x04"
+        + bytes([7, 0, 7]) + ti_name(0)
+        + bytes([7, 1, 6, 1]) + ti_name(4, 0)
+        + bytes([7, 1, 0, 7]) + ti_name(0, 1)
+        + bytes([6]) + ti_name(0, 1)
+        + bytes([6]) + ti_name(0, 1)
+        + bytes([7, 0, 7]) + ti_name(0, 3, 3),
+        "bad_shares": ti_sub(0, ti_filter(0, kind=4))
+        + ti_sub(0, ti_filter(0, kind=5))
+        + ti_unsub(0, ti_filter(0, kind=4))
+        + ti_sub(1, ti_filter(7, kind=2))
+        + ti_route(ti_name(4, 0))
+        + ti_route(ti_name(0)),
+    }
+    rng = random.Random(14)
+    for i in range(4):
+        seeds[f"random_{i}"] = bytes(rng.randrange(256) for _ in range(300))
+    return seeds
 
 
 if __name__ == "__main__":

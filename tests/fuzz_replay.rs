@@ -7,6 +7,8 @@
 #[path = "fuzz_checks/checks.rs"]
 #[allow(dead_code)]
 mod checks;
+#[path = "fuzz_checks/index_check.rs"]
+mod index_check;
 #[path = "fuzz_checks/topic_check.rs"]
 mod topic_check;
 
@@ -83,6 +85,12 @@ fn replay_roundtrip_v5() {
 fn replay_topic_match() {
     let n = replay("topic_match", topic_check::check_topic_match);
     assert!(n >= 10, "the topic_match seeds are missing ({n} inputs)");
+}
+
+#[test]
+fn replay_topic_index() {
+    let n = replay("topic_index", index_check::check_topic_index);
+    assert!(n >= 8, "the topic_index seeds are missing ({n} inputs)");
 }
 
 /// The valid decode seeds (every packet type) decode cleanly, so the replay really exercises

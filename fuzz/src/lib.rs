@@ -6,3 +6,5 @@
 pub mod checks;
 #[path = "../../tests/fuzz_checks/topic_check.rs"]
 pub mod topic_check;
+#[path = "../../tests/fuzz_checks/index_check.rs"]
+pub mod index_check;

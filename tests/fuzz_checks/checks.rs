@@ -147,6 +147,17 @@ pub fn check_reencode(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
         .max_packet_size(Decoder::PROTOCOL_MAX_PACKET_SIZE)
         .decode_frame(encoded.clone());
     assert_eq!(again.as_ref(), Ok(packet), "decode(encode(p)) == p");
+    check_to_slice(&Encoder::V311, packet, &encoded);
+    match decoder.decode_frame_ref(frame) {
+        Ok(borrowed) => {
+            assert_eq!(&borrowed.to_owned(), packet, "borrowed and owned agree");
+            check_to_slice(&Encoder::V311, &borrowed, &encoded);
+        }
+        Err(e) => assert!(
+            is_lossy(decoder) && is_utf8_error(&e),
+            "decode_frame_ref refuses what decode accepted: {e:?}"
+        ),
+    }
     if let Packet::Publish(publish) = packet {
         check_forwarded(publish);
     }
@@ -552,6 +563,65 @@ pub fn check_packet(packet: &Packet, cut_seed: usize) {
     let mut exact = vec![0u8; len];
     packet.encode(&mut &mut exact[..]).expect("exact room");
     assert_eq!(&exact[..], &encoded[..]);
+    check_to_slice(&Encoder::V311, packet, &encoded);
+    let borrowed = decoder
+        .decode_frame_ref(&encoded)
+        .expect("decode_frame_ref");
+    assert_eq!(&borrowed.to_owned(), packet, "borrowed and owned agree");
+    check_to_slice(&Encoder::V311, &borrowed, &encoded);
+}
+
+/// `encode_to_slice` writes what the `BufMut` path wrote (`expected`, for `encoder`): into a
+/// slice of exactly that length, and at the start of a longer one without touching the rest;
+/// a slice one byte shorter is refused with `BufferTooSmall` and left untouched. For 3.1.1,
+/// `Encode::encode_to_slice` (the trait's own method) writes the same.
+pub fn check_to_slice<P: Encode + ?Sized>(encoder: &Encoder, packet: &P, expected: &[u8]) {
+    let len = expected.len();
+    let mut exact = vec![0x5au8; len];
+    assert_eq!(encoder.encode_to_slice(packet, &mut exact), Ok(len));
+    assert_eq!(&exact[..], expected, "encode_to_slice and BufMut agree");
+    if *encoder == Encoder::V311 {
+        let mut own = vec![0x5au8; len];
+        assert_eq!(packet.encode_to_slice(&mut own), Ok(len));
+        assert_eq!(
+            &own[..],
+            expected,
+            "Encode::encode_to_slice and BufMut agree"
+        );
+    }
+    let mut longer = vec![0x5au8; len + 3];
+    assert_eq!(encoder.encode_to_slice(packet, &mut longer), Ok(len));
+    assert_eq!(&longer[..len], expected);
+    assert!(
+        longer[len..].iter().all(|&b| b == 0x5a),
+        "written past the packet"
+    );
+    let mut short = vec![0xa5u8; len - 1];
+    assert_eq!(
+        encoder.encode_to_slice(packet, &mut short),
+        Err(EncodeError::BufferTooSmall {
+            needed: len,
+            available: len - 1
+        })
+    );
+    assert!(short.iter().all(|&b| b == 0xa5), "nothing written on error");
+}
+
+/// `encode_to_slice` refuses what the `BufMut` path refused, with the same error (`expected`),
+/// into a slice with room for the whole packet, and writes nothing.
+fn check_to_slice_refuses<P: Encode + ?Sized>(
+    encoder: &Encoder,
+    packet: &P,
+    room: usize,
+    expected: &EncodeError,
+) {
+    let mut out = vec![0xa5u8; room];
+    assert_eq!(
+        encoder.encode_to_slice(packet, &mut out).as_ref(),
+        Err(expected),
+        "encode_to_slice and BufMut refuse alike"
+    );
+    assert!(out.iter().all(|&b| b == 0xa5), "nothing written on error");
 }
 
 // =============================================================================================
@@ -675,6 +745,8 @@ pub fn check_reencode_v5(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
     );
     let again = unlimited(Protocol::V5).decode_frame(encoded.clone());
     assert_eq!(again.as_ref(), Ok(packet), "decode(encode(p)) == p");
+    check_to_slice(&Encoder::V5, packet, &encoded);
+    check_general_path(packet);
     match decoder.decode_frame_ref(frame) {
         Ok(borrowed) => {
             assert_eq!(&borrowed.to_owned(), packet, "borrowed and owned agree");
@@ -683,6 +755,7 @@ pub fn check_reencode_v5(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
                 .to_bytes(&borrowed)
                 .expect("the borrowed packet encodes");
             assert_eq!(from_ref, encoded, "borrowed and owned encode alike");
+            check_to_slice(&Encoder::V5, &borrowed, &encoded);
             check_borrowed_encodes_alike(&borrowed, packet);
         }
         Err(e) => assert!(
@@ -700,6 +773,113 @@ pub fn check_reencode_v5(decoder: &Decoder, packet: &Packet, frame: &[u8]) {
     if let Packet::Publish(publish) = packet {
         check_forwarded_v5(publish);
     }
+}
+
+/// The decoder's fast path for a block of nothing but User Properties of plain ASCII (up to
+/// 255 bytes, `src/properties/block.rs`) accepts only what its general path, property by
+/// property, accepts, with the same values: each such block of `packet` (its properties, and
+/// a CONNECT's Will Properties) is given a first User Property of 300 bytes, which makes the
+/// block too long for the fast path; the packet must then encode and decode back unchanged,
+/// the block's own bytes following the padding's.
+pub fn check_general_path(packet: &Packet) {
+    let value = "p".repeat(300);
+    let padding = Property::UserProperty("padding", &value);
+    let pad = |properties: PropertiesRef<'_>| -> Option<Properties> {
+        let bytes = properties.as_bytes();
+        let fast = !bytes.is_empty()
+            && bytes.len() <= 255
+            && properties
+                .iter()
+                .all(|p| p.id() == PropertyId::UserProperty);
+        if !fast {
+            return None;
+        }
+        let padded = Properties::new(std::iter::once(padding).chain(properties.iter()))
+            .expect("properties the decoder accepted are valid");
+        assert!(
+            padded.as_ref().as_bytes().ends_with(bytes),
+            "the same block"
+        );
+        Some(padded)
+    };
+    let mut padded = packet.clone();
+    let mut changed = false;
+    let mut replace = |properties: &mut Properties| {
+        if let Some(new) = pad(properties.as_ref()) {
+            *properties = new;
+            changed = true;
+        }
+    };
+    match &mut padded {
+        Packet::Connect(p) => {
+            replace(&mut p.properties);
+            if let Some(will) = &mut p.will {
+                replace(&mut will.properties);
+            }
+        }
+        Packet::ConnAck(p) => replace(&mut p.properties),
+        Packet::PubAck(p) => replace(&mut p.properties),
+        Packet::PubRec(p) => replace(&mut p.properties),
+        Packet::PubRel(p) => replace(&mut p.properties),
+        Packet::PubComp(p) => replace(&mut p.properties),
+        Packet::Disconnect(p) => replace(&mut p.properties),
+        Packet::Auth(p) => replace(&mut p.properties),
+        Packet::Publish(p) => {
+            if let Some(new) = pad(p.properties()) {
+                *p = p.clone().with_properties(new).expect("PUBLISH properties");
+                changed = true;
+            }
+        }
+        Packet::Subscribe(p) => {
+            if let Some(new) = pad(p.properties()) {
+                *p = p
+                    .clone()
+                    .with_properties(new)
+                    .expect("SUBSCRIBE properties");
+                changed = true;
+            }
+        }
+        Packet::SubAck(p) => {
+            if let Some(new) = pad(p.properties()) {
+                *p = p.clone().with_properties(new).expect("SUBACK properties");
+                changed = true;
+            }
+        }
+        Packet::Unsubscribe(p) => {
+            if let Some(new) = pad(p.properties()) {
+                *p = p
+                    .clone()
+                    .with_properties(new)
+                    .expect("UNSUBSCRIBE properties");
+                changed = true;
+            }
+        }
+        Packet::UnsubAck(p) => {
+            if let Some(new) = pad(p.properties()) {
+                *p = p.clone().with_properties(new).expect("UNSUBACK properties");
+                changed = true;
+            }
+        }
+        Packet::PingReq | Packet::PingResp => {}
+    }
+    if !changed {
+        return;
+    }
+    let bytes = Encoder::V5
+        .to_bytes(&padded)
+        .expect("the padded packet encodes");
+    let decoder = unlimited(Protocol::V5);
+    assert_eq!(
+        decoder.decode_frame(bytes.clone()).as_ref(),
+        Ok(&padded),
+        "the general path reads the block the fast path accepted"
+    );
+    let borrowed = decoder.decode_frame_ref(&bytes).map(|p| p.to_owned());
+    assert_eq!(
+        borrowed.as_ref(),
+        Ok(&padded),
+        "and so does the borrowed decoder"
+    );
 }
 
 /// A borrowed packet encodes as its owned copy does for every encoder: 3.1.1 (the same bytes
@@ -838,15 +1018,21 @@ pub fn check_v311_projection(packet: &Packet) {
                 Err(e) => panic!("{packet:?} does not encode for 3.1.1: {e:?}"),
             };
             assert_eq!(bytes.len(), Encoder::V311.encoded_len(packet));
+            check_to_slice(&Encoder::V311, packet, &bytes);
             let projected = expected.to_bytes().expect("the projection encodes");
             assert_eq!(bytes, projected, "3.1.1 bytes are the projection's");
             let decoded = unlimited(Protocol::V311).decode_frame(bytes);
             assert_eq!(decoded, Ok(expected), "3.1.1 reads the projection");
         }
-        None => assert!(
-            matches!(result, Err(EncodeError::NotInV311(_))),
-            "{packet:?} should not encode for 3.1.1: {result:?}"
-        ),
+        None => match result {
+            Err(e @ EncodeError::NotInV311(_)) => {
+                let room = Encoder::V311
+                    .encoded_len(packet)
+                    .max(Encoder::V5.encoded_len(packet));
+                check_to_slice_refuses(&Encoder::V311, packet, room, &e);
+            }
+            other => panic!("{packet:?} should not encode for 3.1.1: {other:?}"),
+        },
     }
     if let Packet::Connect(connect) = packet {
         check_connect_v311(connect);
@@ -944,6 +1130,7 @@ pub fn check_limit_v5(packet: &Packet, max: usize) {
                 encoder.encoded_len(packet),
                 "encoded_len_for is exact"
             );
+            check_to_slice(&encoder, packet, &buf);
             if full.len() <= max {
                 assert_eq!(&buf[..], &full[..], "a packet that fits goes whole");
             } else {
@@ -955,8 +1142,9 @@ pub fn check_limit_v5(packet: &Packet, max: usize) {
                 );
             }
         }
-        Err(EncodeError::ExceedsMaximumPacketSize { size, max: limit }) => {
+        Err(e @ EncodeError::ExceedsMaximumPacketSize { size, max: limit }) => {
             assert!(buf.is_empty(), "nothing written on error");
+            check_to_slice_refuses(&encoder, packet, full.len(), &e);
             assert_eq!(limit, max);
             assert!(size > max && full.len() > max, "{packet:?} fits {max}");
             let reduced = Encoder::V5
@@ -1086,6 +1274,7 @@ pub fn check_packet_v5(packet: &Packet, cut_seed: usize) {
             assert_eq!(consumed, len);
             assert_eq!(&borrowed.to_owned(), packet, "borrowed and owned agree");
             assert_eq!(encoder.to_bytes(&borrowed).as_ref(), Ok(&encoded));
+            check_to_slice(&encoder, &borrowed, &encoded);
             check_borrowed_encodes_alike(&borrowed, packet);
         }
         other => panic!("decode_ref: {other:?}"),
@@ -1118,6 +1307,8 @@ pub fn check_packet_v5(packet: &Packet, cut_seed: usize) {
         .encode(packet, &mut &mut exact[..])
         .expect("exact room");
     assert_eq!(&exact[..], &encoded[..]);
+    check_to_slice(&encoder, packet, &encoded);
+    check_general_path(packet);
 }
 
 /// A property value read from the fuzzer's bytes, owned, before it becomes a [`Property`]
