@@ -143,6 +143,11 @@ impl ShareChoice<u8> for Scripted {
         ));
         pick
     }
+
+    /// Never asked: the checks route, they do not preview.
+    fn peek(&self, _group: &ShareGroup<'_, u8>) -> Option<usize> {
+        None
+    }
 }
 
 /// The model: subscriptions by (client, filter), share groups by (ShareName, filter) with
@@ -205,6 +210,11 @@ pub fn check_topic_index(data: &[u8]) {
                 let (filter, shared) = input.any_filter();
                 let o = input.opts();
                 let result = index.subscribe(client, &filter, to_options(o), o.id);
+                if let Ok(subscribed) = &result {
+                    let is_group = matches!(shared, Share::Group(..));
+                    assert_eq!(subscribed.shared, is_group, "shared? {:?}", filter.as_str());
+                }
+                let result = result.map(|subscribed| subscribed.replaced);
                 let expected = match shared {
                     Share::Plain => Ok(model
                         .subs
