@@ -15,22 +15,21 @@
 //!
 //! Servers listen on 127.0.0.1 only; every wait is bounded and every child is killed on drop.
 
+#[path = "support/client.rs"]
+mod client;
 #[path = "support/examples.rs"]
 mod examples;
 #[path = "support/peers.rs"]
 mod peers;
 
-use bytes::BytesMut;
+use client::{filter, message, new_connect, payload, topic, Client};
 use examples::{example, start_broker_with};
 use mqttwire::{
-    Auth, AuthReasonCode, ConnAck, Connect, ConnectReasonCode, Decoder, Disconnect,
-    DisconnectReasonCode, Encoder, MqttString, Packet, PacketId, Properties, Property, Protocol,
-    PubAck, PubAckReasonCode, Publish, QoS, QosPid, RetainHandling, SubAckReasonCode, Subscribe,
-    Subscription, TopicFilter, TopicName, UnsubAckReasonCode, Unsubscribe, Will,
+    Auth, AuthReasonCode, ConnectReasonCode, Disconnect, DisconnectReasonCode, Packet, Properties,
+    Property, Protocol, PubAck, PubAckReasonCode, QoS, QosPid, RetainHandling, SubAckReasonCode,
+    Subscription, UnsubAckReasonCode, Unsubscribe, Will,
 };
 use peers::*;
-use std::io::Write;
-use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -41,183 +40,8 @@ fn start_broker() -> (Proc, u16) {
     start_broker_with(&[])
 }
 
-fn id(n: u16) -> PacketId {
-    PacketId::new(n).expect("non-zero packet id")
-}
-
-fn topic(s: &str) -> TopicName {
-    TopicName::new(s).expect("valid topic name")
-}
-
-fn filter(s: &str) -> TopicFilter {
-    TopicFilter::new(s).expect("valid topic filter")
-}
-
 fn props<'a>(list: impl IntoIterator<Item = Property<'a>>) -> Properties {
     Properties::new(list).expect("valid properties")
-}
-
-fn payload(p: &Publish) -> &str {
-    std::str::from_utf8(p.payload()).expect("UTF-8 payload")
-}
-
-/// A test client in either version, on mqttwire: every packet it receives must decode in the
-/// connection's version, as a client reads it.
-struct Client {
-    stream: TcpStream,
-    buf: BytesMut,
-    decoder: Decoder,
-    encoder: Encoder,
-    next_id: u16,
-}
-
-impl Client {
-    fn raw(port: u16, protocol: Protocol) -> Client {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
-        stream.set_nodelay(true).expect("nodelay");
-        Client {
-            stream,
-            buf: BytesMut::new(),
-            decoder: Decoder::new()
-                .protocol(protocol)
-                .role(mqttwire::Role::Client),
-            encoder: Encoder::new(protocol),
-            next_id: 0,
-        }
-    }
-
-    /// Sends `connect` and returns the CONNACK, whatever its code.
-    fn connect_raw(port: u16, connect: Connect) -> (Client, ConnAck) {
-        let mut client = Client::raw(port, connect.protocol);
-        client.send(connect);
-        match client.recv(STEP) {
-            Some(Packet::ConnAck(ack)) => (client, ack),
-            other => panic!("expected CONNACK, got {other:?}"),
-        }
-    }
-
-    /// Connects with `connect` and expects it accepted.
-    fn connect_with(port: u16, connect: Connect) -> (Client, ConnAck) {
-        let (client, ack) = Client::connect_raw(port, connect);
-        assert_eq!(ack.reason_code, ConnectReasonCode::Success, "{ack:?}");
-        (client, ack)
-    }
-
-    /// A client `name` in `protocol`, keep-alive 30 s, clean.
-    fn connect(port: u16, name: &str, protocol: Protocol) -> Client {
-        Client::connect_with(port, new_connect(name, protocol)).0
-    }
-
-    fn send(&mut self, packet: impl Into<Packet>) {
-        let bytes = self.encoder.to_bytes(&packet.into()).expect("encode");
-        self.stream.write_all(&bytes).expect("write");
-    }
-
-    fn next_id(&mut self) -> PacketId {
-        self.next_id = self.next_id.wrapping_add(1).max(1);
-        id(self.next_id)
-    }
-
-    /// The next packet within `timeout`, `None` on timeout; panics if the connection closes.
-    fn recv(&mut self, timeout: Duration) -> Option<Packet> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            if let Some(packet) = self.decoder.decode(&mut self.buf).expect("decode") {
-                return Some(packet);
-            }
-            if !read_until(&mut self.stream, &mut self.buf, deadline, "broker") {
-                return None;
-            }
-        }
-    }
-
-    /// Subscribes and returns the SUBACK's codes.
-    fn subscribe_with(
-        &mut self,
-        subscriptions: Vec<Subscription>,
-        properties: Properties,
-    ) -> Vec<SubAckReasonCode> {
-        let packet_id = self.next_id();
-        let subscribe = Subscribe::new(packet_id, subscriptions)
-            .expect("subscribe")
-            .with_properties(properties)
-            .expect("SUBSCRIBE properties");
-        self.send(subscribe);
-        match self.recv(STEP) {
-            Some(Packet::SubAck(ack)) if ack.packet_id() == packet_id => {
-                ack.reason_codes().collect()
-            }
-            other => panic!("expected SUBACK, got {other:?}"),
-        }
-    }
-
-    fn subscribe(&mut self, filter_: &str, qos: QoS) {
-        let codes = self.subscribe_with(
-            vec![Subscription::new(filter(filter_), qos)],
-            Properties::EMPTY,
-        );
-        assert_eq!(codes, [SubAckReasonCode::granted(qos)]);
-    }
-
-    /// Publishes `message` (QoS 0 or 1) and, at QoS 1, returns the PUBACK's code.
-    fn publish(&mut self, message: Publish) -> Option<PubAckReasonCode> {
-        let qos = message.qos();
-        let message = match qos {
-            QoS::AtMostOnce => message,
-            _ => {
-                let packet_id = self.next_id();
-                message.with_qos(QosPid::AtLeastOnce(packet_id))
-            }
-        };
-        let packet_id = message.packet_id();
-        self.send(message);
-        let packet_id = packet_id?;
-        match self.recv(STEP) {
-            Some(Packet::PubAck(ack)) if ack.packet_id == packet_id => Some(ack.reason_code),
-            other => panic!("expected PUBACK, got {other:?}"),
-        }
-    }
-
-    /// The next PUBLISH within `timeout`, acknowledged at QoS 1.
-    fn message(&mut self, timeout: Duration) -> Option<Publish> {
-        match self.recv(timeout)? {
-            Packet::Publish(p) => {
-                if let QosPid::AtLeastOnce(packet_id) = p.qos_pid() {
-                    self.send(PubAck::new(packet_id));
-                }
-                Some(p)
-            }
-            other => panic!("expected PUBLISH, got {other:?}"),
-        }
-    }
-
-    /// The DISCONNECT the broker sends before closing, then the close.
-    fn disconnected(&mut self) -> DisconnectReasonCode {
-        let code = match self.recv(STEP) {
-            Some(Packet::Disconnect(d)) => d.reason_code,
-            other => panic!("expected DISCONNECT, got {other:?}"),
-        };
-        assert!(
-            closed_within(&mut self.stream, STEP),
-            "the broker closes after its DISCONNECT"
-        );
-        code
-    }
-
-    fn disconnect(mut self) {
-        self.send(Disconnect::new());
-    }
-}
-
-fn new_connect(name: &str, protocol: Protocol) -> Connect {
-    Connect::new(MqttString::new(name).expect("client id"))
-        .with_keep_alive(30)
-        .with_protocol(protocol)
-}
-
-fn message(topic_: &str, text: &str, qos: QoS) -> Publish {
-    let qos = QosPid::new(qos, Some(id(1))).expect("QoS");
-    Publish::new(topic(topic_), qos, text)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -655,7 +479,7 @@ fn example_broker_refuses_auth_and_answers_malformed_packets() {
         .with_properties(props([Property::AuthenticationMethod("SCRAM-SHA-1")]));
     let (mut c, ack) = Client::connect_raw(port, connect);
     assert_eq!(ack.reason_code, ConnectReasonCode::BadAuthenticationMethod);
-    assert!(closed_within(&mut c.stream, STEP));
+    assert!(c.closed_within(STEP));
 
     // AUTH without an Authentication Method in CONNECT: 0x82 [MQTT-4.12.0-7].
     let mut c = Client::connect(port, "auth-later", Protocol::V5);
@@ -667,16 +491,12 @@ fn example_broker_refuses_auth_and_answers_malformed_packets() {
 
     // A PUBLISH whose topic runs past the packet: 0x81 Malformed Packet, the decoder's code.
     let mut c = Client::connect(port, "garbage", Protocol::V5);
-    c.stream
-        .write_all(&[0x30, 0x03, 0x00, 0x09, b'a'])
-        .expect("write");
+    c.send_bytes(&[0x30, 0x03, 0x00, 0x09, b'a']);
     assert_eq!(c.disconnected(), DisconnectReasonCode::MalformedPacket);
 
     // A Subscription Identifier in a client's PUBLISH: 0x82 [MQTT-3.3.4-6].
     let mut c = Client::connect(port, "sub-id", Protocol::V5);
-    c.stream
-        .write_all(b"\x30\x07\x00\x01a\x02\x0b\x07x")
-        .expect("write");
+    c.send_bytes(b"\x30\x07\x00\x01a\x02\x0b\x07x");
     assert_eq!(c.disconnected(), DisconnectReasonCode::ProtocolError);
 
     // An empty client id is given one, named in the CONNACK [MQTT-3.2.2-16].

@@ -8,12 +8,12 @@
 // Each test file uses the helpers it needs.
 #![allow(dead_code)]
 
-use super::peers::{read_until, STEP};
+use super::peers::{closed_within, read_until, STEP};
 use bytes::BytesMut;
 use mqttwire::{
-    ConnAck, Connect, ConnectReasonCode, Decoder, Disconnect, Encoder, MqttString, Packet,
-    PacketId, Properties, Protocol, PubAck, PubAckReasonCode, Publish, QoS, QosPid, Role,
-    SubAckReasonCode, Subscribe, Subscription, TopicFilter, TopicName, Unsubscribe,
+    ConnAck, Connect, ConnectReasonCode, Decoder, Disconnect, DisconnectReasonCode, Encoder,
+    MqttString, Packet, PacketId, Properties, Protocol, PubAck, PubAckReasonCode, Publish, QoS,
+    QosPid, Role, SubAckReasonCode, Subscribe, Subscription, TopicFilter, TopicName, Unsubscribe,
 };
 use std::io::Write;
 use std::net::TcpStream;
@@ -54,8 +54,8 @@ pub struct Client {
 }
 
 impl Client {
-    /// Sends `connect`, expects the connection accepted, and returns the CONNACK too.
-    pub fn connect_with(port: u16, connect: Connect) -> (Client, ConnAck) {
+    /// Sends `connect` and returns the CONNACK, whatever its code.
+    pub fn connect_raw(port: u16, connect: Connect) -> (Client, ConnAck) {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).expect("nodelay");
         let mut client = Client {
@@ -68,12 +68,16 @@ impl Client {
         let name = connect.client_id.to_string();
         client.send(connect);
         match client.recv(STEP) {
-            Some(Packet::ConnAck(ack)) => {
-                assert_eq!(ack.reason_code, ConnectReasonCode::Success, "{ack:?}");
-                (client, ack)
-            }
+            Some(Packet::ConnAck(ack)) => (client, ack),
             other => panic!("{name}: expected CONNACK, got {other:?}"),
         }
+    }
+
+    /// Sends `connect`, expects the connection accepted, and returns the CONNACK too.
+    pub fn connect_with(port: u16, connect: Connect) -> (Client, ConnAck) {
+        let (client, ack) = Client::connect_raw(port, connect);
+        assert_eq!(ack.reason_code, ConnectReasonCode::Success, "{ack:?}");
+        (client, ack)
     }
 
     /// Connects as `name` in `protocol` (clean, keep-alive 30 s), expects the connection
@@ -90,6 +94,16 @@ impl Client {
     pub fn send(&mut self, packet: impl Into<Packet>) {
         let bytes = self.encoder.to_bytes(&packet.into()).expect("encode");
         self.stream.write_all(&bytes).expect("write");
+    }
+
+    /// Writes `bytes` as they are: for packets the encoder would refuse to make.
+    pub fn send_bytes(&mut self, bytes: &[u8]) {
+        self.stream.write_all(bytes).expect("write");
+    }
+
+    /// Whether the broker closes the connection within `timeout`.
+    pub fn closed_within(&mut self, timeout: Duration) -> bool {
+        closed_within(&mut self.stream, timeout)
     }
 
     pub fn next_id(&mut self) -> PacketId {
@@ -185,6 +199,19 @@ impl Client {
         std::iter::from_fn(|| self.message(quiet))
             .map(|p| payload(&p).to_owned())
             .collect()
+    }
+
+    /// The DISCONNECT the broker sends before closing, then the close.
+    pub fn disconnected(&mut self) -> DisconnectReasonCode {
+        let code = match self.recv(STEP) {
+            Some(Packet::Disconnect(d)) => d.reason_code,
+            other => panic!("expected DISCONNECT, got {other:?}"),
+        };
+        assert!(
+            closed_within(&mut self.stream, STEP),
+            "the broker closes after its DISCONNECT"
+        );
+        code
     }
 
     pub fn disconnect(mut self) {
