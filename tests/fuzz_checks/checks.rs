@@ -810,6 +810,18 @@ pub fn check_general_path(packet: &Packet) {
             changed = true;
         }
     };
+    // The packets whose properties sit inside their body, rebuilt with the padded block.
+    macro_rules! rebuild {
+        ($packet:expr, $name:literal) => {
+            if let Some(new) = pad($packet.properties()) {
+                *$packet = $packet
+                    .clone()
+                    .with_properties(new)
+                    .expect(concat!($name, " properties"));
+                changed = true;
+            }
+        };
+    }
     match &mut padded {
         Packet::Connect(p) => {
             replace(&mut p.properties);
@@ -824,42 +836,11 @@ pub fn check_general_path(packet: &Packet) {
         Packet::PubComp(p) => replace(&mut p.properties),
         Packet::Disconnect(p) => replace(&mut p.properties),
         Packet::Auth(p) => replace(&mut p.properties),
-        Packet::Publish(p) => {
-            if let Some(new) = pad(p.properties()) {
-                *p = p.clone().with_properties(new).expect("PUBLISH properties");
-                changed = true;
-            }
-        }
-        Packet::Subscribe(p) => {
-            if let Some(new) = pad(p.properties()) {
-                *p = p
-                    .clone()
-                    .with_properties(new)
-                    .expect("SUBSCRIBE properties");
-                changed = true;
-            }
-        }
-        Packet::SubAck(p) => {
-            if let Some(new) = pad(p.properties()) {
-                *p = p.clone().with_properties(new).expect("SUBACK properties");
-                changed = true;
-            }
-        }
-        Packet::Unsubscribe(p) => {
-            if let Some(new) = pad(p.properties()) {
-                *p = p
-                    .clone()
-                    .with_properties(new)
-                    .expect("UNSUBSCRIBE properties");
-                changed = true;
-            }
-        }
-        Packet::UnsubAck(p) => {
-            if let Some(new) = pad(p.properties()) {
-                *p = p.clone().with_properties(new).expect("UNSUBACK properties");
-                changed = true;
-            }
-        }
+        Packet::Publish(p) => rebuild!(p, "PUBLISH"),
+        Packet::Subscribe(p) => rebuild!(p, "SUBSCRIBE"),
+        Packet::SubAck(p) => rebuild!(p, "SUBACK"),
+        Packet::Unsubscribe(p) => rebuild!(p, "UNSUBSCRIBE"),
+        Packet::UnsubAck(p) => rebuild!(p, "UNSUBACK"),
         Packet::PingReq | Packet::PingResp => {}
     }
     if !changed {
