@@ -98,10 +98,11 @@ const INLINE_BRANCHES: usize = 8;
 /// The more filters share prefixes, the less each costs. Levels of up to 22 bytes are stored
 /// inside their node, longer ones in an allocation of their own.
 ///
-/// A wildcard-free filter costs a slot of 56 bytes in the hash table (kept between 7/16 and
-/// 7/8 full), plus its text if longer than 22 bytes. A filter with a wildcard and `n` levels
-/// costs up to `n` nodes (shared with the filters it has a prefix in common with) of 80 bytes
-/// each (88 in a node with more than 32 children), plus the level's text beyond 22 bytes. As a peer may
+/// A wildcard-free filter costs a slot of 48 bytes and a control byte in the hash table (kept
+/// between 7/16 and 7/8 full), plus its text if longer than 22 bytes. A filter with a wildcard
+/// and `n` levels costs up to `n` nodes (shared with the filters it has a prefix in common with)
+/// of 80 bytes each (81 in a node with more than 32 children), plus the level's text beyond 22
+/// bytes. As a peer may
 /// subscribe to a 65,535 byte filter of 32,768 levels (`a/a/a/…`), which costs about 2.6 MB
 /// here, a server should cap the number of levels it accepts. Dropping, cloning, matching and
 /// iterating never recurse, so however deep a filter is, they cannot overflow the stack.
@@ -935,7 +936,7 @@ mod tests {
         assert_eq!(size_of::<Node<u32>>(), 56);
         assert_eq!(
             size_of::<Option<crate::topic::table::Slot<Node<u32>>>>(),
-            88
+            80
         );
         assert_eq!(size_of::<Option<Branch<'_, u32>>>(), 24);
     }
