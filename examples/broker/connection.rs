@@ -2,10 +2,10 @@
 //! to, the packets it sends, and the clean-up (session, Will) when it ends.
 
 use crate::aliases::Aliases;
-use crate::forward;
 use crate::peer::{connack_properties, Expiry, Peer};
 use crate::state::{Broker, Inflight, Link, Message, Session};
 use crate::writer::write_loop;
+use crate::{first_packet, forward};
 use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
 use mqttwire::{
@@ -93,7 +93,18 @@ struct Reader {
 impl Reader {
     /// The next packet, or why there is none. `deadline` bounds the wait for the whole packet.
     fn next(&mut self, deadline: Option<Instant>) -> Result<Packet, Closed> {
+        self.next_seeing(deadline, |_| {})
+    }
+
+    /// [`Reader::next`], showing `see` the buffered bytes before each decode attempt (which
+    /// takes a malformed packet's frame out of the buffer).
+    fn next_seeing(
+        &mut self,
+        deadline: Option<Instant>,
+        mut see: impl FnMut(&[u8]),
+    ) -> Result<Packet, Closed> {
         loop {
+            see(&self.buf);
             if let Some(packet) = self
                 .decoder
                 .decode(&mut self.buf)
@@ -141,7 +152,11 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
     };
 
     // The first packet must be a CONNECT [MQTT-3.1.0-1], within a reasonable time.
-    let connect = match reader.next(Some(Instant::now() + CONNECT_TIMEOUT)) {
+    let mut level = None;
+    let first = reader.next_seeing(Some(Instant::now() + CONNECT_TIMEOUT), |bytes| {
+        level = level.or_else(|| first_packet::claimed_level(bytes));
+    });
+    let connect = match first {
         Ok(Packet::Connect(c)) => c,
         Ok(_) => {
             return Closed::Violation(
@@ -150,9 +165,8 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
             )
         }
         Err(Closed::Malformed(e)) => {
-            // An unsupported protocol gets CONNACK 0x01 before the close [MQTT-3.1.2-2].
-            if let Some(code) = e.connack_code() {
-                refuse(&stream, Protocol::V311, code.into());
+            if let Some((protocol, code)) = first_packet::refusal(&e, level) {
+                refuse(&stream, protocol, code);
             }
             return Closed::Malformed(e);
         }
