@@ -545,6 +545,12 @@ fn example_broker_answers_a_malformed_connect() {
         refused(b"\x10\xff\xff\xff\x7f\x00\x04MQTT\x05\x02\x00\x3c"),
         ConnectReasonCode::PacketTooLarge
     );
+    // The same with the whole body (2 MiB) sent: the broker reads what the client still sends
+    // before it closes, so that the client reads the CONNACK rather than a reset.
+    // 0x80 0x80 0x80 0x01: 2^21 as a Variable Byte Integer.
+    let mut large = b"\x10\x80\x80\x80\x01\x00\x04MQTT\x05\x02\x00\x3c".to_vec();
+    large.resize(5 + (1 << 21), 0);
+    assert_eq!(refused(&large), ConnectReasonCode::PacketTooLarge);
     // The same reserved flag at level 4 (3.1.1): closed, nothing sent.
     let mut c = Client::open(port, Protocol::V311);
     c.send_bytes(b"\x10\x0d\x00\x04MQTT\x04\x03\x00\x3c\x00\x01c");

@@ -27,6 +27,9 @@ use std::time::{Duration, Instant};
 /// How long a new connection may take to send its CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// How long a refused connection is read, at most, after its CONNACK (see `refuse`).
+const LINGER: Duration = Duration::from_secs(2);
+
 /// Why a connection ended.
 pub enum Closed {
     /// The client sent DISCONNECT: its Will is discarded [MQTT-3.14.4-3], unless it asked for
@@ -251,11 +254,32 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
 }
 
 /// Writes a refusing CONNACK straight to the socket (no writer thread exists yet), in the
-/// client's version.
+/// client's version, and ends the broker's side of the connection.
 fn refuse(mut stream: &TcpStream, protocol: Protocol, code: ConnectReasonCode) {
     if let Ok(bytes) = Encoder::new(protocol).to_bytes(&ConnAck::refused(code)) {
         // The connection is being closed anyway; a failed write changes nothing.
         let _ = stream.write_all(&bytes);
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    discard_until_closed(stream);
+}
+
+/// Reads and discards what the client still sends (the rest of an oversized CONNECT, say)
+/// until it closes the connection or [`LINGER`] has passed. Closing a socket with unread bytes
+/// resets the connection, and the client could then lose the CONNACK; none of these bytes is
+/// processed [MQTT-3.1.4-6].
+fn discard_until_closed(mut stream: &TcpStream) {
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 8192];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
     }
 }
 
