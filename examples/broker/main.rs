@@ -34,9 +34,9 @@
 //!   no retained messages for them;
 //! - QoS 0, 1 and 2 in both directions, QoS 2 delivered exactly once;
 //! - retained messages, kept in mqttwire's `RetainedIndex` (a new subscription finds its own
-//!   without a scan of the others) until their 5.0 Message Expiry Interval passes; Wills published when a connection ends without DISCONNECT
-//!   (in 5.0 also with DISCONNECT 0x04, and after the Will Delay Interval unless the client
-//!   comes back first);
+//!   without a scan of the others) until their 5.0 Message Expiry Interval passes; Wills
+//!   published when a connection ends without DISCONNECT (in 5.0 also with DISCONNECT 0x04,
+//!   and after the Will Delay Interval unless the client comes back first);
 //! - 5.0 per connection: the client's Maximum Packet Size (a message too large for it is not
 //!   sent to it, [MQTT-3.1.2-25]; the broker's own packets leave out their Reason String and
 //!   User Properties first), its Receive Maximum (QoS 1/2 messages in flight towards it),

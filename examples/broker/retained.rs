@@ -27,11 +27,14 @@ pub struct Retained {
 impl Retained {
     /// Makes `message` the retained message of `topic`.
     pub fn set(&mut self, topic: &TopicName, message: Message) {
-        if let Some(at) = message.expires {
+        let expires = message.expires;
+        self.index.set(topic, message);
+        if let Some(at) = expires {
             self.deadlines.push(Reverse((at, topic.clone())));
             // Stale entries pile up when messages with a long expiry are replaced often:
             // rebuild from the index once they outnumber the live ones (amortised O(1) each).
-            if self.deadlines.len() > 2 * self.index.len() + 64 {
+            let live = self.index.len();
+            if self.deadlines.len() > live.saturating_mul(2).saturating_add(64) {
                 self.deadlines = self
                     .index
                     .iter()
@@ -39,7 +42,6 @@ impl Retained {
                     .collect();
             }
         }
-        self.index.set(topic, message);
     }
 
     /// Removes the retained message of `topic`, if it has one.
