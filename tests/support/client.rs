@@ -111,8 +111,8 @@ impl Client {
         closed_within(&mut self.stream, timeout)
     }
 
-    /// Whether the broker closes the connection within `timeout` without sending anything
-    /// (more) first.
+    /// Whether the broker closes the connection within `timeout` having sent nothing this
+    /// client has not read (on a connection that has read nothing: nothing at all).
     pub fn closed_silently(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         let mut chunk = [0u8; 1024];
