@@ -1,7 +1,7 @@
 //! The `broker` example's routing, which is mqttwire's `SubscriptionIndex` and
 //! `RetainedIndex`, seen from its clients over loopback TCP: shared subscriptions for 3.1.1 and
-//! 5.0 members with each `--share-choice`, retained messages (set, replace, clear, the `$`
-//! rule, none for shared subscriptions), No Local, and overlapping subscriptions delivered
+//! 5.0 members with each `--share-choice`, retained messages (set, replace, clear, expiry, the
+//! `$` rule, none for shared subscriptions), No Local, and overlapping subscriptions delivered
 //! once at the highest QoS with all their Subscription Identifiers.
 //!
 //! The clients are mqttwire's own (`support/client.rs`): these tests need no peer and run in a
@@ -20,8 +20,8 @@ use mqttwire::{
     Properties, Property, Protocol, PubAckReasonCode, QoS, RetainHandling, SubAckReasonCode,
     Subscription,
 };
-use peers::STEP;
-use std::time::Duration;
+use peers::{stderr_lines, STEP};
+use std::time::{Duration, Instant};
 
 /// How long a test waits to be sure that nothing more arrives.
 const QUIET: Duration = Duration::from_millis(500);
@@ -211,6 +211,51 @@ fn retained_messages_for_new_subscriptions() {
         got.is_empty(),
         "cleared, and the empty message not kept: {got:?}"
     );
+}
+
+/// A retained message whose Message Expiry Interval has passed is no longer sent to new
+/// subscribers [MQTT-3.3.2-5], and the broker removes it from its index (it says so on
+/// stderr), also after many replacements (the broker's deadlines then hold stale entries);
+/// one replaced before its expiry by a message without one stays.
+#[test]
+fn expired_retained_messages_are_removed() {
+    let (mut broker, port) = start_broker_with(&[]);
+    let log = stderr_lines(&mut broker);
+    let mut publisher = Client::connect(port, "expiring", Protocol::V5);
+    let expiring = |topic: &str, text: &str| {
+        let properties = Properties::new([Property::MessageExpiryInterval(2)]).expect("props");
+        message(topic, text, QoS::AtLeastOnce)
+            .with_retain(true)
+            .with_properties(properties)
+            .expect("expiry")
+    };
+    for n in 1..=200 {
+        publisher.publish(expiring("expiry/gone", &format!("gone {n}")));
+    }
+    publisher.publish(expiring("expiry/replaced", "replaced"));
+    publisher.publish(message("expiry/replaced", "kept", QoS::AtLeastOnce).with_retain(true));
+    publisher.publish(message("expiry/plain", "plain", QoS::AtLeastOnce).with_retain(true));
+    let retained = |name: &str| {
+        let mut client = Client::connect(port, name, Protocol::V5);
+        client.subscribe("expiry/#", QoS::AtLeastOnce);
+        let mut got = client.payloads_until_quiet(QUIET);
+        got.sort();
+        got
+    };
+    assert_eq!(retained("before"), ["gone 200", "kept", "plain"]);
+
+    let deadline = Instant::now() + STEP;
+    let removal = std::iter::from_fn(|| {
+        let left = deadline.checked_duration_since(Instant::now())?;
+        log.recv_timeout(left).ok()
+    })
+    .find(|line| line.contains("past their Message Expiry Interval"));
+    let removal = removal.expect("the broker logs the removal");
+    assert!(
+        removal.starts_with("removed 1 retained message "),
+        "only the expired one: {removal}"
+    );
+    assert_eq!(retained("after"), ["kept", "plain"]);
 }
 
 /// A 5.0 subscription with No Local does not get back its own client's messages

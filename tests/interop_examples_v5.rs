@@ -5,9 +5,9 @@
 //!   what it honours per 5.0 connection: Topic Aliases (0x94 out of range, 0x82 unknown),
 //!   Receive Maximum, No Local, Retain As Published, Retain Handling, Subscription Identifiers,
 //!   Maximum Packet Size, Session and Message Expiry, Will Delay, reason codes, AUTH refused,
-//!   malformed packets answered with DISCONNECT and the decoder's reason code. These tests use
-//!   a small mqttwire client in this file and the `sensor`/`subscriber` examples, need no peer
-//!   and always run.
+//!   malformed packets answered with DISCONNECT (a malformed CONNECT with CONNACK) and the
+//!   decoder's reason code. These tests use a small mqttwire client (`support/client.rs`) and
+//!   the `sensor`/`subscriber` examples, need no peer and always run.
 //! - Real peers (`#[ignore]`d; `.ci/interop.sh` runs them and a missing peer fails there):
 //!   mosquitto_pub/mosquitto_sub `-V mqttv5` and paho-mqtt `MQTTv5`
 //!   (`tests/interop/paho_client_v5.py`) against the example broker; the `sensor --mqtt5` and
@@ -507,6 +507,56 @@ fn example_broker_refuses_auth_and_answers_malformed_packets() {
     let mut first = Client::connect(port, "twin", Protocol::V5);
     let _second = Client::connect(port, "twin", Protocol::V5);
     assert_eq!(first.disconnected(), DisconnectReasonCode::SessionTakenOver);
+}
+
+/// A CONNECT that does not decode: at Protocol Level 5 the broker answers with a 5.0 CONNACK
+/// carrying the error's reason code, then closes [MQTT-4.13.1-1] (section 4.13: it "MAY send
+/// a CONNACK packet containing the Reason Code" for an error in a CONNECT); at level 4 it
+/// closes without CONNACK, as 3.1.1 requires [MQTT-3.1.4-1].
+#[test]
+fn example_broker_answers_a_malformed_connect() {
+    let (_broker, port) = start_broker();
+    let refused = |bytes: &[u8]| {
+        let mut c = Client::open(port, Protocol::V5);
+        c.send_bytes(bytes);
+        let code = match c.recv(STEP) {
+            Some(Packet::ConnAck(ack)) => {
+                assert!(!ack.session_present, "{ack:?}");
+                ack.reason_code
+            }
+            other => panic!("expected CONNACK, got {other:?}"),
+        };
+        assert!(c.closed_within(STEP), "closed after the CONNACK");
+        code
+    };
+    // Reserved flag set: 0x81 Malformed Packet [MQTT-3.1.2-3].
+    assert_eq!(
+        refused(b"\x10\x0e\x00\x04MQTT\x05\x03\x00\x3c\x00\x00\x01c"),
+        ConnectReasonCode::MalformedPacket
+    );
+    // Receive Maximum 0: 0x82 Protocol Error (section 3.1.2.11.3).
+    assert_eq!(
+        refused(b"\x10\x11\x00\x04MQTT\x05\x02\x00\x3c\x03\x21\x00\x00\x00\x01c"),
+        ConnectReasonCode::ProtocolError
+    );
+    // A Remaining Length of 268,435,455, above the 1 MiB the broker reads: 0x95 Packet too
+    // large, known from the fixed header before the body comes.
+    assert_eq!(
+        refused(b"\x10\xff\xff\xff\x7f\x00\x04MQTT\x05\x02\x00\x3c"),
+        ConnectReasonCode::PacketTooLarge
+    );
+    // The same with the whole body (2 MiB) sent: the broker reads what the client still sends
+    // before it closes, so that the client reads the CONNACK rather than a reset.
+    // 0x80 0x80 0x80 0x01: 2^21 as a Variable Byte Integer.
+    let mut large = b"\x10\x80\x80\x80\x01\x00\x04MQTT\x05\x02\x00\x3c".to_vec();
+    large.resize(5 + (1 << 21), 0);
+    assert_eq!(refused(&large), ConnectReasonCode::PacketTooLarge);
+    // The same reserved flag at level 4 (3.1.1): closed, nothing sent.
+    let mut c = Client::open(port, Protocol::V311);
+    c.send_bytes(b"\x10\x0d\x00\x04MQTT\x04\x03\x00\x3c\x00\x01c");
+    assert!(c.closed_silently(STEP));
+    // The broker goes on serving.
+    Client::connect(port, "after-malformed", Protocol::V5).disconnect();
 }
 
 #[test]

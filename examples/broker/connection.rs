@@ -2,10 +2,10 @@
 //! to, the packets it sends, and the clean-up (session, Will) when it ends.
 
 use crate::aliases::Aliases;
-use crate::forward;
 use crate::peer::{connack_properties, Expiry, Peer};
 use crate::state::{Broker, Inflight, Link, Message, Session};
 use crate::writer::write_loop;
+use crate::{first_packet, forward};
 use crate::{is_sys, limits, lock, trace};
 use bytes::BytesMut;
 use mqttwire::{
@@ -26,6 +26,9 @@ use std::time::{Duration, Instant};
 
 /// How long a new connection may take to send its CONNECT.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a refused connection is read, at most, after its CONNACK (see `refuse`).
+const LINGER: Duration = Duration::from_secs(2);
 
 /// Why a connection ended.
 pub enum Closed {
@@ -93,7 +96,18 @@ struct Reader {
 impl Reader {
     /// The next packet, or why there is none. `deadline` bounds the wait for the whole packet.
     fn next(&mut self, deadline: Option<Instant>) -> Result<Packet, Closed> {
+        self.next_seeing(deadline, |_| {})
+    }
+
+    /// [`Reader::next`], showing `see` the buffered bytes before each decode attempt (which
+    /// takes a malformed packet's frame out of the buffer).
+    fn next_seeing(
+        &mut self,
+        deadline: Option<Instant>,
+        mut see: impl FnMut(&[u8]),
+    ) -> Result<Packet, Closed> {
         loop {
+            see(&self.buf);
             if let Some(packet) = self
                 .decoder
                 .decode(&mut self.buf)
@@ -141,7 +155,11 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
     };
 
     // The first packet must be a CONNECT [MQTT-3.1.0-1], within a reasonable time.
-    let connect = match reader.next(Some(Instant::now() + CONNECT_TIMEOUT)) {
+    let mut level = None;
+    let first = reader.next_seeing(Some(Instant::now() + CONNECT_TIMEOUT), |bytes| {
+        level = level.or_else(|| first_packet::claimed_level(bytes));
+    });
+    let connect = match first {
         Ok(Packet::Connect(c)) => c,
         Ok(_) => {
             return Closed::Violation(
@@ -150,9 +168,8 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
             )
         }
         Err(Closed::Malformed(e)) => {
-            // An unsupported protocol gets CONNACK 0x01 before the close [MQTT-3.1.2-2].
-            if let Some(code) = e.connack_code() {
-                refuse(&stream, Protocol::V311, code.into());
+            if let Some((protocol, code)) = first_packet::refusal(&e, level) {
+                refuse(&stream, protocol, code);
             }
             return Closed::Malformed(e);
         }
@@ -237,11 +254,32 @@ pub fn handle_connection(stream: TcpStream, broker: &Mutex<Broker>, conn: u64) -
 }
 
 /// Writes a refusing CONNACK straight to the socket (no writer thread exists yet), in the
-/// client's version.
+/// client's version, and ends the broker's side of the connection.
 fn refuse(mut stream: &TcpStream, protocol: Protocol, code: ConnectReasonCode) {
     if let Ok(bytes) = Encoder::new(protocol).to_bytes(&ConnAck::refused(code)) {
         // The connection is being closed anyway; a failed write changes nothing.
         let _ = stream.write_all(&bytes);
+    }
+    let _ = stream.shutdown(Shutdown::Write);
+    discard_until_closed(stream);
+}
+
+/// Reads and discards what the client still sends (the rest of an oversized CONNECT, say)
+/// until it closes the connection or [`LINGER`] has passed. Closing a socket with unread bytes
+/// resets the connection, and the client could then lose the CONNACK; none of these bytes is
+/// processed [MQTT-3.1.4-6].
+fn discard_until_closed(mut stream: &TcpStream) {
+    let deadline = Instant::now() + LINGER;
+    let mut sink = [0u8; 8192];
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() || stream.set_read_timeout(Some(left)).is_err() {
+            return;
+        }
+        match stream.read(&mut sink) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
     }
 }
 

@@ -15,8 +15,9 @@
 //!   properties (the 3.1.1 encoding has none), a 5.0 subscriber with them;
 //! - CONNECT/CONNACK with return codes: 0x01 for a protocol it does not speak (through
 //!   `DecodeError::connack_code`), 0x02 for an empty client id with Clean Session 0; in 5.0,
-//!   0x8C Bad authentication method for a CONNECT with an Authentication Method (there is no
-//!   enhanced authentication), an Assigned Client Identifier for an empty one;
+//!   the decoder's code for a malformed CONNECT (`DecodeError::connack_reason_code`: 0x81,
+//!   0x82, 0x95), 0x8C Bad authentication method for a CONNECT with an Authentication Method
+//!   (there is no enhanced authentication), an Assigned Client Identifier for an empty one;
 //! - sessions: 3.1.1 Clean Session, or 5.0 Clean Start and Session Expiry Interval (kept that
 //!   long after the connection ends; 0 ends it with the connection), subscriptions and
 //!   unacknowledged QoS 1/2 messages kept while the client is away and sent again when it
@@ -33,9 +34,9 @@
 //!   no retained messages for them;
 //! - QoS 0, 1 and 2 in both directions, QoS 2 delivered exactly once;
 //! - retained messages, kept in mqttwire's `RetainedIndex` (a new subscription finds its own
-//!   without a scan of the others); Wills published when a connection ends without DISCONNECT
-//!   (in 5.0 also with DISCONNECT 0x04, and after the Will Delay Interval unless the client
-//!   comes back first);
+//!   without a scan of the others) until their 5.0 Message Expiry Interval passes; Wills
+//!   published when a connection ends without DISCONNECT (in 5.0 also with DISCONNECT 0x04,
+//!   and after the Will Delay Interval unless the client comes back first);
 //! - 5.0 per connection: the client's Maximum Packet Size (a message too large for it is not
 //!   sent to it, [MQTT-3.1.2-25]; the broker's own packets leave out their Reason String and
 //!   User Properties first), its Receive Maximum (QoS 1/2 messages in flight towards it),
@@ -44,7 +45,7 @@
 //!   (lowered by the time a message waited, expired messages dropped);
 //! - keep-alive enforcement (1.5 times the period the client chose);
 //! - a malformed packet closes that connection and nothing else (a 5.0 client first gets a
-//!   DISCONNECT with `DecodeError::reason_code`);
+//!   DISCONNECT with `DecodeError::reason_code`, or for its CONNECT the CONNACK above);
 //! - bounded memory per client, and no QoS 1/2 message lost silently (see `--help`).
 //!
 //! Left out (also listed by `--help`): enhanced authentication (AUTH), Topic Aliases towards
@@ -57,19 +58,22 @@
 //! holding it, they hand packets to the writer thread of the target connection through a
 //! channel. A slow subscriber therefore slows down only the publishers of the messages it
 //! receives, and only while it keeps acknowledging them. A watchdog thread wakes every
-//! `TICK` to disconnect stalled subscribers, report drops, end expired sessions and publish
-//! delayed Wills.
+//! `TICK` to disconnect stalled subscribers, report drops, end expired sessions, publish
+//! delayed Wills and remove expired retained messages.
 //!
 //! Files: `main.rs` (command line, listening), `state.rs` (sessions, routing, delivery),
-//! `connection.rs` (one connection, from CONNECT to its end), `peer.rs` (what a client
-//! announced in its CONNECT), `aliases.rs` (Topic Aliases a client sends), `forward.rs` (a
-//! message as it goes to one subscriber), `sharing.rs` (which member of a share group gets a
-//! message), `writer.rs` (the writer thread).
+//! `connection.rs` (one connection, from CONNECT to its end), `first_packet.rs` (the version
+//! and the CONNACK of a CONNECT that does not decode), `peer.rs` (what a client announced in
+//! its CONNECT), `aliases.rs` (Topic Aliases a client sends), `forward.rs` (a message as it
+//! goes to one subscriber), `retained.rs` (retained messages and their expiry), `sharing.rs`
+//! (which member of a share group gets a message), `writer.rs` (the writer thread).
 
 mod aliases;
 mod connection;
+mod first_packet;
 mod forward;
 mod peer;
+mod retained;
 mod sharing;
 mod state;
 mod writer;
@@ -134,7 +138,8 @@ stderr with the client id, drops counted at most once a second per client):
     Maximum Packet Size) closes its connection; CONNECT must come within 10 s; the keep-alive
     allowed is 1.5 times the period the client chose.
   - MQTT 5.0: a message larger than a client's Maximum Packet Size is not sent to it (logged);
-    an expired message (Message Expiry Interval) is not sent.
+    an expired message (Message Expiry Interval) is not sent, and an expired retained
+    message is removed (logged).
 
 NOT SUPPORTED (MQTT 5.0):
   - enhanced authentication: a CONNECT with an Authentication Method gets CONNACK 0x8C Bad

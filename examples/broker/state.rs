@@ -9,10 +9,11 @@ use crate::connection::accept_publish;
 use crate::forward::{self, Skipped};
 use crate::limits;
 use crate::peer::{Expiry, Peer};
+use crate::retained::Retained;
 use crate::sharing::{Connected, Sharing};
 use mqttwire::{
-    Deliveries, Packet, PacketId, PubRel, Publish, QoS, QosPid, RetainedIndex, ShareError,
-    Subscribed, SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
+    Deliveries, Packet, PacketId, PubRel, Publish, QoS, QosPid, ShareError, Subscribed,
+    SubscriptionIndex, SubscriptionOptions, TopicFilter, TopicName,
 };
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::net::{Shutdown, TcpStream};
@@ -36,8 +37,8 @@ pub struct Broker {
     sharing: Sharing,
     /// The deliveries of the message being routed: kept to reuse its room.
     deliveries: Deliveries<Arc<str>>,
-    /// The last retained message of each topic [MQTT-3.3.1-5].
-    retained: RetainedIndex<Message>,
+    /// The last retained message of each topic [MQTT-3.3.1-5], until it expires.
+    retained: Retained,
     /// Counts the ids handed to clients that sent an empty one.
     pub generated_ids: u64,
     /// Clients with PUBLISH packets waiting for room in a subscriber's queue (`Session::held`);
@@ -84,7 +85,7 @@ impl Message {
         }
     }
 
-    fn expired(&self, now: Instant) -> bool {
+    pub fn expired(&self, now: Instant) -> bool {
         self.expires.is_some_and(|at| at <= now)
     }
 }
@@ -163,7 +164,7 @@ impl Broker {
             subscriptions: SubscriptionIndex::new(),
             sharing,
             deliveries: Deliveries::new(),
-            retained: RetainedIndex::new(),
+            retained: Retained::default(),
             generated_ids: 0,
             holding: HashSet::new(),
             pending_wills: HashMap::new(),
@@ -244,7 +245,8 @@ impl Broker {
 
     /// The watchdog's round: routes what has room now, disconnects the subscribers that have
     /// held a publisher up for `stall_timeout` without acknowledging anything, logs the drops
-    /// that are due, publishes the delayed Wills that are due and ends expired sessions.
+    /// that are due, publishes the delayed Wills that are due, ends expired sessions and
+    /// removes expired retained messages.
     pub fn tick(&mut self, now: Instant) {
         self.release_held(now);
         // A subscriber stalls only while it holds up the oldest held PUBLISH of a publisher.
@@ -281,6 +283,14 @@ impl Broker {
         for client in expired {
             eprintln!("{client}: session expired");
             self.end_session(&client);
+        }
+        let removed = self.retained.sweep(now);
+        if removed > 0 {
+            eprintln!(
+                "removed {} past their Message Expiry Interval; {} retained",
+                count_of(removed, "retained message"),
+                self.retained.len()
+            );
         }
     }
 
@@ -453,11 +463,9 @@ impl Broker {
         qos: QoS,
         id: Option<NonZeroU32>,
     ) -> Vec<Message> {
-        let now = Instant::now();
         self.retained
-            .matching(filter)
-            .filter(|(_, m)| !m.expired(now))
-            .map(|(_, m)| {
+            .matching(filter, Instant::now())
+            .map(|m| {
                 let mut publish = m.publish.clone();
                 publish.set_retain(true);
                 Message {

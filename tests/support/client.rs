@@ -15,7 +15,7 @@ use mqttwire::{
     MqttString, Packet, PacketId, Properties, Protocol, PubAck, PubAckReasonCode, Publish, QoS,
     QosPid, Role, SubAckReasonCode, Subscribe, Subscription, TopicFilter, TopicName, Unsubscribe,
 };
-use std::io::Write;
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
@@ -54,17 +54,22 @@ pub struct Client {
 }
 
 impl Client {
-    /// Sends `connect` and returns the CONNACK, whatever its code.
-    pub fn connect_raw(port: u16, connect: Connect) -> (Client, ConnAck) {
+    /// A connection to the broker that has sent nothing yet, to read and write in `protocol`.
+    pub fn open(port: u16, protocol: Protocol) -> Client {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
         stream.set_nodelay(true).expect("nodelay");
-        let mut client = Client {
+        Client {
             stream,
             buf: BytesMut::new(),
-            decoder: Decoder::new().protocol(connect.protocol).role(Role::Client),
-            encoder: Encoder::new(connect.protocol),
+            decoder: Decoder::new().protocol(protocol).role(Role::Client),
+            encoder: Encoder::new(protocol),
             next_id: 0,
-        };
+        }
+    }
+
+    /// Sends `connect` and returns the CONNACK, whatever its code.
+    pub fn connect_raw(port: u16, connect: Connect) -> (Client, ConnAck) {
+        let mut client = Client::open(port, connect.protocol);
         let name = connect.client_id.to_string();
         client.send(connect);
         match client.recv(STEP) {
@@ -104,6 +109,24 @@ impl Client {
     /// Whether the broker closes the connection within `timeout`.
     pub fn closed_within(&mut self, timeout: Duration) -> bool {
         closed_within(&mut self.stream, timeout)
+    }
+
+    /// Whether the broker closes the connection within `timeout` having sent nothing this
+    /// client has not read (on a connection that has read nothing: nothing at all).
+    pub fn closed_silently(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut chunk = [0u8; 1024];
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            let left = left.max(Duration::from_millis(1));
+            self.stream.set_read_timeout(Some(left)).expect("timeout");
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return self.buf.is_empty(),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {}
+                Err(_) => return self.buf.is_empty(), // reset
+            }
+        }
+        false
     }
 
     pub fn next_id(&mut self) -> PacketId {
