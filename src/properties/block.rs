@@ -2,7 +2,7 @@
 //! as the bytes it is on the wire and read through typed accessors, without allocating.
 
 use super::id::{PropertyId, PropertySet, ValueType};
-use super::plain_text::{self, is_plain_text};
+use super::plain_text;
 use super::value::{read_value, PayloadFormat, Property};
 use crate::error::{DecodeError, EncodeError};
 #[cfg(feature = "alloc")]
@@ -76,20 +76,17 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<u64, D
 ///
 /// Two passes, neither waiting for the other: the bytes from 0x01 to 0x7f are counted over the
 /// whole block, 16 at a time; the structure is walked (identifier 0x26, then two length
-/// prefixes of 1 to 127, each followed by that many bytes, ending with the block). Of the five
-/// bytes of structure per property, exactly two (the high bytes of the lengths, 0) are outside
-/// 0x01 to 0x7f: the strings hold none exactly when the count is the block's length less two
-/// per property.
+/// prefixes whose high byte is 0, each followed by that many bytes, ending with the block).
+/// The walk checks the identifier and the two high bytes; every other byte of the block (the
+/// identifier, the low bytes of the lengths, the text) must then be plain, so the block is
+/// accepted exactly when the count is its length less the two high bytes per property. That
+/// also bounds each length to 1 to 127 (0 and 0x80 and above are not plain) without a test
+/// of its own in the walk.
 #[inline(always)]
 fn ascii_user_properties(block: &[u8]) -> bool {
     let Some(plain) = plain_text::count_plain_text(block) else {
         return false;
     };
-    /// A length prefix's low byte, its high byte being 0: a string of 1 to 127 bytes.
-    #[inline(always)]
-    fn short(len: u8) -> bool {
-        is_plain_text(len)
-    }
     let mut properties = 0usize;
     let mut at = 0usize;
     // Each step reads the five bytes of structure of one property, with one bounds check for
@@ -101,7 +98,7 @@ fn ascii_user_properties(block: &[u8]) -> bool {
             return false;
         };
         // The identifier and the high byte in one comparison.
-        if u16::from_le_bytes([id, name_high]) != u16::from(USER_PROPERTY) || !short(name) {
+        if u16::from_le_bytes([id, name_high]) != u16::from(USER_PROPERTY) {
             return false;
         }
         let value_at = name_at.wrapping_add(usize::from(name));
@@ -109,9 +106,6 @@ fn ascii_user_properties(block: &[u8]) -> bool {
         let Some(&[0, value]) = block.get(value_at..after).and_then(<[u8]>::first_chunk) else {
             return false;
         };
-        if !short(value) {
-            return false;
-        }
         at = after.wrapping_add(usize::from(value));
         properties = properties.wrapping_add(1);
     }
