@@ -850,6 +850,37 @@ mod tests {
         assert!(ok > 100 && bad > 1_000, "{ok} {bad}");
     }
 
+    /// The walk of the fast path tests no length itself: a length of 0 or of 128 and more
+    /// leaves a byte outside 0x01 to 0x7f among those counted (the low byte of the length), so
+    /// the count refuses the block. Names and values of 0, 1, 126, 127, 128, 129 and 255 bytes
+    /// of plain text, alone, after and before a short property: the fast path takes exactly
+    /// those of 1 to 127 bytes, and `check` gives the general path's result for all.
+    #[test]
+    fn fast_path_refuses_lengths_outside_1_to_127_through_the_count() {
+        let lens = [0usize, 1, 126, 127, 128, 129, 255];
+        let short = user_property(b"k", b"v");
+        for name_len in lens {
+            for value_len in lens {
+                let name = alloc::vec![b'n'; name_len];
+                let value = alloc::vec![b'v'; value_len];
+                let one = user_property(&name, &value);
+                let plain = (1..=127).contains(&name_len) && (1..=127).contains(&value_len);
+                for block in [
+                    one.clone(),
+                    [&short[..], &one].concat(),
+                    [&one[..], &short].concat(),
+                ] {
+                    // Beyond 255 bytes the count does not run: the fast path never applies.
+                    let fast = plain && block.len() <= super::plain_text::MAX_LEN;
+                    assert_eq!(ascii_user_properties(&block), fast, "{name_len} {value_len}");
+                    let want = check_each::<false>(&block, PropertySet::Publish);
+                    assert_eq!(want, Ok(PropertyId::UserProperty.bit()));
+                    assert_eq!(check(&block, PropertySet::Publish), want);
+                }
+            }
+        }
+    }
+
     proptest::proptest! {
         /// `check` (fast paths included) against the general path alone, on blocks of User
         /// Properties whose strings are drawn mostly from plain ASCII, with U+0000, bytes of
