@@ -77,11 +77,11 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<u64, D
 /// Two passes, neither waiting for the other: the bytes from 0x01 to 0x7f are counted over the
 /// whole block, 16 at a time; the structure is walked (identifier 0x26, then two length
 /// prefixes whose high byte is 0, each followed by that many bytes, ending with the block).
-/// The walk checks the identifier and the two high bytes; every other byte of the block (the
-/// identifier, the low bytes of the lengths, the text) must then be plain, so the block is
-/// accepted exactly when the count is its length less the two high bytes per property. That
-/// also bounds each length to 1 to 127 (0 and 0x80 and above are not plain) without a test
-/// of its own in the walk.
+/// The walk checks the identifier and the two high bytes of each property; all other bytes
+/// (the identifier, 0x26, the low bytes of the lengths, the text) must be plain, so the block
+/// is accepted exactly when the count is its length less two per property. That also bounds
+/// each length to 1 to 127 (a low byte of 0, or of 0x80 and above, is not plain) without a
+/// test of its own in the walk.
 #[inline(always)]
 fn ascii_user_properties(block: &[u8]) -> bool {
     let Some(plain) = plain_text::count_plain_text(block) else {
@@ -872,7 +872,11 @@ mod tests {
                 ] {
                     // Beyond 255 bytes the count does not run: the fast path never applies.
                     let fast = plain && block.len() <= super::plain_text::MAX_LEN;
-                    assert_eq!(ascii_user_properties(&block), fast, "{name_len} {value_len}");
+                    assert_eq!(
+                        ascii_user_properties(&block),
+                        fast,
+                        "{name_len} {value_len}"
+                    );
                     let want = check_each::<false>(&block, PropertySet::Publish);
                     assert_eq!(want, Ok(PropertyId::UserProperty.bit()));
                     assert_eq!(check(&block, PropertySet::Publish), want);
