@@ -2,7 +2,7 @@
 //! as the bytes it is on the wire and read through typed accessors, without allocating.
 
 use super::id::{PropertyId, PropertySet, ValueType};
-use super::plain_text::{self, is_plain_text};
+use super::plain_text;
 use super::value::{read_value, PayloadFormat, Property};
 use crate::error::{DecodeError, EncodeError};
 #[cfg(feature = "alloc")]
@@ -76,20 +76,17 @@ fn check_each<const FAST: bool>(block: &[u8], set: PropertySet) -> Result<u64, D
 ///
 /// Two passes, neither waiting for the other: the bytes from 0x01 to 0x7f are counted over the
 /// whole block, 16 at a time; the structure is walked (identifier 0x26, then two length
-/// prefixes of 1 to 127, each followed by that many bytes, ending with the block). Of the five
-/// bytes of structure per property, exactly two (the high bytes of the lengths, 0) are outside
-/// 0x01 to 0x7f: the strings hold none exactly when the count is the block's length less two
-/// per property.
+/// prefixes whose high byte is 0, each followed by that many bytes, ending with the block).
+/// The walk checks the identifier and the two high bytes of each property; all other bytes
+/// (the identifier, 0x26, the low bytes of the lengths, the text) must be plain, so the block
+/// is accepted exactly when the count is its length less two per property. That also bounds
+/// each length to 1 to 127 (a low byte of 0, or of 0x80 and above, is not plain) without a
+/// test of its own in the walk.
 #[inline(always)]
 fn ascii_user_properties(block: &[u8]) -> bool {
     let Some(plain) = plain_text::count_plain_text(block) else {
         return false;
     };
-    /// A length prefix's low byte, its high byte being 0: a string of 1 to 127 bytes.
-    #[inline(always)]
-    fn short(len: u8) -> bool {
-        is_plain_text(len)
-    }
     let mut properties = 0usize;
     let mut at = 0usize;
     // Each step reads the five bytes of structure of one property, with one bounds check for
@@ -101,7 +98,7 @@ fn ascii_user_properties(block: &[u8]) -> bool {
             return false;
         };
         // The identifier and the high byte in one comparison.
-        if u16::from_le_bytes([id, name_high]) != u16::from(USER_PROPERTY) || !short(name) {
+        if u16::from_le_bytes([id, name_high]) != u16::from(USER_PROPERTY) {
             return false;
         }
         let value_at = name_at.wrapping_add(usize::from(name));
@@ -109,9 +106,6 @@ fn ascii_user_properties(block: &[u8]) -> bool {
         let Some(&[0, value]) = block.get(value_at..after).and_then(<[u8]>::first_chunk) else {
             return false;
         };
-        if !short(value) {
-            return false;
-        }
         at = after.wrapping_add(usize::from(value));
         properties = properties.wrapping_add(1);
     }
@@ -854,6 +848,41 @@ mod tests {
         }
         // Both outcomes were exercised.
         assert!(ok > 100 && bad > 1_000, "{ok} {bad}");
+    }
+
+    /// The walk of the fast path tests no length itself: a length of 0 or of 128 and more
+    /// leaves a byte outside 0x01 to 0x7f among those counted (the low byte of the length), so
+    /// the count refuses the block. Names and values of 0, 1, 126, 127, 128, 129 and 255 bytes
+    /// of plain text, alone, after and before a short property: the fast path takes exactly
+    /// those of 1 to 127 bytes, and `check` gives the general path's result for all.
+    #[test]
+    fn fast_path_refuses_lengths_outside_1_to_127_through_the_count() {
+        let lens = [0usize, 1, 126, 127, 128, 129, 255];
+        let short = user_property(b"k", b"v");
+        for name_len in lens {
+            for value_len in lens {
+                let name = alloc::vec![b'n'; name_len];
+                let value = alloc::vec![b'v'; value_len];
+                let one = user_property(&name, &value);
+                let plain = (1..=127).contains(&name_len) && (1..=127).contains(&value_len);
+                for block in [
+                    one.clone(),
+                    [&short[..], &one].concat(),
+                    [&one[..], &short].concat(),
+                ] {
+                    // Beyond 255 bytes the count does not run: the fast path never applies.
+                    let fast = plain && block.len() <= super::plain_text::MAX_LEN;
+                    assert_eq!(
+                        ascii_user_properties(&block),
+                        fast,
+                        "{name_len} {value_len}"
+                    );
+                    let want = check_each::<false>(&block, PropertySet::Publish);
+                    assert_eq!(want, Ok(PropertyId::UserProperty.bit()));
+                    assert_eq!(check(&block, PropertySet::Publish), want);
+                }
+            }
+        }
     }
 
     proptest::proptest! {

@@ -58,7 +58,7 @@ fn add_plain_text(lanes: &mut [u8; LANES], chunk: &[u8; LANES], keep: &[u8; LANE
 
 /// Whether `byte` is from 0x01 to 0x7f.
 #[inline(always)]
-pub(super) fn is_plain_text(byte: u8) -> bool {
+fn is_plain_text(byte: u8) -> bool {
     // 0x80 and above are negative as `i8`: one signed comparison for both ends.
     i8::from_ne_bytes([byte]) > 0
 }
