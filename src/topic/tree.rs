@@ -86,14 +86,14 @@ const INLINE_BRANCHES: usize = 8;
 /// Measured with `cargo run --release --manifest-path benches/routing/Cargo.toml` (and
 /// `--bin routing-allocs` for memory) on a deterministic mix shaped like an IoT broker's
 /// (`tenant-T/site-S/device-D/metric` topics; 70% exact filters, the rest with `+` or a final
-/// `#`; see `benches/routing/src/lib.rs`), with `V = u32`, fat LTO, on a shared 2-core machine
-/// under load, so the times are upper bounds. Memory counts the bytes requested from the
-/// allocator, not its own per-block overhead.
+/// `#`; see `benches/routing/src/lib.rs`), with `V = u32`, fat LTO, on a shared 2-core
+/// machine. Memory counts the bytes requested from the allocator, not its own per-block
+/// overhead.
 ///
 /// | filters   | bytes per subscription | allocations per subscription | insert | match, p50 of hits |
 /// |-----------|------|-----|----------|---------|
-/// | 10,000    | 114  | 1.1 | ~4.8 M/s | ~230 ns |
-/// | 100,000   | 137  | 1.1 | ~3.0 M/s | ~390 ns |
+/// | 10,000    | 114  | 1.1 | ~5.8 M/s | ~190 ns |
+/// | 100,000   | 137  | 1.1 | ~3.2 M/s | ~340 ns |
 ///
 /// The more filters share prefixes, the less each costs. Levels of up to 22 bytes are stored
 /// inside their node, longer ones in an allocation of their own.
