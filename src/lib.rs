@@ -223,6 +223,8 @@ mod prefetch;
 pub mod properties;
 mod reason;
 mod string;
+#[cfg(test)]
+mod test_rng;
 #[cfg(feature = "tokio-codec")]
 mod tokio_codec;
 pub mod topic;

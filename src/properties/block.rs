@@ -711,13 +711,7 @@ mod tests {
         let values = [
             0x00, 0x01, 0x02, 0x26, 0x2d, 0x41, 0x7e, 0x7f, 0x80, 0x81, 0xc3, 0xff,
         ];
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..4_000 {
             let len = (next() % 21) as usize;
             // Mostly text bytes, so that long runs of valid text occur.
@@ -748,13 +742,7 @@ mod tests {
     /// blocks, and other properties among them.
     #[test]
     fn fast_paths_agree_with_the_general_path() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut ok = 0;
         for _ in 0..20_000 {
             let mut block = Vec::new();
@@ -1031,23 +1019,7 @@ mod tests {
         );
         // A User Property where none may be: none such set exists (every packet with
         // properties may carry them), which the fast path relies on.
-        use PropertySet::*;
-        for set in [
-            Connect,
-            Will,
-            ConnAck,
-            Publish,
-            PubAck,
-            PubRec,
-            PubRel,
-            PubComp,
-            Subscribe,
-            SubAck,
-            Unsubscribe,
-            UnsubAck,
-            Disconnect,
-            Auth,
-        ] {
+        for set in PropertySet::ALL {
             let id = PropertyId::UserProperty;
             assert!(id.allowed_in(set) && id.may_repeat_in(set), "{set:?}");
         }

@@ -39,6 +39,25 @@ pub enum PropertySet {
 }
 
 impl PropertySet {
+    /// Every set, for tests that go through all of them.
+    #[cfg(test)]
+    pub(crate) const ALL: [PropertySet; 14] = [
+        PropertySet::Connect,
+        PropertySet::Will,
+        PropertySet::ConnAck,
+        PropertySet::Publish,
+        PropertySet::PubAck,
+        PropertySet::PubRec,
+        PropertySet::PubRel,
+        PropertySet::PubComp,
+        PropertySet::Subscribe,
+        PropertySet::SubAck,
+        PropertySet::Unsubscribe,
+        PropertySet::UnsubAck,
+        PropertySet::Disconnect,
+        PropertySet::Auth,
+    ];
+
     /// One bit per set, for the masks of [`PropertyId::allowed_in`].
     const fn bit(self) -> u16 {
         1 << self as u16
@@ -284,24 +303,7 @@ mod tests {
     /// The mask of each set has exactly the identifiers `allowed_in` allows there.
     #[test]
     fn allowed_ids_agree_with_allowed_in() {
-        use PropertySet::*;
-        let sets = [
-            Connect,
-            Will,
-            ConnAck,
-            Publish,
-            PubAck,
-            PubRec,
-            PubRel,
-            PubComp,
-            Subscribe,
-            SubAck,
-            Unsubscribe,
-            UnsubAck,
-            Disconnect,
-            Auth,
-        ];
-        for set in sets {
+        for set in PropertySet::ALL {
             for id in PropertyId::ALL {
                 assert_eq!(
                     set.allowed_ids() & id.bit() != 0,

@@ -105,13 +105,7 @@ mod tests {
     /// `None`.
     #[test]
     fn counts_like_the_reference_up_to_the_limit() {
-        let mut state = 0x853c_49e6_748f_ea9bu64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng::xorshift(0x853c_49e6_748f_ea9b);
         for len in 0..=MAX_LEN {
             for _ in 0..20 {
                 let bytes: Vec<u8> = (0..len)

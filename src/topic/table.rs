@@ -354,11 +354,9 @@ mod tests {
         use alloc::collections::BTreeMap;
         let mut table = LevelTable::new();
         let mut model = BTreeMap::new();
-        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
         for step in 0..50_000u32 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = next();
             let key = format!("k{}", state % 97).into_bytes();
             if state % 3 == 0 {
                 assert_eq!(table.remove(&key), model.remove(&key), "step {step}");
