@@ -5,6 +5,10 @@
 use mqttwire::{RetainedIndex, TopicFilter, TopicName};
 use proptest::prelude::*;
 
+#[path = "common/topic_text.rs"]
+mod topic_text;
+use topic_text::{filters_of, names_of};
+
 fn name(s: &str) -> TopicName {
     TopicName::new(s).unwrap()
 }
@@ -145,21 +149,11 @@ fn level() -> impl Strategy<Value = String> {
 }
 
 fn name_text() -> impl Strategy<Value = String> {
-    prop::collection::vec(level(), 1..5)
-        .prop_map(|levels| levels.join("/"))
-        .prop_filter("names are not empty", |s| !s.is_empty())
+    names_of(level(), 1..5)
 }
 
 fn filter_text() -> impl Strategy<Value = String> {
-    let level = prop_oneof![3 => level(), 1 => Just(String::from("+"))];
-    (prop::collection::vec(level, 0..5), any::<bool>())
-        .prop_map(|(mut levels, multi)| {
-            if multi || levels.is_empty() {
-                levels.push(String::from("#"));
-            }
-            levels.join("/")
-        })
-        .prop_filter("filters are not empty", |s| !s.is_empty())
+    filters_of(level())
 }
 
 proptest! {

@@ -9,6 +9,10 @@
 use mqttwire::{SubscriptionTree, TopicFilter, TopicName};
 use proptest::prelude::*;
 
+#[path = "common/topic_text.rs"]
+mod topic_text;
+use topic_text::{filters_of, names_of};
+
 /// Section 4.7 the obvious way: split both strings into levels and walk them.
 fn reference_matches(filter: &str, name: &str) -> bool {
     let f: Vec<&str> = filter.split('/').collect();
@@ -39,21 +43,11 @@ fn literal_level() -> impl Strategy<Value = String> {
 }
 
 fn name_text() -> impl Strategy<Value = String> {
-    prop::collection::vec(literal_level(), 1..6)
-        .prop_map(|levels| levels.join("/"))
-        .prop_filter("names are not empty", |s| !s.is_empty())
+    names_of(literal_level(), 1..6)
 }
 
 fn filter_text() -> impl Strategy<Value = String> {
-    let level = prop_oneof![3 => literal_level(), 1 => Just(String::from("+"))];
-    (prop::collection::vec(level, 0..5), any::<bool>())
-        .prop_map(|(mut levels, multi)| {
-            if multi || levels.is_empty() {
-                levels.push(String::from("#"));
-            }
-            levels.join("/")
-        })
-        .prop_filter("filters are not empty", |s| !s.is_empty())
+    filters_of(literal_level())
 }
 
 /// The names `filter` may match that tell `is_subset_of(filter, other)` apart: each `+` becomes
