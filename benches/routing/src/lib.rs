@@ -179,7 +179,8 @@ pub fn sample(
         .iter()
         .map(|f| TopicFilter::new(f).unwrap())
         .collect();
-    sample_with(workload, filters, count, |name| {
+    let tree = Mqttwire::build(filters);
+    sample_with(workload, filters, count, &tree, |name| {
         parsed
             .iter()
             .zip(0u32..)
@@ -189,15 +190,15 @@ pub fn sample(
     })
 }
 
-/// The same topics as [`sample`], answered by `SubscriptionTree` instead of the linear scan:
-/// for a profiler, which would take hours over the scan.
+/// The same topics as [`sample`], answered by `tree` (built from `filters`) instead of the
+/// linear scan: for a profiler, which would take hours over the scan.
 pub fn sample_unchecked(
     workload: Workload,
     filters: &[String],
     count: usize,
+    tree: &Mqttwire,
 ) -> Vec<(String, Kind, Vec<u32>)> {
-    let tree = Mqttwire::build(filters);
-    sample_with(workload, filters, count, |name| {
+    sample_with(workload, filters, count, tree, |name| {
         tree.0.matches(name).copied().collect()
     })
 }
@@ -206,9 +207,9 @@ fn sample_with(
     workload: Workload,
     filters: &[String],
     count: usize,
+    tree: &Mqttwire,
     mut answer: impl FnMut(&TopicName) -> Vec<u32>,
 ) -> Vec<(String, Kind, Vec<u32>)> {
-    let tree = Mqttwire::build(filters);
     let mut rng = Rng(0xfeed ^ filters.len() as u64);
     let mut out = Vec::with_capacity(count);
     let mut hits = 0usize;

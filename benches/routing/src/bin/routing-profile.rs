@@ -40,8 +40,8 @@ fn main() {
     };
     let rounds: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(50);
     let filters = workload.filters(n);
-    let sample = sample_unchecked(workload, &filters, 20_000);
     let index = Mqttwire::build(&filters);
+    let sample = sample_unchecked(workload, &filters, 20_000, &index);
     let topics: Vec<TopicName> = sample
         .iter()
         .filter(|(_, k, _)| *k == kind)
